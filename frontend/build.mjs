@@ -1,0 +1,16 @@
+// Copy GOV.UK Frontend's compiled assets where the app serves them (api/static/govuk).
+import { cpSync, mkdirSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const source = join(here, 'node_modules', 'govuk-frontend', 'dist', 'govuk')
+const target = join(here, '..', 'api', 'static', 'govuk')
+
+rmSync(target, { recursive: true, force: true })
+mkdirSync(target, { recursive: true })
+for (const file of ['govuk-frontend.min.css', 'govuk-frontend.min.js']) {
+  cpSync(join(source, file), join(target, file))
+}
+cpSync(join(source, 'assets'), join(target, 'assets'), { recursive: true })
+console.log(`GOV.UK Frontend assets copied to ${target}`)

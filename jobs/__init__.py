@@ -1,0 +1,1 @@
+"""The scheduler process: one module per job, a registry, and the run log."""

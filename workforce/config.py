@@ -1,0 +1,101 @@
+"""Settings: one place, read from the environment (prefix ``WORKFORCE_``) and ``.env``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105 (refused outside development)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def normalise_database_url(url: str) -> str:
+    """Return ``url`` with PostgreSQL URLs pointed at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; each maps to ``WORKFORCE_<NAME>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WORKFORCE_",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Field(default=Path("var"), description="Root of the service's own files.")
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL; empty means an SQLite file at <data_dir>/workforce.db.",
+    )
+    inbox_dir: Path | None = None
+    archive_dir: Path | None = None
+    reports_dir: Path | None = None
+    secret_key: str = DEFAULT_SECRET_KEY
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    timezone: str = "Europe/London"
+    static_dir: Path = PROJECT_ROOT / "api" / "static"
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str) -> str:
+        return normalise_database_url(value.strip())
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _derive_and_check(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.data_dir / 'workforce.db').as_posix()}"
+        self.inbox_dir = self.inbox_dir or self.data_dir / "inbox"
+        self.archive_dir = self.archive_dir or self.data_dir / "archive"
+        self.reports_dir = self.reports_dir or self.data_dir / "reports"
+        if self.environment != "development" and (
+            self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "WORKFORCE_SECRET_KEY must be set to a random value of at least 32 characters "
+                f"when WORKFORCE_ENVIRONMENT={self.environment} "
+                "(the built-in key is accepted only in development)"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def folders(self) -> dict[str, Path]:
+        """Return the service's data folders by purpose."""
+        assert self.inbox_dir and self.archive_dir and self.reports_dir
+        return {
+            "data": self.data_dir,
+            "inbox": self.inbox_dir,
+            "archive": self.archive_dir,
+            "reports": self.reports_dir,
+        }
+
+    def ensure_folders(self) -> None:
+        """Create the data folders if they do not exist."""
+        for folder in self.folders().values():
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (cached; tests clear the cache)."""
+    return Settings()

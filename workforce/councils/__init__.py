@@ -1,0 +1,1 @@
+"""Councils (local authorities), regions, reporting units and statistical neighbours."""

@@ -1,0 +1,47 @@
+"""Errors that say what is wrong with a piece of input, and where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where it is, what it holds, which rule it breaks."""
+
+    rule: str
+    message: str
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = [
+            part
+            for part in (
+                self.file,
+                f"row {self.row}" if self.row is not None else None,
+                f"column {self.column!r}" if self.column else None,
+            )
+            if part
+        ]
+        value = f" (value {self.value!r})" if self.value is not None else ""
+        location = ", ".join(where)
+        return f"{location}: {self.message}{value} [{self.rule}]" if location else (
+            f"{self.message}{value} [{self.rule}]"
+        )
+
+
+class InputDataError(ValueError):
+    """Input that cannot be accepted; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        shown = "; ".join(str(p) for p in problems[:10])
+        more = f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
+        super().__init__(f"{len(problems)} problem(s): {shown}{more}")
+
+
+class NotFoundError(LookupError):
+    """A thing asked for by code or id does not exist."""
