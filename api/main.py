@@ -53,7 +53,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.templates = make_templates(app)
     app.mount("/static", StaticFiles(directory=static_dir, check_dir=False), name="static")
     # govuk-frontend's stylesheet asks for its fonts and images under /assets.
-    app.mount("/assets", StaticFiles(directory=govuk_dir / "assets", check_dir=False), name="assets")
+    app.mount(
+        "/assets", StaticFiles(directory=govuk_dir / "assets", check_dir=False), name="assets"
+    )
 
     app.include_router(health.router)
     app.include_router(councils.router)

@@ -39,7 +39,9 @@ class JobSpec:
 _REGISTRY: dict[str, JobSpec] = {}
 
 
-def job(name: str, *, description: str, cron: dict[str, Any] | None = None) -> Callable[[JobFunc], JobFunc]:
+def job(
+    name: str, *, description: str, cron: dict[str, Any] | None = None
+) -> Callable[[JobFunc], JobFunc]:
     """Register the decorated ``func(*, session) -> JobOutcome`` as job ``name``.
 
     ``cron`` holds APScheduler ``CronTrigger`` fields (``hour=2, minute=15``); a job

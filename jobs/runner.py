@@ -29,21 +29,21 @@ def run_job(
     spec = get_job(name)
     settings = settings or get_settings()
     engine = engine or get_engine()
-    with job_lock(engine, name, settings.data_dir / "locks") as acquired, Session(
-        engine, expire_on_commit=False
-    ) as log_session:
+    with (
+        job_lock(engine, name, settings.data_dir / "locks") as acquired,
+        Session(engine, expire_on_commit=False) as log_session,
+    ):
         run = start_run(session=log_session, job=name, trigger=trigger)
         if not acquired:
-            reason = (
-                f"skipped: another run of {name} holds its lock"
-                + (
-                    f" (PostgreSQL advisory lock {advisory_lock_key(name)})"
-                    if engine.dialect.name == "postgresql"
-                    else ""
-                )
+            reason = f"skipped: another run of {name} holds its lock" + (
+                f" (PostgreSQL advisory lock {advisory_lock_key(name)})"
+                if engine.dialect.name == "postgresql"
+                else ""
             )
             log.warning("job %s run %s %s", name, run.id, reason)
-            return finish_run(session=log_session, run=run, status=RunStatus.skipped, summary=reason)
+            return finish_run(
+                session=log_session, run=run, status=RunStatus.skipped, summary=reason
+            )
         log.info("job %s run %s started (%s)", name, run.id, trigger)
         try:
             with session_scope(engine) as session:
@@ -52,7 +52,9 @@ def run_job(
             log.exception("job %s run %s failed", name, run.id)
             detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
             return finish_run(session=log_session, run=run, status=RunStatus.failed, error=detail)
-        log.info("job %s run %s succeeded: %s rows; %s", name, run.id, outcome.rows, outcome.summary)
+        log.info(
+            "job %s run %s succeeded: %s rows; %s", name, run.id, outcome.rows, outcome.summary
+        )
         return finish_run(
             session=log_session,
             run=run,

@@ -158,7 +158,9 @@ def postgres_templates(postgres_admin: Engine) -> Iterator[dict[str, str]]:
         _drop_pg(postgres_admin, name)
 
 
-def _database(request: pytest.FixtureRequest, backend: str, kind: str, tmp_path: Path) -> Iterator[str]:
+def _database(
+    request: pytest.FixtureRequest, backend: str, kind: str, tmp_path: Path
+) -> Iterator[str]:
     if backend == "sqlite":
         templates: dict[str, Path] = request.getfixturevalue("sqlite_templates")
         target = tmp_path / "test.db"
@@ -187,7 +189,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def blank_database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[str]:
+def blank_database_url(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path
+) -> Iterator[str]:
     """URL of a clean, never-migrated database."""
     yield from _database(request, backend, "empty", tmp_path)
 

@@ -29,7 +29,9 @@ def test_defaults_put_everything_under_the_data_folder(tmp_path: Path) -> None:
     assert all(folder.is_dir() for folder in settings.folders().values())
 
 
-def test_environment_variables_are_read_with_the_prefix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_environment_variables_are_read_with_the_prefix(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("WORKFORCE_DATABASE_URL", "postgresql://someone@db/workforce")
     monkeypatch.setenv("WORKFORCE_LOG_LEVEL", "debug")
     monkeypatch.setenv("WORKFORCE_INBOX_DIR", str(tmp_path / "drop"))

@@ -34,7 +34,9 @@ def test_session_scope_commits_on_success_and_rolls_back_on_error(engine: Engine
     with session_scope(engine) as session:
         session.add(Region(code="E92000001", name="England", kind="country"))
     with pytest.raises(RuntimeError), session_scope(engine) as session:
-        session.add(Region(code="E12000001", name="North East", kind="region", parent_code="E92000001"))
+        session.add(
+            Region(code="E12000001", name="North East", kind="region", parent_code="E92000001")
+        )
         session.flush()
         raise RuntimeError("boom")
     with Session(engine) as session:

@@ -8,7 +8,14 @@ from workforce import migrations
 from workforce.db import make_engine
 from workforce.models import metadata
 
-TABLES = {"region", "council", "reporting_unit", "council_succession", "statistical_neighbour", "job_run"}
+TABLES = {
+    "region",
+    "council",
+    "reporting_unit",
+    "council_succession",
+    "statistical_neighbour",
+    "job_run",
+}
 
 
 def _tables(url: str) -> set[str]:
@@ -35,11 +42,11 @@ def _drift(url: str) -> list[object]:
 def test_upgrade_downgrade_upgrade_from_empty(blank_database_url: str) -> None:
     assert _tables(blank_database_url) == set()
     migrations.upgrade(blank_database_url)
-    assert TABLES <= _tables(blank_database_url)
+    assert _tables(blank_database_url) >= TABLES
     migrations.downgrade(blank_database_url, "base")
     assert _tables(blank_database_url) == set()
     migrations.upgrade(blank_database_url)
-    assert TABLES <= _tables(blank_database_url)
+    assert _tables(blank_database_url) >= TABLES
     engine = make_engine(blank_database_url)
     try:
         assert migrations.current_revision(engine) == migrations.head_revision()

@@ -16,8 +16,9 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
-jobs_app = typer.Typer(help="Scheduled jobs: list them, run one now, read the run log.",
-                       no_args_is_help=True)
+jobs_app = typer.Typer(
+    help="Scheduled jobs: list them, run one now, read the run log.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(jobs_app, name="jobs")
 
@@ -84,8 +85,9 @@ def db_current() -> None:
     from workforce.db import backend_name, get_engine
 
     engine = get_engine()
+    current = migrations.current_revision(engine) or "base"
     typer.echo(
-        f"backend {backend_name(engine)}; database at {migrations.current_revision(engine) or 'base'}; "
+        f"backend {backend_name(engine)}; database at {current}; "
         f"newest {migrations.head_revision()}"
     )
 
@@ -106,7 +108,9 @@ def demo() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind [WORKFORCE_HOST].")] = None,
     port: Annotated[int | None, typer.Option(help="Port [WORKFORCE_PORT].")] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes [WORKFORCE_WORKERS].")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes [WORKFORCE_WORKERS].")
+    ] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
 ) -> None:
     """Serve the API and pages with uvicorn (the scheduler runs separately)."""
@@ -152,7 +156,9 @@ def jobs_list() -> None:
 
 
 @jobs_app.command("run")
-def jobs_run(name: Annotated[str, typer.Argument(help="Job name (see `workforce jobs list`).")]) -> None:
+def jobs_run(
+    name: Annotated[str, typer.Argument(help="Job name (see `workforce jobs list`).")],
+) -> None:
     """Run job NAME once now, locked and logged as the scheduler would run it."""
     from jobs.runner import run_job
 

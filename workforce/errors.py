@@ -28,8 +28,10 @@ class Problem:
         ]
         value = f" (value {self.value!r})" if self.value is not None else ""
         location = ", ".join(where)
-        return f"{location}: {self.message}{value} [{self.rule}]" if location else (
-            f"{self.message}{value} [{self.rule}]"
+        return (
+            f"{location}: {self.message}{value} [{self.rule}]"
+            if location
+            else (f"{self.message}{value} [{self.rule}]")
         )
 
 

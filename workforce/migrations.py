@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -16,7 +17,9 @@ from workforce.config import PROJECT_ROOT, get_settings
 
 def _alembic_ini() -> Path:
     candidates = [
-        Path(os.environ["WORKFORCE_ALEMBIC_INI"]) if "WORKFORCE_ALEMBIC_INI" in os.environ else None,
+        Path(os.environ["WORKFORCE_ALEMBIC_INI"])
+        if "WORKFORCE_ALEMBIC_INI" in os.environ
+        else None,
         PROJECT_ROOT / "alembic.ini",
         Path.cwd() / "alembic.ini",
     ]
@@ -47,8 +50,9 @@ def downgrade(url: str | None = None, revision: str = "base") -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str | None:
-    """Return the newest migration's revision id."""
+    """Return the newest migration's revision id (read once per process)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 

@@ -38,7 +38,9 @@ class Health(BaseModel):
 def health(engine: EngineDep) -> JSONResponse:
     """Say whether the database answers and its schema is the one this code expects."""
     expected = migrations.head_revision()
-    database = DatabaseHealth(reachable=False, backend=backend_name(engine), expected_revision=expected)
+    database = DatabaseHealth(
+        reachable=False, backend=backend_name(engine), expected_revision=expected
+    )
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -54,5 +56,7 @@ def health(engine: EngineDep) -> JSONResponse:
         log.error("health check: database unreachable: %s", exc.__class__.__name__)
         database.error = f"database unreachable ({exc.__class__.__name__})"
     ok = database.reachable and database.up_to_date
-    body = Health(status="ok" if ok else "unavailable", version=workforce.__version__, database=database)
+    body = Health(
+        status="ok" if ok else "unavailable", version=workforce.__version__, database=database
+    )
     return JSONResponse(status_code=200 if ok else 503, content=body.model_dump())

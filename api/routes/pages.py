@@ -22,7 +22,9 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 def render_error(request: Request, status_code: int, message: str) -> Response:
     """Return the error page with a message a person can act on."""
-    return render(request, "error.html", status_code=status_code, status=status_code, message=message)
+    return render(
+        request, "error.html", status_code=status_code, status=status_code, message=message
+    )
 
 
 @router.get("/", response_class=HTMLResponse)

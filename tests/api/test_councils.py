@@ -29,7 +29,9 @@ def test_councils_filter_by_region(client: TestClient) -> None:
     assert len(london) == 33
     assert {c["region_code"] for c in london} == {"E12000007"}
     assert len(client.get("/api/councils", params={"region": "London"}).json()) == 33
-    with_former = client.get("/api/councils", params={"region": "South West", "include_former": "true"})
+    with_former = client.get(
+        "/api/councils", params={"region": "South West", "include_former": "true"}
+    )
     assert {"835", "836", "837"} <= {c["code"] for c in with_former.json()}
 
 
@@ -82,3 +84,26 @@ def test_pages_render(client: TestClient) -> None:
     missing = client.get("/councils/999")
     assert missing.status_code == 404
     assert "Page not found" in missing.text
+
+
+def test_without_govuk_frontend_pages_are_unstyled_with_a_warning(
+    reference_settings, tmp_path, caplog
+) -> None:
+    import shutil
+
+    from api.main import create_app
+    from workforce.db import make_engine
+
+    static = tmp_path / "static"
+    shutil.copytree(reference_settings.static_dir, static, ignore=shutil.ignore_patterns("govuk"))
+    settings = reference_settings.model_copy(update={"static_dir": static})
+    engine = make_engine(settings.database_url)
+    with caplog.at_level("WARNING", logger="workforce.api"):
+        client = TestClient(create_app(settings=settings, engine=engine))
+    assert "pages are served unstyled" in caplog.text
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "unstyled.css" in home.text
+    assert "govuk-frontend.min.css" not in home.text
+    assert client.get("/static/unstyled.css").status_code == 200
+    engine.dispose()

@@ -23,8 +23,12 @@ def test_health_says_ok_with_backend_and_revision(empty_client: TestClient, back
     }
 
 
-def test_health_is_503_when_the_schema_is_not_migrated(blank_database_url: str, tmp_path: Path) -> None:
-    settings = Settings(database_url=blank_database_url, data_dir=tmp_path, environment="development")
+def test_health_is_503_when_the_schema_is_not_migrated(
+    blank_database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        database_url=blank_database_url, data_dir=tmp_path, environment="development"
+    )
     engine = make_engine(blank_database_url)
     response = TestClient(create_app(settings=settings, engine=engine)).get("/api/health")
     engine.dispose()
@@ -48,4 +52,6 @@ def test_health_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
 def test_openapi_is_published(empty_client: TestClient) -> None:
     assert empty_client.get("/docs").status_code == 200
     spec = empty_client.get("/api/openapi.json").json()
-    assert {"/api/health", "/api/councils", "/api/councils/{code}", "/api/regions"} <= set(spec["paths"])
+    assert {"/api/health", "/api/councils", "/api/councils/{code}", "/api/regions"} <= set(
+        spec["paths"]
+    )

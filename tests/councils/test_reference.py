@@ -25,7 +25,13 @@ from workforce.councils.reference import (
 from workforce.db import session_scope
 from workforce.errors import InputDataError
 
-TABLES: list[type[SQLModel]] = [Region, ReportingUnit, Council, CouncilSuccession, StatisticalNeighbour]
+TABLES: list[type[SQLModel]] = [
+    Region,
+    ReportingUnit,
+    Council,
+    CouncilSuccession,
+    StatisticalNeighbour,
+]
 
 
 def _counts(engine: Engine) -> dict[str, int]:
@@ -58,8 +64,16 @@ def test_every_current_english_council_is_there(reference_session: Session) -> N
     councils = reference_session.exec(select(Council)).all()
     current = [c for c in councils if c.last_year is None]
     assert len(current) == 153
-    assert {c.code for c in councils if c.last_year is not None} == {"835", "836", "837", "909", "928"}
-    assert all(len(c.code) == 3 and c.ons_code.startswith("E") and len(c.ons_code) == 9 for c in councils)
+    assert {c.code for c in councils if c.last_year is not None} == {
+        "835",
+        "836",
+        "837",
+        "909",
+        "928",
+    }
+    assert all(
+        len(c.code) == 3 and c.ons_code.startswith("E") and len(c.ons_code) == 9 for c in councils
+    )
     london = [c for c in current if c.region_code == "E12000007"]
     assert len(london) == 33
     assert all(c.london_subregion_code in {"E13000001", "E13000002"} for c in london)
@@ -71,9 +85,16 @@ def test_combined_reporting_is_represented(reference_session: Session) -> None:
     assert units["314 / 318"].lead_council_code == "314"
     members = {
         c.code: c.reporting_unit_code
-        for c in reference_session.exec(select(Council).where(Council.reporting_unit_code.is_not(None)))  # type: ignore[union-attr]
+        for c in reference_session.exec(
+            select(Council).where(Council.reporting_unit_code.is_not(None))
+        )  # type: ignore[union-attr]
     }
-    assert members == {"314": "314 / 318", "318": "314 / 318", "940": "940 / 941", "941": "940 / 941"}
+    assert members == {
+        "314": "314 / 318",
+        "318": "314 / 318",
+        "940": "940 / 941",
+        "941": "940 / 941",
+    }
 
 
 def test_every_code_in_the_bundled_public_files_resolves(reference_session: Session) -> None:
@@ -87,7 +108,9 @@ def test_every_code_in_the_bundled_public_files_resolves(reference_session: Sess
                     code = row["old_la_code"]
                     assert code in known or code in units, f"{path.name}: {code}"
                     seen.add(code)
-    with (BUNDLED_DATA / "ofsted" / "ofsted_judgement_history.csv").open(encoding="utf-8-sig") as handle:
+    with (BUNDLED_DATA / "ofsted" / "ofsted_judgement_history.csv").open(
+        encoding="utf-8-sig"
+    ) as handle:
         for row in csv.DictReader(handle):
             assert row["la_code"] in known, row
     # ...and every current council has published figures, alone or in its combined row.
@@ -125,8 +148,10 @@ def test_a_changed_file_updates_only_what_changed(engine: Engine, tmp_path: Path
     lines = neighbours.read_text(encoding="utf-8-sig").splitlines(keepends=True)
     # Swap Camden's first two neighbours: both ranks change, the list stays valid.
     lines = [
-        line.replace("202,Camden,202,3,London (Inner),213,Very Close,205,Close",
-                     "202,Camden,202,3,London (Inner),205,Very Close,213,Close")
+        line.replace(
+            "202,Camden,202,3,London (Inner),213,Very Close,205,Close",
+            "202,Camden,202,3,London (Inner),205,Very Close,213,Close",
+        )
         for line in lines
     ]
     neighbours.write_text("".join(lines))
@@ -140,7 +165,9 @@ def test_a_changed_file_updates_only_what_changed(engine: Engine, tmp_path: Path
         assert session.get(StatisticalNeighbour, ("202", 1)).neighbour_code == "205"  # type: ignore[union-attr]
 
 
-def test_bad_rows_are_reported_with_file_row_column_and_value(engine: Engine, tmp_path: Path) -> None:
+def test_bad_rows_are_reported_with_file_row_column_and_value(
+    engine: Engine, tmp_path: Path
+) -> None:
     folder = _copy_reference(tmp_path)
     path = folder / "local_authorities.csv"
     text = path.read_text().replace("202,E09000007,Camden", "2O2,E09000007,Camden")
@@ -161,21 +188,36 @@ def test_a_neighbours_file_with_a_bad_rating_or_unknown_code_is_refused(
     folder = _copy_reference(tmp_path)
     path = folder / "statistical_neighbours_april_2021.csv"
     text = path.read_text(encoding="utf-8-sig")
-    text = text.replace("202,Camden,202,3,London (Inner),213,Very Close", "202,Camden,202,3,London (Inner),213,Rather Close")
-    text = text.replace("203,Greenwich,203,3,London (Outer),308", "203,Greenwich,203,3,London (Outer),777")
+    text = text.replace(
+        "202,Camden,202,3,London (Inner),213,Very Close",
+        "202,Camden,202,3,London (Inner),213,Rather Close",
+    )
+    text = text.replace(
+        "203,Greenwich,203,3,London (Outer),308", "203,Greenwich,203,3,London (Outer),777"
+    )
     path.write_text(text)
     with pytest.raises(InputDataError) as caught:
         parse_statistical_neighbours(path)
     [problem] = caught.value.problems
-    assert (problem.rule, problem.column, problem.value) == ("neighbours.closeness", "SNP after SN1", "Rather Close")
+    assert (problem.rule, problem.column, problem.value) == (
+        "neighbours.closeness",
+        "SNP after SN1",
+        "Rather Close",
+    )
     path.write_text(text.replace("Rather Close", "Very Close"))
     with pytest.raises(InputDataError) as caught, session_scope(engine) as session:
         load_reference_data(session=session, folder=folder)
     [problem] = caught.value.problems
-    assert (problem.rule, problem.column, problem.value) == ("neighbours.unknown_council", "SN1", "777")
+    assert (problem.rule, problem.column, problem.value) == (
+        "neighbours.unknown_council",
+        "SN1",
+        "777",
+    )
 
 
-def test_a_file_that_is_not_a_neighbours_file_is_refused_naming_what_it_lacks(tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_neighbours_file_is_refused_naming_what_it_lacks(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "other.csv"
     path.write_text("LA num,LA Name,SN1,SNP\n202,Camden,213,Close\n")
     with pytest.raises(InputDataError, match=r"lacks column\(s\) SN2, SN3"):

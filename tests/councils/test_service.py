@@ -31,7 +31,9 @@ def test_an_unknown_code_says_what_to_give(reference_session: Session, code: str
         service.find_council(session=reference_session, code=code)
 
 
-def test_councils_filter_by_region_code_name_or_london_subregion(reference_session: Session) -> None:
+def test_councils_filter_by_region_code_name_or_london_subregion(
+    reference_session: Session,
+) -> None:
     everyone = service.list_councils(session=reference_session)
     assert len(everyone) == 153
     assert len(service.list_councils(session=reference_session, include_former=True)) == 158

@@ -19,11 +19,13 @@ from workforce.runs.models import JobRun
 def test_the_registry_lists_reference_refresh() -> None:
     names = [spec.name for spec in all_jobs()]
     assert "reference_refresh" in names
-    with pytest.raises(KeyError, match="known jobs: .*reference_refresh"):
+    with pytest.raises(KeyError, match=r"known jobs: .*reference_refresh"):
         get_job("no_such_job")
 
 
-def test_the_scheduler_registers_every_scheduled_job_coalesced_one_at_a_time(settings: Settings) -> None:
+def test_the_scheduler_registers_every_scheduled_job_coalesced_one_at_a_time(
+    settings: Settings,
+) -> None:
     scheduler = build_scheduler(settings)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {spec.name for spec in all_jobs() if spec.cron}
@@ -51,7 +53,9 @@ def test_a_run_is_logged_with_its_outcome(settings: Settings, engine: Engine) ->
     assert second.rows == 0
     with Session(engine) as session:
         rows = session.exec(select(JobRun).order_by(JobRun.id)).all()  # type: ignore[arg-type]
-    assert [(r.job, r.trigger, r.status) for r in rows] == [("reference_refresh", "cli", "succeeded")] * 2
+    assert [(r.job, r.trigger, r.status) for r in rows] == [
+        ("reference_refresh", "cli", "succeeded")
+    ] * 2
     assert all(r.finished_at and r.finished_at >= r.started_at for r in rows)
     assert "council: 0 added, 0 updated, 158 unchanged" in (rows[1].summary or "")
 
@@ -66,7 +70,9 @@ def exploding_job() -> Iterator[str]:
     registry._REGISTRY.pop("test_exploding")
 
 
-def test_a_failed_run_is_logged_with_its_error(settings: Settings, engine: Engine, exploding_job: str) -> None:
+def test_a_failed_run_is_logged_with_its_error(
+    settings: Settings, engine: Engine, exploding_job: str
+) -> None:
     run = run_job(exploding_job, engine=engine, settings=settings)
     assert run.status == "failed"
     assert run.error == "RuntimeError: the inbox folder is not readable"
@@ -92,7 +98,9 @@ def test_a_second_run_while_the_first_holds_the_lock_is_skipped(
 ) -> None:
     name, entered, release = blocking_job
     results: list[JobRun] = []
-    first = threading.Thread(target=lambda: results.append(run_job(name, engine=engine, settings=settings)))
+    first = threading.Thread(
+        target=lambda: results.append(run_job(name, engine=engine, settings=settings))
+    )
     first.start()
     assert entered.wait(30)
     second = run_job(name, engine=engine, settings=settings)

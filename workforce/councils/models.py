@@ -50,7 +50,9 @@ class Region(RegionBase, table=True):
 class ReportingUnitBase(SQLModel):
     """A row DfE publishes for councils that report together (e.g. ``314 / 318``)."""
 
-    code: str = Field(primary_key=True, max_length=40, schema_extra={"pattern": r"^\d{3}( / \d{3})+$"})
+    code: str = Field(
+        primary_key=True, max_length=40, schema_extra={"pattern": r"^\d{3}( / \d{3})+$"}
+    )
     ons_code: str = Field(max_length=80)
     name: str = Field(max_length=200, min_length=1)
     # The council that makes the return for the others, where one does (Kingston for Richmond).
@@ -68,9 +70,7 @@ class CouncilBase(SQLModel):
     ons_code: str = Field(max_length=9, unique=True, schema_extra={"pattern": ONS_CODE_PATTERN})
     name: str = Field(max_length=100, min_length=1, index=True)
     region_code: str = Field(foreign_key="region.code", max_length=9, index=True)
-    london_subregion_code: str | None = Field(
-        default=None, foreign_key="region.code", max_length=9
-    )
+    london_subregion_code: str | None = Field(default=None, foreign_key="region.code", max_length=9)
     # DfE census years (counted at 30 September) in which the council existed.
     first_year: int | None = None
     last_year: int | None = None
@@ -117,6 +117,7 @@ class ReportingUnitPublic(SQLModel):
     name: str
     ons_code: str
     lead_council_code: str | None
+    lead_council_name: str | None
     member_codes: list[str]
 
 

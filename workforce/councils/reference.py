@@ -68,7 +68,7 @@ class LoadReport:
 
 
 def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (file row number, row) from a UTF-8 CSV (with or without a BOM); row 1 is the header."""
+    """Yield (row number, row) from a UTF-8 CSV, BOM or not; row 1 is the header."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         for row in reader:
@@ -211,7 +211,8 @@ def parse_statistical_neighbours(path: Path) -> list[NeighbourRecord]:
             [
                 Problem(
                     rule="neighbours.layout",
-                    message=f"not a statistical-neighbours file: lacks column(s) {', '.join(lacking)}",
+                    message="not a statistical-neighbours file: lacks column(s) "
+                    + ", ".join(lacking),
                     file=path.name,
                     row=1,
                 )
@@ -229,8 +230,14 @@ def parse_statistical_neighbours(path: Path) -> list[NeighbourRecord]:
             continue  # blank line or a section heading such as "Old SNs:"
         if not (code.isdigit() and len(code) == 3):
             problems.append(
-                Problem("neighbours.la_code", "LA code must be 3 digits", path.name, line,
-                        header[code_column], code)
+                Problem(
+                    "neighbours.la_code",
+                    "LA code must be 3 digits",
+                    path.name,
+                    line,
+                    header[code_column],
+                    code,
+                )
             )
             continue
         for rank, column in enumerate(neighbour_columns, start=1):
@@ -239,8 +246,14 @@ def parse_statistical_neighbours(path: Path) -> list[NeighbourRecord]:
             label = cell(row, column + 1)
             if not (neighbour.isdigit() and len(neighbour) == 3):
                 problems.append(
-                    Problem("neighbours.neighbour_code", "neighbour code must be 3 digits",
-                            path.name, line, f"SN{rank}", neighbour)
+                    Problem(
+                        "neighbours.neighbour_code",
+                        "neighbour code must be 3 digits",
+                        path.name,
+                        line,
+                        f"SN{rank}",
+                        neighbour,
+                    )
                 )
                 continue
             try:
@@ -250,7 +263,10 @@ def parse_statistical_neighbours(path: Path) -> list[NeighbourRecord]:
                     Problem(
                         "neighbours.closeness",
                         "closeness must be one of " + ", ".join(c.value for c in Closeness),
-                        path.name, line, f"SNP after SN{rank}", label,
+                        path.name,
+                        line,
+                        f"SNP after SN{rank}",
+                        label,
                     )
                 )
                 continue
@@ -267,8 +283,14 @@ def load_statistical_neighbours(
     records = parse_statistical_neighbours(path)
     known = set(session.exec(select(Council.code)))
     problems = [
-        Problem("neighbours.unknown_council", "no council has this DfE code",
-                path.name, rec.row, column, code)
+        Problem(
+            "neighbours.unknown_council",
+            "no council has this DfE code",
+            path.name,
+            rec.row,
+            column,
+            code,
+        )
         for rec in records
         for column, code in (("LA num", rec.council_code), (f"SN{rec.rank}", rec.neighbour_code))
         if code not in known
@@ -320,7 +342,5 @@ def load_reference_data(*, session: Session, folder: Path = REFERENCE_DIR) -> Lo
     load_regions(session=session, path=folder / "regions.csv", report=report)
     load_reporting_units(session=session, path=folder / "reporting_units.csv", report=report)
     load_councils(session=session, path=folder / "local_authorities.csv", report=report)
-    load_statistical_neighbours(
-        session=session, path=folder / NEIGHBOURS_FILE.name, report=report
-    )
+    load_statistical_neighbours(session=session, path=folder / NEIGHBOURS_FILE.name, report=report)
     return report

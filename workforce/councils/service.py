@@ -69,8 +69,10 @@ def list_councils(
     query = select(Council).order_by(col(Council.name), col(Council.code))
     if region:
         found = resolve_region(session=session, region=region)
-        column = Council.london_subregion_code if found.kind == "london_subregion" else (
-            Council.region_code
+        column = (
+            Council.london_subregion_code
+            if found.kind == "london_subregion"
+            else (Council.region_code)
         )
         query = query.where(column == found.code)
     if not include_former:
@@ -101,16 +103,18 @@ def get_council(*, session: Session, code: str) -> CouncilDetail:
         row = session.get(ReportingUnit, council.reporting_unit_code)
         if row is not None:
             members = session.exec(
-                select(Council.code)
+                select(Council)
                 .where(Council.reporting_unit_code == row.code)
                 .order_by(col(Council.code))
             ).all()
+            lead = next((m for m in members if m.code == row.lead_council_code), None)
             unit = ReportingUnitPublic(
                 code=row.code,
                 name=row.name,
                 ons_code=row.ons_code,
                 lead_council_code=row.lead_council_code,
-                member_codes=list(members),
+                lead_council_name=lead.name if lead else None,
+                member_codes=[m.code for m in members],
             )
     successions = session.exec(
         select(CouncilSuccession).where(
