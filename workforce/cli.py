@@ -62,6 +62,7 @@ def db_upgrade(
 
     settings = get_settings()
     settings.ensure_folders()
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
     migrations.upgrade(settings.database_url, revision)
     typer.echo(f"Database at revision {migrations.current_revision(get_engine())}.")
 
@@ -74,6 +75,7 @@ def db_downgrade(
     from workforce import migrations
     from workforce.db import get_engine
 
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
     migrations.downgrade(get_settings().database_url, revision)
     typer.echo(f"Database at revision {migrations.current_revision(get_engine()) or 'base'}.")
 

@@ -12,5 +12,8 @@ def configure_logging(level: str = "INFO") -> None:
     logging.basicConfig(level=level, format=FORMAT, force=True)
     # SQLAlchemy's engine log would echo every statement (and its parameters) at INFO.
     logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    # Alembic announces its context on every revision check (the health check makes one);
+    # `workforce db upgrade` turns its migration log back on.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(max(logging.getLevelName(level), logging.INFO))
