@@ -35,12 +35,12 @@ def run_job(
     ):
         run = start_run(session=log_session, job=name, trigger=trigger)
         if not acquired:
-            reason = f"skipped: another run of {name} holds its lock" + (
+            reason = f"another run of {name} holds its lock" + (
                 f" (PostgreSQL advisory lock {advisory_lock_key(name)})"
                 if engine.dialect.name == "postgresql"
                 else ""
             )
-            log.warning("job %s run %s %s", name, run.id, reason)
+            log.warning("job %s run %s skipped: %s", name, run.id, reason)
             return finish_run(
                 session=log_session, run=run, status=RunStatus.skipped, summary=reason
             )

@@ -131,7 +131,7 @@ def test_two_cli_runs_started_together_on_postgresql_one_runs_one_is_skipped(
     blocker.dispose()
     assert [p.returncode for p in processes] == [0, 0]
     skipped_out, skipped_err = outputs[processes.index(finished[0])]
-    assert "skipped: another run of reference_refresh holds its lock" in skipped_out
+    assert "skipped - another run of reference_refresh holds its lock" in skipped_out
     assert f"PostgreSQL advisory lock {advisory_lock_key('reference_refresh')}" in skipped_out
     assert "WARNING workforce.jobs" in skipped_err  # the reason is logged too
     with Session(engine) as session:
