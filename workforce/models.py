@@ -9,14 +9,20 @@ from workforce.councils.models import (
     ReportingUnit,
     StatisticalNeighbour,
 )
+from workforce.inspections.models import Judgement
 from workforce.runs.models import JobRun
+from workforce.statistics.models import FigureRevision, Publication, PublishedFigure
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "Council",
     "CouncilSuccession",
+    "FigureRevision",
     "JobRun",
+    "Judgement",
+    "Publication",
+    "PublishedFigure",
     "Region",
     "ReportingUnit",
     "StatisticalNeighbour",

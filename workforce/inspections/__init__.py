@@ -1,0 +1,1 @@
+"""Ofsted inspection judgements of councils' children's services."""

@@ -1,0 +1,1 @@
+"""Published DfE "Children's social work workforce" statistics: releases, figures, revisions."""

@@ -1,0 +1,78 @@
+"""Tables for published statistics: each release imported, each figure, each revision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import DateTime, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from workforce.runs.models import utcnow
+
+
+class GeographicLevel(StrEnum):
+    national = "national"
+    regional = "regional"
+    local_authority = "local_authority"
+
+
+class Publication(SQLModel, table=True):
+    """One imported release file, recognised again by its content hash."""
+
+    __tablename__ = "publication"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_name: str = Field(max_length=255)
+    sha256: str = Field(max_length=64, unique=True)
+    layout: str = Field(max_length=40)
+    first_year: int
+    last_year: int = Field(index=True)
+    rows: int
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    added: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    kept_newer: int = 0
+
+
+class PublishedFigure(SQLModel, table=True):
+    """A measure for one area and census year, as the newest release holding it publishes it.
+
+    ``value`` is None when the release suppresses the figure; ``suppression`` then holds
+    DfE's code (``z`` not applicable, ``x`` not available, ``u`` low reliability,
+    ``c`` confidential, ``low`` rounds to zero). A suppressed figure is never zero.
+    """
+
+    __tablename__ = "published_figure"
+    __table_args__ = (
+        UniqueConstraint("area_code", "year", "measure"),
+        Index("ix_published_figure_level_year_measure", "level", "year", "measure"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    level: GeographicLevel = Field(sa_type=String(20))
+    # DfE 3-digit code (or combined "314 / 318") for councils; ONS code for regions, England.
+    area_code: str = Field(max_length=40)
+    area_name: str = Field(max_length=200)
+    year: int
+    measure: str = Field(max_length=60)
+    value: float | None = None
+    suppression: str | None = Field(default=None, max_length=8)
+    publication_id: int = Field(foreign_key="publication.id", index=True)
+
+
+class FigureRevision(SQLModel, table=True):
+    """A published figure replaced by a newer release: old value, new value, source, when."""
+
+    __tablename__ = "figure_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    figure_id: int = Field(foreign_key="published_figure.id", index=True)
+    old_value: float | None = None
+    old_suppression: str | None = Field(default=None, max_length=8)
+    new_value: float | None = None
+    new_suppression: str | None = Field(default=None, max_length=8)
+    old_publication_id: int = Field(foreign_key="publication.id")
+    new_publication_id: int = Field(foreign_key="publication.id", index=True)
+    revised_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
