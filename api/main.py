@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 import workforce
-from api.routes import councils, health, pages
+from api.routes import councils, health, inspections, pages, statistics
 from api.templating import make_templates
 from workforce.config import Settings, get_settings
 from workforce.db import get_engine
@@ -59,6 +59,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     app.include_router(health.router)
     app.include_router(councils.router)
+    app.include_router(statistics.router)
+    app.include_router(inspections.router)
     app.include_router(pages.router)
 
     @app.exception_handler(NotFoundError)

@@ -7,6 +7,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 
+from workforce.statistics.importer import SUPPRESSION_CODES
+
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 SERVICE_NAME = "Children's social care workforce monitor"
 
@@ -16,4 +18,5 @@ def make_templates(app: FastAPI) -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
     templates.env.globals["service_name"] = SERVICE_NAME
     templates.env.globals["govuk_available"] = app.state.govuk_available
+    templates.env.globals["suppression_text"] = lambda code: SUPPRESSION_CODES.get(code, code)
     return templates

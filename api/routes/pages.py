@@ -7,9 +7,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.charts import Line, line_chart_svg
 from api.deps import SessionDep
 from workforce.councils import service
 from workforce.errors import NotFoundError
+from workforce.inspections import service as inspections_service
+from workforce.inspections.models import Grade
+from workforce.measures import HEADLINE_MEASURES, MEASURES
+from workforce.statistics import service as statistics_service
+
+GRADE_ORDER = {grade.value: index for index, grade in enumerate(Grade)}
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,7 +59,135 @@ def home(
 
 
 @router.get("/councils/{code}", response_class=HTMLResponse)
-def council_page(request: Request, session: SessionDep, code: str) -> Response:
-    """A council's page: who it is, how it reports, its statistical neighbours."""
+def council_page(
+    request: Request,
+    session: SessionDep,
+    code: str,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> Response:
+    """A council's page: its measures against England, region and neighbours; judgements."""
     council = service.get_council(session=session, code=code)
-    return render(request, "council.html", council=council)
+    years = statistics_service.available_years(session=session)
+    judgements = inspections_service.judgement_timeline(session=session, council_code=council.code)
+    if year is not None and year not in years:
+        return render_error(
+            request,
+            404,
+            f"No published figures for {year}: choose one of " + ", ".join(map(str, years)),
+        )
+    chosen_year = year or (years[-1] if years else None)
+    benchmarks = (
+        statistics_service.benchmarks(session=session, code=council.code, year=chosen_year)
+        if chosen_year
+        else []
+    )
+    comparison = statistics_service.comparison_series(session=session, code=council.code)
+    marks = tuple((j.inspection_start, j.grade) for j in judgements if j.graded)
+    charts = []
+    for measure, points in comparison.items():
+        definition = MEASURES[measure]
+        lines = (
+            Line("council", council.name, tuple((p.year, p.council) for p in points)),
+            Line(
+                "neighbours",
+                "Statistical neighbours (mean)",
+                tuple((p.year, p.neighbours_mean) for p in points),
+            ),
+            Line("region", council.region_name, tuple((p.year, p.region) for p in points)),
+            Line("england", "England", tuple((p.year, p.england) for p in points)),
+        )
+        charts.append(
+            {
+                "measure": measure,
+                "label": definition.label,
+                "unit": definition.unit,
+                "points": points,
+                "svg": line_chart_svg(
+                    chart_id=f"chart-{measure}",
+                    title=f"{definition.label}: {council.name} against its neighbours, "
+                    f"{council.region_name} and England, by census year",
+                    unit=definition.unit,
+                    lines=lines,
+                    judgements=marks,
+                )
+                if any(p.council is not None for p in points)
+                else None,
+            }
+        )
+    return render(
+        request,
+        "council.html",
+        council=council,
+        years=years,
+        chosen_year=chosen_year,
+        benchmarks=benchmarks,
+        charts=charts,
+        judgements=judgements,
+    )
+
+
+SORTABLE = {"name", "region", "grade", *HEADLINE_MEASURES}
+
+
+@router.get("/england", response_class=HTMLResponse)
+def england_page(
+    request: Request,
+    session: SessionDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    region: Annotated[str | None, Query()] = None,
+    grade: Annotated[str | None, Query()] = None,
+    sort: Annotated[str, Query()] = "name",
+    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
+) -> Response:
+    """Every council for a year: the headline measures, sortable, filterable by region and grade."""
+    years = statistics_service.available_years(session=session)
+    if not years:
+        return render_error(
+            request, 404, "No published statistics are loaded: run `workforce demo`."
+        )
+    chosen_year = year if year in years else years[-1]
+    try:
+        rows = statistics_service.england_table(
+            session=session, year=chosen_year, region=region or None
+        )
+    except NotFoundError as exc:
+        return render_error(request, 404, str(exc))
+    latest = inspections_service.latest_judgements(session=session)
+    table = []
+    for row in rows:
+        judgement = next((latest[c] for c in row.council_codes if c in latest), None)
+        table.append({"row": row, "judgement": judgement})
+    if grade:
+        table = [t for t in table if t["judgement"] and t["judgement"].grade == grade]
+    sort = sort if sort in SORTABLE else "name"
+
+    def key(item: dict[str, Any]) -> tuple[bool, Any]:
+        row = item["row"]
+        if sort == "name":
+            return (False, row.area_name)
+        if sort == "region":
+            return (row.region_name is None, row.region_name or "")
+        if sort == "grade":
+            j = item["judgement"]
+            return (j is None, GRADE_ORDER.get(j.grade, 9) if j else 9)
+        value = row.values.get(sort)
+        return (value is None, value or 0.0)
+
+    table.sort(key=key, reverse=(order == "desc"))
+    if order == "desc":  # keep missing values last either way
+        table.sort(key=lambda item: key(item)[0])
+    regions = [r for r in service.list_regions(session=session) if r.kind != "country"]
+    return render(
+        request,
+        "england.html",
+        years=years,
+        chosen_year=chosen_year,
+        table=table,
+        regions=regions,
+        region=region or "",
+        grade=grade or "",
+        sort=sort,
+        order=order,
+        measures=[MEASURES[m] for m in HEADLINE_MEASURES],
+        grades=[g.value for g in Grade],
+    )

@@ -1,0 +1,33 @@
+"""CSV downloads that are safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+# A cell starting with one of these is read as a formula by Excel, LibreOffice and Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Return ``value`` safe for a spreadsheet: text that could run as a formula gets a leading '.
+
+    Numbers stay numbers (a negative change is data, not a formula).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    """Return ``rows`` as CSV text with a header, every cell neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(
+            ["" if row.get(c) is None else neutralise(row.get(c)) for c in columns]
+        )
+    return buffer.getvalue()

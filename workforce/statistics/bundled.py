@@ -1,0 +1,51 @@
+"""Loading the public data bundled with the service (``workforce demo`` and its jobs)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+
+from sqlmodel import Session
+
+from workforce.councils.reference import BUNDLED_DATA, load_reference_data
+from workforce.statistics.importer import CswwImportReport, import_release_file
+
+CSWW_DIR = BUNDLED_DATA / "csww"
+OFSTED_DIR = BUNDLED_DATA / "ofsted"
+JUDGEMENT_FILES = (
+    OFSTED_DIR / "ofsted_judgement_history.csv",
+    OFSTED_DIR / "ofsted_csc_ilacs_overview.xlsx",
+)
+
+
+def release_span(path: Path) -> tuple[int, int]:
+    """Return the first and last census years a release file covers (0, 0 if unreadable)."""
+    years: set[int] = set()
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                period = (row.get("time_period") or "").strip()
+                if period.isdigit():
+                    years.add(int(period))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return (0, 0)
+    return (min(years), max(years)) if years else (0, 0)
+
+
+def oldest_first(paths: Iterable[Path]) -> list[Path]:
+    """Return release files in publication order, so each newer one records its revisions."""
+    return sorted(paths, key=lambda p: (release_span(p)[1], release_span(p)[0], p.name))
+
+
+def load_public_data(*, session: Session) -> list[str]:
+    """Return one summary line per bundled data set loaded (idempotent)."""
+    from workforce.inspections.importers import import_judgements
+
+    lines = [f"Reference data: {load_reference_data(session=session).summary()}"]
+    for path in oldest_first(CSWW_DIR.glob("*.csv")):
+        report: CswwImportReport = import_release_file(session=session, path=path)
+        lines.append(f"Workforce statistics: {report.summary()}")
+    for path in JUDGEMENT_FILES:
+        lines.append(f"Judgements: {import_judgements(session=session, path=path).summary()}")
+    return lines
