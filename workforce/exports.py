@@ -27,7 +27,5 @@ def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(
-            ["" if row.get(c) is None else neutralise(row.get(c)) for c in columns]
-        )
+        writer.writerow(["" if row.get(c) is None else neutralise(row.get(c)) for c in columns])
     return buffer.getvalue()

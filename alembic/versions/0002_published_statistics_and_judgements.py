@@ -54,7 +54,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('published_figure', schema=None) as batch_op:
         batch_op.create_index('ix_published_figure_level_year_measure', ['level', 'year', 'measure'], unique=False)
-        batch_op.create_index(batch_op.f('ix_published_figure_publication_id'), ['publication_id'], unique=False)
 
     op.create_table('figure_revision',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -111,7 +110,6 @@ def downgrade() -> None:
 
     op.drop_table('figure_revision')
     with op.batch_alter_table('published_figure', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_published_figure_publication_id'))
         batch_op.drop_index('ix_published_figure_level_year_measure')
 
     op.drop_table('published_figure')

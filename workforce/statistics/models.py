@@ -59,7 +59,7 @@ class PublishedFigure(SQLModel, table=True):
     measure: str = Field(max_length=60)
     value: float | None = None
     suppression: str | None = Field(default=None, max_length=8)
-    publication_id: int = Field(foreign_key="publication.id", index=True)
+    publication_id: int = Field(foreign_key="publication.id")
 
 
 class FigureRevision(SQLModel, table=True):

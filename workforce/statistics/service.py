@@ -477,8 +477,7 @@ def comparison_series(
             neighbour_values = [
                 f.value
                 for n in neighbour_codes
-                if (f := values.get(n, {}).get((year, measure))) is not None
-                and f.value is not None
+                if (f := values.get(n, {}).get((year, measure))) is not None and f.value is not None
             ]
             points.append(
                 ComparisonPoint(
