@@ -14,7 +14,6 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -33,6 +32,7 @@ from workforce import migrations  # noqa: E402
 from workforce.config import Settings, get_settings  # noqa: E402
 from workforce.councils.reference import load_reference_data  # noqa: E402
 from workforce.db import dispose_engines, make_engine, session_scope  # noqa: E402
+from workforce.statistics.bundled import load_public_data  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_URL = os.environ.get(
@@ -103,58 +103,73 @@ def _drop_pg(admin: Engine, name: str) -> None:
 # --- templates ---------------------------------------------------------------------------
 
 
-@dataclass
-class Templates:
-    """Where each backend's template databases are."""
-
-    sqlite: dict[str, Path]
-    postgresql: dict[str, str]
-
-
 def _fill_template(url: str, kind: str) -> None:
-    if kind == "empty":
-        return
+    """Migrate a template database and load what its kind holds."""
     migrations.upgrade(url)
-    if kind == "reference":
+    if kind in {"reference", "public"}:
         engine = make_engine(url)
         try:
             with session_scope(engine) as session:
-                load_reference_data(session=session)
+                if kind == "public":
+                    load_public_data(session=session)
+                else:
+                    load_reference_data(session=session)
         finally:
             engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("sqlite-templates")
-    paths: dict[str, Path] = {}
-    for kind in ("empty", "migrated", "reference"):
-        path = folder / f"{kind}.db"
-        _fill_template(f"sqlite:///{path}", kind)
-        if kind == "empty":
-            path.touch()
-        else:
-            # Fold the WAL into the main file so a plain copy carries everything.
-            engine = make_engine(f"sqlite:///{path}")
-            with engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            engine.dispose()
-        paths[kind] = path
-    return paths
+class SqliteTemplates:
+    """Template SQLite files, each built the first time a test asks for its kind."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.paths: dict[str, Path] = {}
+
+    def __getitem__(self, kind: str) -> Path:
+        if kind not in self.paths:
+            path = self.folder / f"{kind}.db"
+            if kind == "empty":
+                path.touch()
+            else:
+                _fill_template(f"sqlite:///{path}", kind)
+                # Fold the WAL into the main file so a plain copy carries everything.
+                engine = make_engine(f"sqlite:///{path}")
+                with engine.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                engine.dispose()
+            self.paths[kind] = path
+        return self.paths[kind]
+
+
+class PostgresTemplates:
+    """Template PostgreSQL databases, each built the first time a test asks for its kind."""
+
+    def __init__(self, admin: Engine) -> None:
+        self.admin = admin
+        self.names: dict[str, str] = {}
+
+    def __getitem__(self, kind: str) -> str:
+        if kind not in self.names:
+            name = f"wf_tpl_{kind}_{_worker()}"
+            _drop_pg(self.admin, name)
+            with self.admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            if kind != "empty":
+                _fill_template(_pg_url(name), kind)
+            self.names[kind] = name
+        return self.names[kind]
 
 
 @pytest.fixture(scope="session")
-def postgres_templates(postgres_admin: Engine) -> Iterator[dict[str, str]]:
-    names: dict[str, str] = {}
-    for kind in ("empty", "migrated", "reference"):
-        name = f"wf_tpl_{kind}_{_worker()}"
-        _drop_pg(postgres_admin, name)
-        with postgres_admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        _fill_template(_pg_url(name), kind)
-        names[kind] = name
-    yield names
-    for name in names.values():
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    return SqliteTemplates(tmp_path_factory.mktemp("sqlite-templates"))
+
+
+@pytest.fixture(scope="session")
+def postgres_templates(postgres_admin: Engine) -> Iterator[PostgresTemplates]:
+    templates = PostgresTemplates(postgres_admin)
+    yield templates
+    for name in templates.names.values():
         _drop_pg(postgres_admin, name)
 
 
@@ -162,13 +177,13 @@ def _database(
     request: pytest.FixtureRequest, backend: str, kind: str, tmp_path: Path
 ) -> Iterator[str]:
     if backend == "sqlite":
-        templates: dict[str, Path] = request.getfixturevalue("sqlite_templates")
+        templates: SqliteTemplates = request.getfixturevalue("sqlite_templates")
         target = tmp_path / "test.db"
         shutil.copyfile(templates[kind], target)
         yield f"sqlite:///{target}"
         return
     admin: Engine = request.getfixturevalue("postgres_admin")
-    pg_templates: dict[str, str] = request.getfixturevalue("postgres_templates")
+    pg_templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
     name = f"wf_test_{uuid.uuid4().hex[:16]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_templates[kind]}"'))
@@ -210,6 +225,14 @@ def reference_database_url(
     yield from _database(request, backend, "reference", tmp_path)
 
 
+@pytest.fixture
+def public_database_url(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path
+) -> Iterator[str]:
+    """URL of a clean database holding all bundled public data (as `workforce demo` loads)."""
+    yield from _database(request, backend, "public", tmp_path)
+
+
 def _configure(monkeypatch: pytest.MonkeyPatch, url: str, tmp_path: Path) -> Settings:
     monkeypatch.setenv("WORKFORCE_DATABASE_URL", url)
     monkeypatch.setenv("WORKFORCE_DATA_DIR", str(tmp_path / "var"))
@@ -236,6 +259,24 @@ def reference_settings(
     yield _configure(monkeypatch, reference_database_url, tmp_path)
     get_settings.cache_clear()
     dispose_engines()
+
+
+@pytest.fixture
+def public_settings(
+    monkeypatch: pytest.MonkeyPatch, public_database_url: str, tmp_path: Path
+) -> Iterator[Settings]:
+    """Settings aimed at a clean database holding all bundled public data."""
+    yield _configure(monkeypatch, public_database_url, tmp_path)
+    get_settings.cache_clear()
+    dispose_engines()
+
+
+@pytest.fixture
+def public_session(public_settings: Settings) -> Iterator[Session]:
+    engine = make_engine(public_settings.database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from workforce.councils.models import (
 )
 from workforce.inspections.models import Judgement
 from workforce.runs.models import JobRun
-from workforce.statistics.models import FigureRevision, Publication, PublishedFigure
+from workforce.statistics.models import FigureRevision, Publication, PublishedRow
 
 metadata = SQLModel.metadata
 
@@ -22,7 +22,7 @@ __all__ = [
     "JobRun",
     "Judgement",
     "Publication",
-    "PublishedFigure",
+    "PublishedRow",
     "Region",
     "ReportingUnit",
     "StatisticalNeighbour",

@@ -38,26 +38,27 @@ def upgrade() -> None:
     with op.batch_alter_table('publication', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_publication_last_year'), ['last_year'], unique=False)
 
-    op.create_table('published_figure',
+    op.create_table('published_row',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('level', sa.String(length=20), nullable=False),
     sa.Column('area_code', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('area_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
-    sa.Column('measure', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('value', sa.Float(), nullable=True),
-    sa.Column('suppression', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
+    sa.Column('figure_values', sa.JSON(), nullable=False),
+    sa.Column('suppressions', sa.JSON(), nullable=False),
+    sa.Column('carried', sa.JSON(), nullable=False),
     sa.Column('publication_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['publication_id'], ['publication.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('area_code', 'year', 'measure')
+    sa.UniqueConstraint('area_code', 'year')
     )
-    with op.batch_alter_table('published_figure', schema=None) as batch_op:
-        batch_op.create_index('ix_published_figure_level_year_measure', ['level', 'year', 'measure'], unique=False)
+    with op.batch_alter_table('published_row', schema=None) as batch_op:
+        batch_op.create_index('ix_published_row_level_year', ['level', 'year'], unique=False)
 
     op.create_table('figure_revision',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('figure_id', sa.Integer(), nullable=False),
+    sa.Column('row_id', sa.Integer(), nullable=False),
+    sa.Column('measure', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('old_value', sa.Float(), nullable=True),
     sa.Column('old_suppression', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
     sa.Column('new_value', sa.Float(), nullable=True),
@@ -65,14 +66,15 @@ def upgrade() -> None:
     sa.Column('old_publication_id', sa.Integer(), nullable=False),
     sa.Column('new_publication_id', sa.Integer(), nullable=False),
     sa.Column('revised_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['figure_id'], ['published_figure.id'], ),
     sa.ForeignKeyConstraint(['new_publication_id'], ['publication.id'], ),
     sa.ForeignKeyConstraint(['old_publication_id'], ['publication.id'], ),
+    sa.ForeignKeyConstraint(['row_id'], ['published_row.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('figure_revision', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_figure_revision_figure_id'), ['figure_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_figure_revision_measure'), ['measure'], unique=False)
         batch_op.create_index(batch_op.f('ix_figure_revision_new_publication_id'), ['new_publication_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_figure_revision_row_id'), ['row_id'], unique=False)
 
     op.create_table('judgement',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -105,14 +107,15 @@ def downgrade() -> None:
 
     op.drop_table('judgement')
     with op.batch_alter_table('figure_revision', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_figure_revision_row_id'))
         batch_op.drop_index(batch_op.f('ix_figure_revision_new_publication_id'))
-        batch_op.drop_index(batch_op.f('ix_figure_revision_figure_id'))
+        batch_op.drop_index(batch_op.f('ix_figure_revision_measure'))
 
     op.drop_table('figure_revision')
-    with op.batch_alter_table('published_figure', schema=None) as batch_op:
-        batch_op.drop_index('ix_published_figure_level_year_measure')
+    with op.batch_alter_table('published_row', schema=None) as batch_op:
+        batch_op.drop_index('ix_published_row_level_year')
 
-    op.drop_table('published_figure')
+    op.drop_table('published_row')
     with op.batch_alter_table('publication', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_publication_last_year'))
 

@@ -24,3 +24,12 @@ def empty_client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings=settings, engine=engine)) as test_client:
         yield test_client
     engine.dispose()
+
+
+@pytest.fixture
+def public_client(public_settings: Settings) -> Iterator[TestClient]:
+    """A client on an app whose database holds all bundled public data."""
+    engine = make_engine(public_settings.database_url)
+    with TestClient(create_app(settings=public_settings, engine=engine)) as test_client:
+        yield test_client
+    engine.dispose()

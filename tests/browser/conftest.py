@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,13 +37,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(reference_settings: Settings) -> Iterator[str]:
-    """Base URL of the app served by uvicorn in a thread, on the reference database."""
-    engine = make_engine(reference_settings.database_url)
+@contextmanager
+def serve(settings: Settings) -> Iterator[str]:
+    """Yield the base URL of the app served by uvicorn in a thread."""
+    engine = make_engine(settings.database_url)
     port = _free_port()
     config = uvicorn.Config(
-        create_app(settings=reference_settings, engine=engine),
+        create_app(settings=settings, engine=engine),
         host="127.0.0.1",
         port=port,
         log_level="warning",
@@ -58,6 +59,20 @@ def live_server(reference_settings: Settings) -> Iterator[str]:
     server.should_exit = True
     thread.join(10)
     engine.dispose()
+
+
+@pytest.fixture
+def live_server(reference_settings: Settings) -> Iterator[str]:
+    """Base URL of the app on a database holding the reference data."""
+    with serve(reference_settings) as url:
+        yield url
+
+
+@pytest.fixture
+def public_live_server(public_settings: Settings) -> Iterator[str]:
+    """Base URL of the app on a database holding all bundled public data."""
+    with serve(public_settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -20,12 +20,12 @@ DERIVED = [m.name for m in MEASURES.values() if m.is_derived]
 
 
 def _rows(path: Path) -> dict[tuple[str, int], dict[str, float | None]]:
-    _layout, figures, _ignored = parse_release(path.read_bytes(), path.name)
-    rows: dict[tuple[str, int], dict[str, float | None]] = defaultdict(dict)
-    for f in figures:
-        if f.level is GeographicLevel.local_authority:
-            rows[(f.area_code, f.year)][f.measure] = f.value
-    return rows
+    _layout, rows, _ignored = parse_release(path.read_bytes(), path.name)
+    return {
+        (row.area_code, row.year): row.values
+        for row in rows
+        if row.level is GeographicLevel.local_authority
+    }
 
 
 @pytest.mark.parametrize("path", RELEASES, ids=[p.name for p in RELEASES])
@@ -45,8 +45,10 @@ def test_every_published_rate_follows_from_its_counts(path: Path) -> None:
             checked[name] += 1
             agrees, low, high = result
             if not agrees:
-                disagreements.append(f"{area} {year} {name}: published {published}, "
-                                     f"counts give {low:.3f} to {high:.3f}")
+                disagreements.append(
+                    f"{area} {year} {name}: published {published}, "
+                    f"counts give {low:.3f} to {high:.3f}"
+                )
     assert disagreements == [], "\n".join(disagreements)
     # Every complete row was checked: about 150 councils a year, for each derived measure.
     years = {year for _, year in rows}
@@ -57,7 +59,10 @@ def test_every_published_rate_follows_from_its_counts(path: Path) -> None:
 def test_complete_rows_are_all_the_rows_with_every_input() -> None:
     rows = _rows(BUNDLED_DATA / "csww" / "csww_indicators_2017_to_2023.csv")
     complete = [
-        key for key, values in rows.items()
-        if all(values.get(i) is not None for i in ("leavers_fte", "inpost_fte", "turnover_rate_fte"))
+        key
+        for key, values in rows.items()
+        if all(
+            values.get(i) is not None for i in ("leavers_fte", "inpost_fte", "turnover_rate_fte")
+        )
     ]
     assert len(complete) == 1048

@@ -11,12 +11,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from workforce.councils.models import Council, ReportingUnit
@@ -69,15 +71,17 @@ class CswwImportReport:
         )
 
 
-class _Figure(NamedTuple):
-    # A NamedTuple, not a dataclass: a release holds ~25,000 figures, built in a tight loop.
+@dataclass
+class ReleaseRow:
+    """One row of a release: an area's figures for one census year."""
+
     level: GeographicLevel
     area_code: str
     area_name: str
     year: int
-    measure: str
-    value: float | None
-    suppression: str | None
+    line: int
+    values: dict[str, float | None] = field(default_factory=dict)
+    suppressions: dict[str, str] = field(default_factory=dict)
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -130,7 +134,7 @@ def _cell(
 
 def parse_release(
     data: bytes, name: str, progress: Callable[[int], None] | None = None
-) -> tuple[Layout, list[_Figure], list[str]]:
+) -> tuple[Layout, list[ReleaseRow], list[str]]:
     """Return the layout, every figure, and the columns ignored; raise with every problem."""
     reader = csv.reader(io.StringIO(_decode(data, name), newline=""))
     header = [h.strip() for h in next(reader, [])]
@@ -154,7 +158,7 @@ def parse_release(
         for c in header
         if c not in layout.columns and c not in layout.required and c != "time_identifier" and c
     ]
-    figures: list[_Figure] = []
+    rows: list[ReleaseRow] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, int], int] = {}
     for line_number, row in enumerate(reader, start=2):
@@ -234,6 +238,9 @@ def parse_release(
             )
             continue
         seen[(area, year)] = line_number
+        release_row = ReleaseRow(level, area, area_name, year, line_number)
+        rows.append(release_row)
+        values, suppressions = release_row.values, release_row.suppressions
         for position, column, measure in measure_positions:
             text = row[position]
             try:
@@ -241,20 +248,22 @@ def parse_release(
             except ValueError:
                 number = -1.0
             if 0.0 <= number < INFINITY:  # the common case: a plain, valid number
-                figures.append(_Figure(level, area, area_name, year, measure, number, None))
+                values[measure] = number
                 continue
             value, suppression, problem = _cell(text, name, line_number, column)
             if problem:
                 problems.append(problem)
             else:
-                figures.append(_Figure(level, area, area_name, year, measure, value, suppression))
+                values[measure] = value
+                if suppression:
+                    suppressions[measure] = suppression
         if len(problems) >= MAX_PROBLEMS:
             break
     if problems:
         raise InputDataError(problems)
-    if not figures:
+    if not rows:
         raise InputDataError([Problem("csww.empty", "the file holds no figures", name)])
-    return layout, figures, ignored
+    return layout, rows, ignored
 
 
 def import_release(
@@ -270,12 +279,13 @@ def import_release(
     if session.scalars(select(Publication.id).where(Publication.sha256 == digest)).first():
         report.already_imported = True
         return report
-    layout, figures, report.ignored_columns = parse_release(data, source_name, progress)
+    layout, rows, report.ignored_columns = parse_release(data, source_name, progress)
     report.layout = layout.name
-    years = sorted({f.year for f in figures})
+    incoming = {(row.area_code, row.year): row for row in rows}
+    years = sorted({year for _, year in incoming})
     report.years = (years[0], years[-1])
-    report.rows = len({(f.area_code, f.year) for f in figures})
-    report.warnings = _unknown_councils(session, figures, source_name)
+    report.rows = len(incoming)
+    report.warnings = _unknown_councils(session, incoming, source_name)
 
     publication = Publication(
         source_name=source_name,
@@ -290,81 +300,109 @@ def import_release(
     assert publication.id is not None
     report.publication_id = new_id = publication.id
     connection = session.connection()
-
-    # Every existing figure for these years, with the recency of the release it came from.
-    # Tens of thousands of rows: read and written through the driver, in this transaction.
     marks = ", ".join("?" for _ in years)
     query = (
-        "SELECT f.id, f.area_code, f.year, f.measure, f.value, f.suppression, "  # noqa: S608
-        "f.publication_id, p.last_year FROM published_figure f "
-        f"JOIN publication p ON p.id = f.publication_id WHERE f.year IN ({marks})"
+        "SELECT r.id, r.area_code, r.year, r.figure_values, r.suppressions, "  # noqa: S608
+        "r.carried, r.publication_id, p.last_year FROM published_row r "
+        f"JOIN publication p ON p.id = r.publication_id WHERE r.year IN ({marks})"
     )
-    existing = {
-        (row[1], row[2], row[3]): (row[0], row[4], row[5], row[6], row[7])
-        for row in fetchall(connection, query, years)
-    }
+    existing = {(row[1], row[2]): row for row in fetchall(connection, query, years)}
+    now = utcnow()
+    stamp: object = now.strftime("%Y-%m-%d %H:%M:%S.%f") if _is_sqlite(connection) else now
     inserts: list[tuple[object, ...]] = []
-    revised: list[tuple[object, ...]] = []
+    updates: list[tuple[object, ...]] = []
     confirmed: list[int] = []
     revisions: list[tuple[object, ...]] = []
-    now = utcnow()
-    sqlite = connection.dialect.name == "sqlite"
-    stamp: object = now.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else now
-    for f in figures:
-        current = existing.get((f.area_code, f.year, f.measure))
+    for (area, year), new in incoming.items():
+        current = existing.get((area, year))
         if current is None:
             inserts.append(
                 (
-                    f.level.value,
-                    f.area_code,
-                    f.area_name,
-                    f.year,
-                    f.measure,
-                    f.value,
-                    f.suppression,
+                    new.level.value,
+                    area,
+                    new.area_name,
+                    year,
+                    _json(new.values),
+                    _json(new.suppressions),
+                    "{}",
                     new_id,
                 )
             )
+            report.added += len(new.values)
             continue
-        figure_id, value, suppression, old_id, last_year = current
+        row_id, old_values, old_codes, carried, old_id, last_year = (
+            current[0],
+            _loads(current[3]),
+            _loads(current[4]),
+            _loads(current[5]),
+            current[6],
+            current[7],
+        )
         if last_year > years[-1]:
-            report.kept_newer += 1
-        elif (value, suppression) == (f.value, f.suppression):
-            confirmed.append(figure_id)
-        else:
-            revised.append((f.value, f.suppression, f.area_name, new_id, figure_id))
-            revisions.append(
-                (figure_id, value, suppression, f.value, f.suppression, old_id, new_id, stamp)
+            report.kept_newer += len(new.values)
+            continue
+        changed = False
+        for measure, value in new.values.items():
+            code = new.suppressions.get(measure)
+            if measure not in old_values:
+                report.added += 1
+                changed = True
+            elif (old_values[measure], old_codes.get(measure)) == (value, code):
+                report.unchanged += 1
+            else:
+                report.revised += 1
+                changed = True
+                revisions.append(
+                    (
+                        row_id,
+                        measure,
+                        old_values[measure],
+                        old_codes.get(measure),
+                        value,
+                        code,
+                        carried.get(measure, old_id),
+                        new_id,
+                        stamp,
+                    )
+                )
+        # Measures the new release lacks keep their older figure, marked with its release.
+        kept = {m: carried.get(m, old_id) for m in old_values if m not in new.values}
+        if changed or kept != carried:
+            values = {**{m: old_values[m] for m in kept}, **new.values}
+            codes = {**{m: c for m, c in old_codes.items() if m in kept}, **new.suppressions}
+            updates.append(
+                (new.area_name, _json(values), _json(codes), _json(kept), new_id, row_id)
             )
+        else:
+            confirmed.append(row_id)
     executemany(
         connection,
-        "INSERT INTO published_figure (level, area_code, area_name, year, measure, value, "
-        "suppression, publication_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO published_row (level, area_code, area_name, year, figure_values, "
+        "suppressions, carried, publication_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         inserts,
     )
     executemany(
         connection,
-        "UPDATE published_figure SET value = ?, suppression = ?, area_name = ?, "
-        "publication_id = ? WHERE id = ?",
-        revised,
+        "UPDATE published_row SET area_name = ?, figure_values = ?, suppressions = ?, "
+        "carried = ?, publication_id = ? WHERE id = ?",
+        updates,
     )
-    # Figures the new release confirms unchanged now come from it: one statement per chunk.
+    # Rows the new release confirms unchanged now come from it: one statement per chunk.
     for start in range(0, len(confirmed), 5000):
         chunk = confirmed[start : start + 5000]
+        placeholders = ", ".join("?" for _ in chunk)
         executemany(
             connection,
-            "UPDATE published_figure SET publication_id = ? WHERE id IN "  # noqa: S608
-            f"({', '.join('?' for _ in chunk)})",
+            f"UPDATE published_row SET publication_id = ? WHERE id IN ({placeholders})",  # noqa: S608
             [(new_id, *chunk)],
         )
     executemany(
         connection,
-        "INSERT INTO figure_revision (figure_id, old_value, old_suppression, new_value, "
+        "INSERT INTO figure_revision (row_id, measure, old_value, old_suppression, new_value, "
         "new_suppression, old_publication_id, new_publication_id, revised_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         revisions,
     )
-    report.added, report.revised, report.unchanged = len(inserts), len(revised), len(confirmed)
     publication.added, publication.revised = report.added, report.revised
     publication.unchanged, publication.kept_newer = report.unchanged, report.kept_newer
     session.add(publication)
@@ -372,22 +410,37 @@ def import_release(
     return report
 
 
-def _unknown_councils(session: Session, figures: list[_Figure], name: str) -> list[Problem]:
+def _json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _loads(value: object) -> dict[str, Any]:
+    # SQLite hands JSON back as text; psycopg has already decoded it.
+    return json.loads(value) if isinstance(value, (str, bytes)) else dict(value or {})  # type: ignore[call-overload]
+
+
+def _is_sqlite(connection: Connection) -> bool:
+    return connection.dialect.name == "sqlite"
+
+
+def _unknown_councils(
+    session: Session, incoming: dict[tuple[str, int], ReleaseRow], name: str
+) -> list[Problem]:
     known = set(session.scalars(select(Council.code))) | set(
         session.scalars(select(ReportingUnit.code))
     )
     unknown = sorted(
         {
-            f.area_code
-            for f in figures
-            if f.level is GeographicLevel.local_authority and f.area_code not in known
+            area
+            for (area, _), row in incoming.items()
+            if row.level is GeographicLevel.local_authority and area not in known
         }
     )
     return [
         Problem(
             "csww.unknown_council",
-            "no council or reporting unit has this code; its "
-            "figures are kept and will join a council once the reference data knows it",
+            "no council or reporting unit has this code; its figures are kept and will join "
+            "a council once the reference data knows it",
             name,
             None,
             "old_la_code",

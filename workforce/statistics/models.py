@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Index, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workforce.runs.models import utcnow
@@ -36,18 +36,21 @@ class Publication(SQLModel, table=True):
     kept_newer: int = 0
 
 
-class PublishedFigure(SQLModel, table=True):
-    """A measure for one area and census year, as the newest release holding it publishes it.
+class PublishedRow(SQLModel, table=True):
+    """One area's figures for one census year, as the newest release holding them has them.
 
-    ``value`` is None when the release suppresses the figure; ``suppression`` then holds
-    DfE's code (``z`` not applicable, ``x`` not available, ``u`` low reliability,
-    ``c`` confidential, ``low`` rounds to zero). A suppressed figure is never zero.
+    A release publishes a row per area and year; it is kept as one row here too, with its
+    measures in ``figure_values`` (None where suppressed) and DfE's suppression code for
+    each suppressed measure in ``suppressions`` (``z`` not applicable, ``x`` not available,
+    ``u`` low reliability, ``c`` confidential, ``low`` rounds to zero). A suppressed figure
+    is never zero. ``publication_id`` is the newest release holding the row; a measure
+    that release lacks keeps its older value, and ``carried`` names the release it is from.
     """
 
-    __tablename__ = "published_figure"
+    __tablename__ = "published_row"
     __table_args__ = (
-        UniqueConstraint("area_code", "year", "measure"),
-        Index("ix_published_figure_level_year_measure", "level", "year", "measure"),
+        UniqueConstraint("area_code", "year"),
+        Index("ix_published_row_level_year", "level", "year"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -56,9 +59,9 @@ class PublishedFigure(SQLModel, table=True):
     area_code: str = Field(max_length=40)
     area_name: str = Field(max_length=200)
     year: int
-    measure: str = Field(max_length=60)
-    value: float | None = None
-    suppression: str | None = Field(default=None, max_length=8)
+    figure_values: dict[str, float | None] = Field(default_factory=dict, sa_type=JSON)
+    suppressions: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    carried: dict[str, int] = Field(default_factory=dict, sa_type=JSON)
     publication_id: int = Field(foreign_key="publication.id")
 
 
@@ -68,7 +71,8 @@ class FigureRevision(SQLModel, table=True):
     __tablename__ = "figure_revision"
 
     id: int | None = Field(default=None, primary_key=True)
-    figure_id: int = Field(foreign_key="published_figure.id", index=True)
+    row_id: int = Field(foreign_key="published_row.id", index=True)
+    measure: str = Field(max_length=60, index=True)
     old_value: float | None = None
     old_suppression: str | None = Field(default=None, max_length=8)
     new_value: float | None = None

@@ -14,12 +14,7 @@ from workforce.councils.models import Council, Region, StatisticalNeighbour
 from workforce.councils.service import find_council, resolve_region
 from workforce.errors import NotFoundError
 from workforce.measures import HEADLINE_MEASURES, MEASURES
-from workforce.statistics.models import (
-    FigureRevision,
-    GeographicLevel,
-    Publication,
-    PublishedFigure,
-)
+from workforce.statistics.models import FigureRevision, GeographicLevel, Publication, PublishedRow
 
 ENGLAND = "E92000001"
 
@@ -96,37 +91,41 @@ def _figures(
     year_to: int | None = None,
     years: Sequence[int] | None = None,
 ) -> list[FigurePublic]:
-    query = select(PublishedFigure, Publication.source_name, Publication.last_year).join(
-        Publication,
-        Publication.id == PublishedFigure.publication_id,  # type: ignore[arg-type]
-    )
+    """Return published figures, one per area, year and measure, ordered by measure and year."""
+    query = select(PublishedRow)
     if area_codes is not None:
-        query = query.where(PublishedFigure.area_code.in_(area_codes))  # type: ignore[attr-defined]
+        query = query.where(PublishedRow.area_code.in_(area_codes))  # type: ignore[attr-defined]
     if level is not None:
-        query = query.where(PublishedFigure.level == level.value)
-    if measures:
-        query = query.where(PublishedFigure.measure.in_(measures))  # type: ignore[attr-defined]
+        query = query.where(PublishedRow.level == level.value)
     if year_from is not None:
-        query = query.where(PublishedFigure.year >= year_from)
+        query = query.where(PublishedRow.year >= year_from)
     if year_to is not None:
-        query = query.where(PublishedFigure.year <= year_to)
+        query = query.where(PublishedRow.year <= year_to)
     if years is not None:
-        query = query.where(PublishedFigure.year.in_(years))  # type: ignore[attr-defined]
-    query = query.order_by(PublishedFigure.measure, PublishedFigure.year, PublishedFigure.area_code)  # type: ignore[arg-type]
-    return [
-        FigurePublic(
-            area_code=f.area_code,
-            area_name=f.area_name,
-            level=f.level,
-            year=f.year,
-            measure=f.measure,
-            value=f.value,
-            suppression=f.suppression,
-            release=source,
-            release_last_year=last_year,
-        )
-        for f, source, last_year in session.execute(query)
-    ]
+        query = query.where(PublishedRow.year.in_(years))  # type: ignore[attr-defined]
+    releases = {p.id: (p.source_name, p.last_year) for p in session.scalars(select(Publication))}
+    wanted = set(measures) if measures else None
+    figures = []
+    for row in session.scalars(query):
+        for measure, value in row.figure_values.items():
+            if wanted is not None and measure not in wanted:
+                continue
+            source, last_year = releases[row.carried.get(measure, row.publication_id)]
+            figures.append(
+                FigurePublic(
+                    area_code=row.area_code,
+                    area_name=row.area_name,
+                    level=row.level,
+                    year=row.year,
+                    measure=measure,
+                    value=value,
+                    suppression=row.suppressions.get(measure),
+                    release=source,
+                    release_last_year=last_year,
+                )
+            )
+    figures.sort(key=lambda f: (f.measure, f.year, f.area_code))
+    return figures
 
 
 def council_series(
@@ -334,45 +333,42 @@ def revisions(
     limit: int | None = None,
 ) -> list[RevisionPublic]:
     """Return revised figures, newest revision first: what changed, from which release to which."""
-    old = Publication.__table__.alias("old_release")  # type: ignore[attr-defined]
-    new = Publication.__table__.alias("new_release")  # type: ignore[attr-defined]
     query = (
-        select(FigureRevision, PublishedFigure, old.c.source_name, new.c.source_name)
-        .join(PublishedFigure, PublishedFigure.id == FigureRevision.figure_id)  # type: ignore[arg-type]
-        .join(old, old.c.id == FigureRevision.old_publication_id)
-        .join(new, new.c.id == FigureRevision.new_publication_id)
+        select(FigureRevision, PublishedRow)
+        .join(PublishedRow, PublishedRow.id == FigureRevision.row_id)  # type: ignore[arg-type]
         .order_by(FigureRevision.id.desc())  # type: ignore[union-attr]
     )
     if measure:
-        query = query.where(PublishedFigure.measure == validate_measures([measure])[0])
+        query = query.where(FigureRevision.measure == validate_measures([measure])[0])
     if level:
-        query = query.where(PublishedFigure.level == level.value)
+        query = query.where(PublishedRow.level == level.value)
     if area_code:
-        query = query.where(PublishedFigure.area_code == area_code)
+        query = query.where(PublishedRow.area_code == area_code)
     if limit:
         query = query.limit(limit)
+    releases = {p.id: p.source_name for p in session.scalars(select(Publication))}
     return [
         RevisionPublic(
-            area_code=f.area_code,
-            area_name=f.area_name,
-            level=f.level,
-            year=f.year,
-            measure=f.measure,
-            old_value=r.old_value,
-            old_suppression=r.old_suppression,
-            new_value=r.new_value,
-            new_suppression=r.new_suppression,
-            old_release=old_name,
-            new_release=new_name,
-            revised_at=r.revised_at,
+            area_code=row.area_code,
+            area_name=row.area_name,
+            level=row.level,
+            year=row.year,
+            measure=revision.measure,
+            old_value=revision.old_value,
+            old_suppression=revision.old_suppression,
+            new_value=revision.new_value,
+            new_suppression=revision.new_suppression,
+            old_release=releases[revision.old_publication_id],
+            new_release=releases[revision.new_publication_id],
+            revised_at=revision.revised_at,
         )
-        for r, f, old_name, new_name in session.execute(query)
+        for revision, row in session.execute(query).tuples()
     ]
 
 
 def available_years(*, session: Session) -> list[int]:
     """Return the census years with published figures, oldest first."""
-    return sorted(set(session.scalars(select(PublishedFigure.year).distinct())))
+    return sorted(set(session.scalars(select(PublishedRow.year).distinct())))
 
 
 class EnglandRow(SQLModel):
