@@ -6,7 +6,7 @@ import hashlib
 import shutil
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from jobs.registry import JobOutcome, job
 from workforce.config import get_settings
@@ -31,7 +31,7 @@ def published_statistics_import(*, session: Session) -> JobOutcome:
     assert settings.inbox_dir and settings.archive_dir
     folder = settings.inbox_dir / "published"
     folder.mkdir(parents=True, exist_ok=True)
-    known = set(session.scalars(select(Publication.sha256)))
+    known = set(session.scalars(select(col(Publication.sha256))))
     changed, lines = 0, []
     for path in oldest_first(folder.glob("*.csv")):
         data = path.read_bytes()

@@ -138,3 +138,33 @@ def test_two_cli_runs_started_together_on_postgresql_one_runs_one_is_skipped(
     with Session(engine) as session:
         statuses = sorted(r.status for r in session.exec(select(JobRun)))
     assert statuses == ["skipped", "succeeded"]
+
+
+def test_import_csww_reports_what_it_did_and_refuses_bad_files(
+    reference_settings: Settings, tmp_path: Path
+) -> None:
+    from workforce.councils.reference import BUNDLED_DATA
+
+    path = BUNDLED_DATA / "csww" / "csww_indicators_2017_to_2023.csv"
+    first = runner.invoke(app, ["import", "csww", str(path)])
+    assert first.exit_code == 0, first.output
+    assert "25014 figures added, 0 revised" in first.output
+    again = runner.invoke(app, ["import", "csww", str(path)])
+    assert "already imported" in again.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text(path.read_text(encoding="utf-8-sig").replace(",15.9,", ",fifteen,", 1))
+    refused = runner.invoke(app, ["import", "csww", str(bad)])
+    assert refused.exit_code == 1
+    assert "refused, nothing was imported" in refused.output
+    assert "row 2, column 'turnover_rate_fte': expected a number" in refused.output
+    assert runner.invoke(app, ["import", "csww", str(tmp_path / "nope.csv")]).exit_code == 2
+
+
+def test_import_neighbours_replaces_lists(reference_settings: Settings) -> None:
+    from workforce.councils.reference import NEIGHBOURS_FILE
+
+    result = runner.invoke(
+        app, ["import", "neighbours", str(NEIGHBOURS_FILE), "--source", "DfE 2021"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "statistical_neighbour: 0 added, 1560 updated" in result.output

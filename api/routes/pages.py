@@ -153,7 +153,7 @@ def england_page(
     except NotFoundError as exc:
         return render_error(request, 404, str(exc))
     latest = inspections_service.latest_judgements(session=session)
-    table = []
+    table: list[dict[str, Any]] = []
     for row in rows:
         judgement = next((latest[c] for c in row.council_codes if c in latest), None)
         table.append({"row": row, "judgement": judgement})

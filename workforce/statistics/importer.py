@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from workforce.councils.models import Council, ReportingUnit
 from workforce.db import executemany, fetchall
@@ -276,7 +276,9 @@ def import_release(
     """Return what importing one release file did; nothing is written if it is invalid."""
     report = CswwImportReport(source_name=source_name)
     digest = hashlib.sha256(data).hexdigest()
-    if session.scalars(select(Publication.id).where(Publication.sha256 == digest)).first():
+    if session.scalars(
+        select(col(Publication.id)).where(col(Publication.sha256) == digest)
+    ).first():
         report.already_imported = True
         return report
     layout, rows, report.ignored_columns = parse_release(data, source_name, progress)
@@ -426,8 +428,8 @@ def _is_sqlite(connection: Connection) -> bool:
 def _unknown_councils(
     session: Session, incoming: dict[tuple[str, int], ReleaseRow], name: str
 ) -> list[Problem]:
-    known = set(session.scalars(select(Council.code))) | set(
-        session.scalars(select(ReportingUnit.code))
+    known = set(session.scalars(select(col(Council.code)))) | set(
+        session.scalars(select(col(ReportingUnit.code)))
     )
     unknown = sorted(
         {

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from workforce.councils.models import Council, Region, StatisticalNeighbour
 from workforce.councils.service import find_council, resolve_region
@@ -96,11 +96,11 @@ def _figures(
     if area_codes is not None:
         query = query.where(PublishedRow.area_code.in_(area_codes))  # type: ignore[attr-defined]
     if level is not None:
-        query = query.where(PublishedRow.level == level.value)
+        query = query.where(col(PublishedRow.level) == level.value)
     if year_from is not None:
-        query = query.where(PublishedRow.year >= year_from)
+        query = query.where(col(PublishedRow.year) >= year_from)
     if year_to is not None:
-        query = query.where(PublishedRow.year <= year_to)
+        query = query.where(col(PublishedRow.year) <= year_to)
     if years is not None:
         query = query.where(PublishedRow.year.in_(years))  # type: ignore[attr-defined]
     releases = {p.id: (p.source_name, p.last_year) for p in session.scalars(select(Publication))}
@@ -249,15 +249,15 @@ def benchmarks(
     measures = validate_measures(measures)
     if year is None:
         year = session.scalars(
-            select(Publication.last_year).order_by(Publication.last_year.desc())
-        ).first()  # type: ignore[attr-defined]
+            select(col(Publication.last_year)).order_by(col(Publication.last_year).desc())
+        ).first()
         if year is None:
             raise NotFoundError("No published statistics are loaded yet: run `workforce demo`")
     neighbour_codes = list(
         session.scalars(
-            select(StatisticalNeighbour.neighbour_code)
-            .where(StatisticalNeighbour.council_code == council.code)
-            .order_by(StatisticalNeighbour.rank)  # type: ignore[arg-type]
+            select(col(StatisticalNeighbour.neighbour_code))
+            .where(col(StatisticalNeighbour.council_code) == council.code)
+            .order_by(col(StatisticalNeighbour.rank))
         )
     )
     neighbours = list(session.scalars(select(Council).where(Council.code.in_(neighbour_codes))))  # type: ignore[attr-defined]
@@ -339,11 +339,11 @@ def revisions(
         .order_by(FigureRevision.id.desc())  # type: ignore[union-attr]
     )
     if measure:
-        query = query.where(FigureRevision.measure == validate_measures([measure])[0])
+        query = query.where(col(FigureRevision.measure) == validate_measures([measure])[0])
     if level:
-        query = query.where(PublishedRow.level == level.value)
+        query = query.where(col(PublishedRow.level) == level.value)
     if area_code:
-        query = query.where(PublishedRow.area_code == area_code)
+        query = query.where(col(PublishedRow.area_code) == area_code)
     if limit:
         query = query.limit(limit)
     releases = {p.id: p.source_name for p in session.scalars(select(Publication))}
@@ -368,7 +368,7 @@ def revisions(
 
 def available_years(*, session: Session) -> list[int]:
     """Return the census years with published figures, oldest first."""
-    return sorted(set(session.scalars(select(PublishedRow.year).distinct())))
+    return sorted(set(session.scalars(select(col(PublishedRow.year)).distinct())))
 
 
 class EnglandRow(SQLModel):
@@ -452,8 +452,8 @@ def comparison_series(
     years = available_years(session=session)
     neighbour_codes = list(
         session.scalars(
-            select(StatisticalNeighbour.neighbour_code).where(
-                StatisticalNeighbour.council_code == council.code
+            select(col(StatisticalNeighbour.neighbour_code)).where(
+                col(StatisticalNeighbour.council_code) == council.code
             )
         )
     )
