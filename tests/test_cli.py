@@ -82,7 +82,7 @@ def test_jobs_list_and_run(settings: Settings) -> None:
     assert "succeeded" in log.output
     unknown = runner.invoke(app, ["jobs", "run", "nonsense"])
     assert unknown.exit_code == 2
-    assert "known jobs: reference_refresh" in unknown.output
+    assert "known jobs: published_statistics_import, reference_refresh" in unknown.output
 
 
 def test_a_production_configuration_without_a_secret_key_is_refused(

@@ -362,7 +362,7 @@ def revisions(
             new_release=releases[revision.new_publication_id],
             revised_at=revision.revised_at,
         )
-        for revision, row in session.execute(query).tuples()
+        for revision, row in session.execute(query)
     ]
 
 
