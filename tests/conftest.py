@@ -233,12 +233,15 @@ def public_database_url(
     yield from _database(request, backend, "public", tmp_path)
 
 
-def _configure(monkeypatch: pytest.MonkeyPatch, url: str, tmp_path: Path) -> Settings:
+def _configured(monkeypatch: pytest.MonkeyPatch, url: str, tmp_path: Path) -> Iterator[Settings]:
+    """Yield settings (and the process environment) aimed at ``url``; forget them after."""
     monkeypatch.setenv("WORKFORCE_DATABASE_URL", url)
     monkeypatch.setenv("WORKFORCE_DATA_DIR", str(tmp_path / "var"))
     get_settings.cache_clear()
     dispose_engines()
-    return get_settings()
+    yield get_settings()
+    get_settings.cache_clear()
+    dispose_engines()
 
 
 @pytest.fixture
@@ -246,9 +249,7 @@ def settings(
     monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path
 ) -> Iterator[Settings]:
     """Settings (and the process environment) aimed at a clean migrated database."""
-    yield _configure(monkeypatch, database_url, tmp_path)
-    get_settings.cache_clear()
-    dispose_engines()
+    yield from _configured(monkeypatch, database_url, tmp_path)
 
 
 @pytest.fixture
@@ -256,9 +257,7 @@ def reference_settings(
     monkeypatch: pytest.MonkeyPatch, reference_database_url: str, tmp_path: Path
 ) -> Iterator[Settings]:
     """Settings aimed at a clean database holding the bundled reference data."""
-    yield _configure(monkeypatch, reference_database_url, tmp_path)
-    get_settings.cache_clear()
-    dispose_engines()
+    yield from _configured(monkeypatch, reference_database_url, tmp_path)
 
 
 @pytest.fixture
@@ -266,9 +265,7 @@ def public_settings(
     monkeypatch: pytest.MonkeyPatch, public_database_url: str, tmp_path: Path
 ) -> Iterator[Settings]:
     """Settings aimed at a clean database holding all bundled public data."""
-    yield _configure(monkeypatch, public_database_url, tmp_path)
-    get_settings.cache_clear()
-    dispose_engines()
+    yield from _configured(monkeypatch, public_database_url, tmp_path)
 
 
 @pytest.fixture
