@@ -1,0 +1,104 @@
+"""Administration: users, tokens and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from api.deps import SessionDep
+from api.formats import Format, FormatQuery, respond
+from api.security import AuditReader, UserManager, actor_for
+from workforce.auth import audit
+from workforce.auth import service as auth_service
+from workforce.auth.models import AuditEventPublic, Role, TokenPublic, UserPublic
+
+router = APIRouter(prefix="/api", tags=["administration"])
+
+
+class NewUser(BaseModel):
+    email: str = Field(max_length=254)
+    role: Role
+    name: str = Field(default="", max_length=200)
+    councils: list[str] = Field(default_factory=list, max_length=200)
+    group: str | None = Field(default=None, max_length=100)
+    agency: str | None = Field(default=None, max_length=200)
+
+
+@router.get("/users", response_model=list[UserPublic])
+def list_users(session: SessionDep, _: UserManager) -> list[UserPublic]:
+    """Every user with their role and scope."""
+    return [auth_service.user_public(session, u) for u in auth_service.list_users(session)]
+
+
+@router.post("/users", response_model=UserPublic, status_code=201)
+def create_user(
+    request: Request, session: SessionDep, principal: UserManager, body: NewUser
+) -> UserPublic:
+    """Create a user. They sign in to the pages once a password is set (CLI), or use tokens."""
+    user = auth_service.create_user(
+        session,
+        email=body.email,
+        role=body.role,
+        name=body.name,
+        councils=body.councils,
+        group=body.group,
+        agency=body.agency,
+        actor=actor_for(request, principal),
+    )
+    return auth_service.user_public(session, user)
+
+
+@router.get("/tokens", response_model=list[TokenPublic])
+def list_tokens(session: SessionDep, _: UserManager) -> list[TokenPublic]:
+    """Every API token (prefixes only)."""
+    return [auth_service.token_public(t) for t in auth_service.list_tokens(session)]
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenPublic)
+def revoke_token(
+    request: Request, session: SessionDep, principal: UserManager, token_id: int
+) -> TokenPublic:
+    """Revoke any user's token; it stops working at once."""
+    token = auth_service.revoke_token(
+        session, token_id=token_id, actor=actor_for(request, principal)
+    )
+    return auth_service.token_public(token)
+
+
+@router.get("/audit", response_model=list[AuditEventPublic])
+def read_audit(
+    session: SessionDep,
+    _: AuditReader,
+    format: FormatQuery = Format.json,
+    actor: Annotated[str | None, Query(description="Email, cli:<name> or scheduler.")] = None,
+    action: Annotated[
+        str | None, Query(description="create, import, sign_in, sign_in_failed, revoke ...")
+    ] = None,
+    entity: Annotated[str | None, Query(description="user, api_token, publication ...")] = None,
+    entity_id: Annotated[str | None, Query()] = None,
+    council: Annotated[str | None, Query(description="DfE council code.")] = None,
+    since: Annotated[datetime | None, Query(description="ISO date-time, inclusive.")] = None,
+    until: Annotated[datetime | None, Query(description="ISO date-time, exclusive.")] = None,
+    before_id: Annotated[
+        int | None, Query(ge=1, description="Next page: entries older than this id.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 100,
+) -> Any:
+    """The audit log, newest first, filtered by any of its fields."""
+    rows = audit.query(
+        session,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        council_code=council,
+        since=since,
+        until=until,
+        before_id=before_id,
+        limit=limit,
+    )
+    events = [AuditEventPublic.model_validate(r, from_attributes=True) for r in rows]
+    return respond(events, format, "audit")

@@ -1,0 +1,133 @@
+"""Signing in and out of the pages, and the signed-in user's account page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import SessionDep
+from api.routes.pages import render
+from api.security import (
+    SESSION_EMAIL,
+    SESSION_FINGERPRINT,
+    SESSION_USER,
+    OwnAccount,
+    actor_for,
+    check_csrf,
+    client_address,
+)
+from workforce.auth import audit
+from workforce.auth import service as auth_service
+from workforce.auth.models import User
+from workforce.auth.permissions import DESCRIPTIONS, PERMISSIONS, Scope
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only ever redirect within this service."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/account"
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_form(request: Request, next: str | None = None) -> Response:
+    return render(request, "sign_in.html", next=_safe_next(next), email="", errors=[])
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+def sign_in(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/account",
+) -> Response:
+    check_csrf(request, csrf_token)
+    errors = []
+    if not email.strip():
+        errors.append({"field": "email", "text": "Enter your email address"})
+    if not password:
+        errors.append({"field": "password", "text": "Enter your password"})
+    if not errors:
+        try:
+            user = auth_service.sign_in(
+                session, email=email, password=password, source=client_address(request)
+            )
+        except auth_service.SignInRefused as exc:
+            errors.append({"field": "email", "text": str(exc)})
+        else:
+            # A fresh session on sign-in: nothing from before survives (session fixation).
+            request.session.clear()
+            request.session[SESSION_USER] = user.id
+            request.session[SESSION_EMAIL] = user.email
+            request.session[SESSION_FINGERPRINT] = auth_service.password_fingerprint(user)
+            return RedirectResponse(_safe_next(next), status_code=303)
+    return render(
+        request,
+        "sign_in.html",
+        status_code=400,
+        next=_safe_next(next),
+        email=email,
+        errors=errors,
+    )
+
+
+@router.post("/sign-out")
+def sign_out(
+    request: Request,
+    session: SessionDep,
+    principal: OwnAccount,
+) -> Response:
+    """Sign out (the guard has checked the form's CSRF token)."""
+    audit.record(
+        session,
+        actor_for(request, principal),
+        "sign_out",
+        "user",
+        principal.user_id,
+        summary=f"{principal.email} signed out",
+    )
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request, session: SessionDep, principal: OwnAccount) -> Response:
+    user = session.get(User, principal.user_id)
+    assert user is not None
+    may = [
+        (DESCRIPTIONS[action], "" if scope is Scope.not_council else scope.value)
+        for action, scope in PERMISSIONS[principal.role].items()
+    ]
+    return render(
+        request,
+        "account.html",
+        user=auth_service.user_public(session, user),
+        tokens=[
+            auth_service.token_public(t)
+            for t in auth_service.list_tokens(session, user_id=principal.user_id)
+        ],
+        may=may,
+    )
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_own_token(
+    request: Request,
+    session: SessionDep,
+    principal: OwnAccount,
+    token_id: int,
+) -> Response:
+    """Revoke one of the user's own tokens (the guard has checked the CSRF token)."""
+    auth_service.revoke_token(
+        session,
+        token_id=token_id,
+        actor=actor_for(request, principal),
+        owner_id=principal.user_id,
+    )
+    return RedirectResponse("/account", status_code=303)

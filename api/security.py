@@ -1,0 +1,323 @@
+"""Who is asking, and may they? Every route is either listed in PUBLIC_ROUTES or guarded.
+
+A request is authenticated by a bearer token (``Authorization: Bearer wf_...``) or by the
+signed session cookie the sign-in page sets. Guards come from :func:`guard`; they ask
+``workforce.auth.permissions.authorize`` and nothing else. ``tests/api/test_route_coverage``
+walks the application's routes and fails on any route that is neither public nor guarded.
+
+Cookie-authenticated requests that change something must carry the session's CSRF token
+(a form field ``csrf_token`` or an ``X-CSRF-Token`` header); token-authenticated requests
+need not, since a browser never sends a bearer token on its own.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from sqlmodel import Session
+
+from api.deps import SessionDep
+from workforce.auth import service as auth_service
+from workforce.auth.audit import Actor
+from workforce.auth.models import User
+from workforce.auth.permissions import Action, Decision, Principal, authorize
+from workforce.councils.models import Council
+from workforce.councils.service import find_council
+from workforce.errors import NotFoundError
+from workforce.returns.models import CouncilReturn
+
+# Routes anyone may call without signing in: published statistics, reference data, the
+# public pages, documentation and the sign-in form itself. (path, methods)
+PUBLIC_ROUTES: dict[str, set[str]] = {
+    "/api/health": {"GET"},
+    "/api/regions": {"GET"},
+    "/api/regions/{code}/measures": {"GET"},
+    "/api/councils": {"GET"},
+    "/api/councils/{code}": {"GET"},
+    "/api/councils/{code}/measures": {"GET"},
+    "/api/councils/{code}/benchmarks": {"GET"},
+    "/api/councils/{code}/judgements": {"GET"},
+    "/api/measures": {"GET"},
+    "/api/england/measures": {"GET"},
+    "/api/england/councils": {"GET"},
+    "/api/revisions": {"GET"},
+    "/api/openapi.json": {"GET", "HEAD"},
+    "/docs": {"GET", "HEAD"},
+    "/docs/oauth2-redirect": {"GET", "HEAD"},
+    "/": {"GET"},
+    "/england": {"GET"},
+    "/councils/{code}": {"GET"},
+    "/sign-in": {"GET", "POST"},
+    "/api/forecasts/{code}": {"GET"},
+    "/api/forecasts/{code}/scenario": {"POST"},  # computes, stores nothing
+    "/api/judgement-effects": {"GET"},
+    "/api/early-warnings": {"GET"},
+    "/api/backtest": {"GET"},
+    "/early-warnings": {"GET"},
+    "/methods": {"GET"},
+    "/api/returns/template.xlsx": {"GET"},
+    "/api/returns/template.csv": {"GET"},
+}
+# Static files: mounted apps, not routes.
+PUBLIC_MOUNTS = {"/static", "/assets"}
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+SESSION_USER = "user_id"
+SESSION_FINGERPRINT = "pw"
+SESSION_EMAIL = "email"
+SESSION_CSRF = "csrf"
+
+
+class NotAuthenticated(Exception):
+    """401: no credentials, or credentials that are not (or no longer) valid."""
+
+    def __init__(self, message: str, error: str | None = None):
+        super().__init__(message)
+        self.error = error
+
+    @property
+    def www_authenticate(self) -> str:
+        value = 'Bearer realm="workforce"'
+        if self.error:
+            value += f', error="{self.error}"'
+        return value
+
+
+class Forbidden(Exception):
+    """403: signed in, but this role may not do this."""
+
+
+class CsrfFailed(Exception):
+    """403: a cookie-authenticated change without the session's CSRF token."""
+
+
+def csrf_token(request: Request) -> str:
+    """Return the session's CSRF token, creating it if needed (templates call this)."""
+    token = request.session.get(SESSION_CSRF)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session[SESSION_CSRF] = token
+    return str(token)
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    """Raise :class:`CsrfFailed` unless ``submitted`` is this session's CSRF token."""
+    expected = request.session.get(SESSION_CSRF)
+    if not expected or not submitted or not hmac.compare_digest(str(expected), submitted):
+        raise CsrfFailed(
+            "This form has expired or did not come from this service. "
+            "Go back, reload the page and try again."
+        )
+
+
+def _user_from_request(request: Request, session: Session) -> User | None:
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise NotAuthenticated(
+                "Send an API token as 'Authorization: Bearer <token>' "
+                "(`workforce tokens create --email ...` issues one).",
+                error="invalid_request",
+            )
+        user = auth_service.resolve_token(session, value.strip())
+        if user is None:
+            raise NotAuthenticated(
+                "This API token is not valid: it is unknown, expired or revoked. "
+                "Ask an administrator for a new one.",
+                error="invalid_token",
+            )
+        request.state.auth_via = "token"
+        return user
+    user_id = request.session.get(SESSION_USER)
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    if (
+        user is None
+        or not user.is_active
+        or request.session.get(SESSION_FINGERPRINT) != auth_service.password_fingerprint(user)
+    ):
+        # Disabled, or the password changed since: the session is over.
+        request.session.pop(SESSION_USER, None)
+        request.session.pop(SESSION_EMAIL, None)
+        return None
+    request.state.auth_via = "cookie"
+    return user
+
+
+def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+    """Return who is asking, or None for an anonymous request (public routes only)."""
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    user = _user_from_request(request, session)
+    if user is None:
+        return None
+    principal = auth_service.principal_for(session, user)
+    request.state.principal = principal
+    return principal
+
+
+async def submitted_csrf_token(request: Request) -> str | None:
+    """Return the CSRF token a request carries, from its header or its form."""
+    header = request.headers.get("x-csrf-token")
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+def guard(action: Action) -> Callable[..., Awaitable[Principal]]:
+    """Return a dependency that lets through only principals allowed ``action``."""
+
+    async def dependency(
+        request: Request,
+        principal: Annotated[Principal | None, Depends(optional_principal)],
+        submitted_csrf: Annotated[str | None, Depends(submitted_csrf_token)],
+    ) -> Principal:
+        if principal is None:
+            raise NotAuthenticated(
+                "Sign in to do this: send an API token as 'Authorization: Bearer <token>', "
+                "or sign in at /sign-in."
+            )
+        if authorize(principal, action) is Decision.forbidden:
+            raise Forbidden(
+                f"Your role ({principal.role.value}) may not {action.value.replace('_', ' ')}. "
+                "Ask an administrator if you need this."
+            )
+        if request.method not in SAFE_METHODS and getattr(request.state, "auth_via", "") == (
+            "cookie"
+        ):
+            check_csrf(request, submitted_csrf)
+        return principal
+
+    dependency.__guard_action__ = action  # type: ignore[attr-defined]
+    dependency.__name__ = f"guard_{action.value}"
+    return dependency
+
+
+def require_council(principal: Principal, action: Action, session: Session, code: str) -> Council:
+    """Return the council ``code`` names if ``principal`` may do ``action`` to its data.
+
+    A council outside the principal's reach is answered as not found, so that a user of
+    one council cannot learn what another has (or has not) sent.
+    """
+    council = find_council(session=session, code=code)
+    if authorize(principal, action, council.code) is not Decision.allowed:
+        raise NotFoundError(
+            f"Nothing found for council {code!r} that you can see: your account reaches "
+            "only its own councils' data."
+        )
+    return council
+
+
+def require_return(principal: Principal, session: Session, return_id: int) -> CouncilReturn:
+    """Return the council return ``return_id`` if ``principal`` may read its council's data;
+    one outside their reach is answered exactly as one that does not exist."""
+    row = session.get(CouncilReturn, return_id)
+    if row is None or (
+        authorize(principal, Action.read_council_private, row.council_code) is not Decision.allowed
+    ):
+        raise NotFoundError(f"No return with id {return_id} that you can see.")
+    return row
+
+
+def guarded_action(dependency: Any) -> Action | None:
+    """Return the action a guard dependency checks (None if it is not a guard)."""
+    action = getattr(dependency, "__guard_action__", None)
+    return action if isinstance(action, Action) else None
+
+
+OwnAccount = Annotated[Principal, Depends(guard(Action.own_account))]
+CouncilPrivateReader = Annotated[Principal, Depends(guard(Action.read_council_private))]
+ReturnSubmitter = Annotated[Principal, Depends(guard(Action.submit_council_return))]
+AuditReader = Annotated[Principal, Depends(guard(Action.read_audit))]
+UserManager = Annotated[Principal, Depends(guard(Action.manage_users))]
+
+
+def actor_for(request: Request, principal: Principal) -> Actor:
+    """Return the audit actor for a request: the user, and the address they came from."""
+    return Actor(name=principal.email, source=client_address(request), user_id=principal.user_id)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    path: str
+    methods: frozenset[str]
+    actions: frozenset[Action]
+    name: str
+
+
+def _dependency_calls(dependant: Any) -> Iterator[Any]:
+    for child in getattr(dependant, "dependencies", []) or []:
+        yield child.call
+        yield from _dependency_calls(child)
+
+
+def route_inventory(app: FastAPI) -> list[RouteInfo]:
+    """Every HTTP route of ``app`` with the actions its guards check (empty: unguarded)."""
+    try:
+        from fastapi.routing import iter_route_contexts
+
+        routes: Iterable[Any] = iter_route_contexts(app.routes)
+    except ImportError:  # FastAPI before lazily included routers
+        routes = app.routes
+    inventory = []
+    for route in routes:
+        methods = getattr(route, "methods", None)
+        path = getattr(route, "path", None)
+        if not methods or path is None:
+            continue  # a mount (static files): see PUBLIC_MOUNTS
+        dependant = getattr(route, "dependant", None)
+        actions = frozenset(
+            action
+            for call in _dependency_calls(dependant)
+            if (action := guarded_action(call)) is not None
+        )
+        inventory.append(
+            RouteInfo(
+                path=path,
+                methods=frozenset(methods),
+                actions=actions,
+                name=str(getattr(route, "name", "")),
+            )
+        )
+    return inventory
+
+
+def unguarded_routes(app: FastAPI) -> list[str]:
+    """Return each route that is neither guarded nor declared public (should be empty)."""
+    problems = []
+    for route in route_inventory(app):
+        public = PUBLIC_ROUTES.get(route.path, set())
+        for method in sorted(route.methods):
+            if not route.actions and method not in public:
+                problems.append(f"{method} {route.path} ({route.name}) has no permission guard")
+            if route.actions and method in public:
+                problems.append(f"{method} {route.path} is guarded but also listed as public")
+    return problems
+
+
+def stale_public_routes(app: FastAPI) -> list[str]:
+    """Return PUBLIC_ROUTES entries that match no route (a renamed route left behind)."""
+    present = {(m, r.path) for r in route_inventory(app) for m in r.methods}
+    return [
+        f"{method} {path}"
+        for path, methods in PUBLIC_ROUTES.items()
+        for method in sorted(methods)
+        if (method, path) not in present
+    ]

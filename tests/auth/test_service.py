@@ -1,0 +1,188 @@
+"""Users, sign-in lock-out, tokens and the append-only audit log, on both backends."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, select
+
+from tests.auth.people import PASSWORD, TEST_ACTOR
+from workforce.auth import audit, service
+from workforce.auth.audit import AuditLogIsAppendOnly
+from workforce.auth.models import ApiToken, AuditEvent, Role, User
+from workforce.errors import InputDataError, NotFoundError
+from workforce.runs.models import utcnow
+
+
+def _rules(exc: InputDataError) -> set[str]:
+    return {p.rule for p in exc.problems}
+
+
+def test_create_user_refuses_a_scope_that_does_not_fit_the_role(
+    reference_session: Session,
+) -> None:
+    s = reference_session
+    with pytest.raises(InputDataError) as exc:
+        service.create_user(s, email="x@example.org", role="hr_lead", actor=TEST_ACTOR)
+    assert _rules(exc.value) == {"user.scope"}
+    with pytest.raises(InputDataError) as exc:
+        service.create_user(
+            s, email="x@example.org", role="analyst", councils=["202"], actor=TEST_ACTOR
+        )
+    assert _rules(exc.value) == {"user.scope"}
+    with pytest.raises(InputDataError) as exc:
+        service.create_user(
+            s, email="not-an-email", role="hr_lead", councils=["999", "909"], actor=TEST_ACTOR
+        )
+    problems = {(p.rule, p.value) for p in exc.value.problems}
+    assert ("user.email", "not-an-email") in problems
+    assert ("user.council", "999") in problems  # no such council
+    assert ("user.council", "909") in problems  # Cumbria: abolished in 2023
+    with pytest.raises(InputDataError) as exc:
+        service.create_user(s, email="x@example.org", role="superuser", actor=TEST_ACTOR)
+    assert _rules(exc.value) == {"user.role"}
+    with pytest.raises(InputDataError) as exc:
+        service.create_user(
+            s, email="x@example.org", role="mou_member", group="Nowhere", actor=TEST_ACTOR
+        )
+    assert _rules(exc.value) == {"user.group"}
+    assert s.exec(select(User)).all() == []
+    assert s.exec(select(AuditEvent)).all() == []
+
+
+def test_create_user_normalises_email_and_refuses_duplicates(reference_session: Session) -> None:
+    s = reference_session
+    user = service.create_user(
+        s, email="  HR.Lead@Camden.gov.uk ", role=Role.hr_lead, councils=["202"], actor=TEST_ACTOR
+    )
+    s.commit()
+    assert user.email == "hr.lead@camden.gov.uk"
+    with pytest.raises(InputDataError) as exc:
+        service.create_user(
+            s, email="hr.lead@CAMDEN.gov.uk", role="hr_lead", councils=["202"], actor=TEST_ACTOR
+        )
+    assert _rules(exc.value) == {"user.duplicate"}
+    event = s.exec(select(AuditEvent).where(AuditEvent.action == "create")).one()
+    assert (event.entity, event.entity_id, event.actor) == ("user", str(user.id), "test-setup")
+    assert event.details["councils"] == ["202"]
+
+
+def test_sign_in_locks_the_account_after_repeated_failures(reference_session: Session) -> None:
+    s = reference_session
+    service.create_user(
+        s, email="a@example.org", role="analyst", password=PASSWORD, actor=TEST_ACTOR
+    )
+    s.commit()
+    for _ in range(service.MAX_FAILED_SIGN_INS - 1):
+        with pytest.raises(service.SignInRefused, match="not right"):
+            service.sign_in(s, email="a@example.org", password="wrong password!", source="t")
+    with pytest.raises(service.SignInRefused, match="locked for 15 minutes"):
+        service.sign_in(s, email="a@example.org", password="wrong password!", source="t")
+    # Locked: even the right password is refused until the lock runs out.
+    with pytest.raises(service.SignInRefused, match="locked until"):
+        service.sign_in(s, email="a@example.org", password=PASSWORD, source="t")
+    user = service.get_user_by_email(s, "a@example.org")
+    user.locked_until = utcnow() - timedelta(seconds=1)
+    s.add(user)
+    assert service.sign_in(s, email="a@example.org", password=PASSWORD, source="t").id == user.id
+    s.commit()
+    actions = [e.action for e in s.exec(select(AuditEvent).order_by(AuditEvent.id)).all()]
+    assert actions.count("sign_in_failed") == service.MAX_FAILED_SIGN_INS + 1
+    assert actions[-1] == "sign_in"
+
+
+def test_unknown_email_and_wrong_password_get_the_same_answer(reference_session: Session) -> None:
+    s = reference_session
+    service.create_user(
+        s, email="a@example.org", role="analyst", password=PASSWORD, actor=TEST_ACTOR
+    )
+    with pytest.raises(service.SignInRefused) as unknown:
+        service.sign_in(s, email="nobody@example.org", password=PASSWORD, source="t")
+    with pytest.raises(service.SignInRefused) as wrong:
+        service.sign_in(s, email="a@example.org", password="not the password", source="t")
+    assert str(unknown.value) == str(wrong.value)
+
+
+def test_tokens_expire_and_revoke(reference_session: Session) -> None:
+    s = reference_session
+    service.create_user(s, email="a@example.org", role="analyst", actor=TEST_ACTOR)
+    issued = service.create_token(s, email="a@example.org", actor=TEST_ACTOR, days=1)
+    s.commit()
+    assert issued.secret.startswith(service.TOKEN_PREFIX)
+    assert service.resolve_token(s, issued.secret) is not None
+    assert service.resolve_token(s, issued.secret + "x") is None
+    assert service.resolve_token(s, "Bearer nonsense") is None
+    stored = s.get(ApiToken, issued.token.id)
+    assert stored is not None and issued.secret not in (stored.token_hash, stored.prefix)
+    assert stored.last_used_at is not None
+
+    stored.expires_at = utcnow() - timedelta(seconds=1)
+    s.add(stored)
+    s.commit()
+    assert service.resolve_token(s, issued.secret) is None
+
+    second = service.create_token(s, email="a@example.org", actor=TEST_ACTOR)
+    assert second.token.id is not None
+    service.revoke_token(s, token_id=second.token.id, actor=TEST_ACTOR)
+    s.commit()
+    assert service.resolve_token(s, second.secret) is None
+    with pytest.raises(NotFoundError):
+        service.revoke_token(s, token_id=second.token.id, actor=TEST_ACTOR, owner_id=-1)
+    with pytest.raises(InputDataError):
+        service.create_token(s, email="a@example.org", actor=TEST_ACTOR, days=0)
+
+
+def test_a_disabled_user_s_tokens_stop_working(reference_session: Session) -> None:
+    s = reference_session
+    service.create_user(s, email="a@example.org", role="analyst", actor=TEST_ACTOR)
+    issued = service.create_token(s, email="a@example.org", actor=TEST_ACTOR)
+    service.set_active(s, email="a@example.org", active=False, actor=TEST_ACTOR)
+    s.commit()
+    assert service.resolve_token(s, issued.secret) is None
+
+
+def test_the_application_cannot_change_or_delete_audit_entries(
+    reference_session: Session,
+) -> None:
+    s = reference_session
+    entry = audit.record(s, TEST_ACTOR, "create", "thing", 1, summary="made a thing")
+    s.commit()
+    entry.summary = "made nothing"
+    s.add(entry)
+    with pytest.raises(AuditLogIsAppendOnly):
+        s.flush()
+    s.rollback()
+    s.delete(s.get(AuditEvent, entry.id))
+    with pytest.raises(AuditLogIsAppendOnly):
+        s.flush()
+    s.rollback()
+    from sqlalchemy import delete, update
+
+    with pytest.raises(AuditLogIsAppendOnly):
+        s.exec(update(AuditEvent).values(summary="x"))  # type: ignore[call-overload]
+    with pytest.raises(AuditLogIsAppendOnly):
+        s.exec(delete(AuditEvent))  # type: ignore[call-overload]
+    s.rollback()
+
+
+def test_the_database_refuses_changes_to_audit_entries_from_any_client(
+    reference_session: Session,
+) -> None:
+    s = reference_session
+    audit.record(s, TEST_ACTOR, "create", "thing", 1, summary="made a thing")
+    s.commit()
+    connection = s.connection()
+    for statement in ("UPDATE audit_event SET summary = 'x'", "DELETE FROM audit_event"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            connection.exec_driver_sql(statement)
+        s.rollback()
+        connection = s.connection()
+    assert s.exec(text("SELECT summary FROM audit_event")).one()[0] == "made a thing"
+
+
+def test_secrets_are_withheld_from_audit_details(reference_session: Session) -> None:
+    entry = audit.record(
+        reference_session, TEST_ACTOR, "x", "y", details={"password": "hunter2", "ok": 1}
+    )
+    assert entry.details == {"password": "[withheld]", "ok": 1}

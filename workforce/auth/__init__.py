@@ -1,0 +1,1 @@
+"""Who may see and change what: users, roles, council scope, tokens, sign-in, audit."""
