@@ -1,0 +1,108 @@
+"""Pages for a council's returns: upload with an instant report, versions, own figures."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import SessionDep
+from api.routes.pages import render
+from api.security import (
+    CouncilPrivateReader,
+    ReturnSubmitter,
+    actor_for,
+    require_council,
+    require_return,
+)
+from workforce.auth.permissions import Action, Decision, Principal, authorize
+from workforce.measures import MEASURES
+from workforce.returns import service as returns_service
+
+router = APIRouter(include_in_schema=False)
+LABELS = {
+    **{name: m.label for name, m in MEASURES.items()},
+    "quarterly_turnover_rate_fte": "Turnover in the quarter",
+}
+
+
+def _may_submit(principal: Principal, code: str) -> bool:
+    return authorize(principal, Action.submit_council_return, code) is Decision.allowed
+
+
+@router.get("/councils/{code}/returns", response_class=HTMLResponse)
+def council_returns_page(
+    request: Request, session: SessionDep, principal: CouncilPrivateReader, code: str
+) -> Response:
+    council = require_council(principal, Action.read_council_private, session, code)
+    returns = returns_service.list_returns(session, council_codes=[council.code])
+    series = returns_service.own_series(session, council.code)
+    return render(
+        request,
+        "returns.html",
+        council=council,
+        returns=returns,
+        series=series,
+        labels=LABELS,
+        may_submit=_may_submit(principal, council.code),
+        errors=[],
+    )
+
+
+@router.post("/councils/{code}/returns", response_class=HTMLResponse)
+async def upload_return_page(
+    request: Request,
+    session: SessionDep,
+    principal: ReturnSubmitter,
+    code: str,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    council = require_council(principal, Action.submit_council_return, session, code)
+    settings = request.app.state.settings
+    limit = int(settings.max_upload_mb * 1024 * 1024)
+    data = await file.read(limit + 1) if file is not None else b""
+    errors = []
+    if file is None or not file.filename:
+        errors.append("Choose the file to upload")
+    elif len(data) > limit:
+        errors.append(f"The file is larger than {settings.max_upload_mb:g} MB: nothing was stored")
+    if errors:
+        return render(
+            request,
+            "returns.html",
+            status_code=400,
+            council=council,
+            returns=returns_service.list_returns(session, council_codes=[council.code]),
+            series=returns_service.own_series(session, council.code),
+            labels=LABELS,
+            may_submit=True,
+            errors=errors,
+        )
+    assert file is not None
+    result = returns_service.ingest(
+        session,
+        upload=returns_service.Upload(data, file.filename or "upload"),
+        council_code=council.code,
+        actor=actor_for(request, principal),
+        source="upload",
+        settings=settings,
+    )
+    return RedirectResponse(f"/returns/{result.council_return.id}", status_code=303)
+
+
+@router.get("/returns/{return_id}", response_class=HTMLResponse)
+def return_page(
+    request: Request, session: SessionDep, principal: CouncilPrivateReader, return_id: int
+) -> Response:
+    row = require_return(principal, session, return_id)
+    errors = [(n, i) for n, i in enumerate(row.issues, start=1) if i["severity"] == "error"]
+    warnings = [(n, i) for n, i in enumerate(row.issues, start=1) if i["severity"] == "warning"]
+    return render(
+        request,
+        "return.html",
+        row=row,
+        errors=errors,
+        warnings=warnings,
+        labels=LABELS,
+    )

@@ -1,0 +1,1 @@
+"""Councils' own workforce returns (unpublished data)."""

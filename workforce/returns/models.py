@@ -1,0 +1,156 @@
+"""Councils' returns: each uploaded file, its version, its outcome and what it held.
+
+A return is one file a council sent for one period: the quarterly return (this service's
+template) or the DfE CSWW worker-level census. Every upload is kept, accepted or not, with
+its validation report; for each council, kind and period at most one version is current
+(``status = accepted``), enforced by a partial unique index.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Index, String, text
+from sqlmodel import Field, SQLModel
+
+from workforce.runs.models import utcnow
+
+
+class ReturnStatus(StrEnum):
+    accepted = "accepted"  # the current version: its measures count
+    rejected = "rejected"  # had errors: kept with its report, changes nothing
+    superseded = "superseded"  # an accepted version replaced by newer content
+
+
+class ReturnKind(StrEnum):
+    quarterly = "quarterly"
+    census = "census"
+
+
+class CouncilReturn(SQLModel, table=True):
+    """A workforce return a council sent: unpublished, visible only within its scope."""
+
+    __tablename__ = "council_return"
+    __table_args__ = (
+        Index(
+            "uq_council_return_current",
+            "council_code",
+            "kind",
+            "period_end",
+            unique=True,
+            sqlite_where=text("status = 'accepted'"),
+            postgresql_where=text("status = 'accepted'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_code: str = Field(foreign_key="council.code", max_length=3, index=True)
+    kind: str = Field(max_length=30, description="quarterly or census; unknown if unreadable")
+    period_end: date | None = Field(default=None, description="quarter end or census date")
+    status: ReturnStatus = Field(sa_type=String(20))
+    version: int = 1
+    file_name: str = Field(max_length=255)
+    sha256: str = Field(max_length=64, index=True)
+    size_bytes: int
+    file_type: str = Field(default="", max_length=20, description="csv, xlsx or xml")
+    archive_path: str = Field(default="", max_length=500)
+    source: str = Field(default="upload", max_length=20, description="upload, cli or inbox")
+    uploaded_by: int | None = Field(default=None, foreign_key="app_user.id")
+    uploaded_by_name: str = Field(default="", max_length=254)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    error_count: int = 0
+    warning_count: int = 0
+    issues: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    measures: dict[str, float | None] = Field(default_factory=dict, sa_type=JSON)
+    counts: dict[str, float | None] = Field(default_factory=dict, sa_type=JSON)
+
+
+class ReturnRoleGroup(SQLModel, table=True):
+    """One role group's figures in a quarterly return."""
+
+    __tablename__ = "return_role_group"
+
+    return_id: int = Field(foreign_key="council_return.id", primary_key=True)
+    role_group: str = Field(primary_key=True, max_length=40)
+    establishment_fte: float | None = None
+    inpost_fte: float | None = None
+    inpost_headcount: int | None = None
+    agency_fte: float | None = None
+    agency_headcount: int | None = None
+    vacancy_fte: float | None = None
+    starters_fte: float | None = None
+    leavers_fte: float | None = None
+    leavers_resignation_fte: float | None = None
+    leavers_retirement_fte: float | None = None
+    leavers_redundancy_fte: float | None = None
+    leavers_dismissal_fte: float | None = None
+    leavers_other_fte: float | None = None
+    leavers_not_known_fte: float | None = None
+    case_holders_fte: float | None = None
+    cases: int | None = None
+    working_days_lost: float | None = None
+
+
+class AgencyAssignment(SQLModel, table=True):
+    """An agency worker's assignment at a council, as listed in a quarterly return."""
+
+    __tablename__ = "agency_assignment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    return_id: int = Field(foreign_key="council_return.id", index=True)
+    council_code: str = Field(max_length=3, index=True)
+    row: int
+    agency_name: str = Field(max_length=200)
+    role_group: str = Field(max_length=40)
+    swe_number: str = Field(max_length=12)
+    start_date: date
+    end_date: date | None = None
+    hourly_charge_rate: float
+    hourly_pay_rate: float
+    project_team: bool = False
+    above_cap_signoff_ref: str | None = Field(default=None, max_length=100)
+
+
+class CensusWorker(SQLModel, table=True):
+    """One worker record of a CSWW census return (no personal fields are kept)."""
+
+    __tablename__ = "census_worker"
+
+    return_id: int = Field(foreign_key="council_return.id", primary_key=True)
+    record_no: int = Field(primary_key=True, description="position in the file, from 1")
+    agency_worker: bool
+    swe_number: str = Field(max_length=12)
+    fte: float | None = None
+    org_role: int | None = None
+    role_start_date: date | None = None
+    role_end_date: date | None = None
+    reason_leave: int | None = None
+    fte30: float | None = None
+    cases30: int | None = None
+    working_days_lost: float | None = None
+
+
+class CouncilReturnPublic(SQLModel):
+    id: int
+    council_code: str
+    kind: str
+    period_end: date | None
+    status: ReturnStatus
+    version: int
+    file_name: str
+    sha256: str
+    size_bytes: int
+    file_type: str
+    source: str
+    uploaded_by_name: str
+    uploaded_at: datetime
+    error_count: int
+    warning_count: int
+    measures: dict[str, float | None]
+
+
+class CouncilReturnDetail(CouncilReturnPublic):
+    counts: dict[str, float | None]
+    issues: list[dict[str, Any]]
