@@ -37,6 +37,16 @@ class Line:
     points: tuple[tuple[int, float | None], ...]
 
 
+@dataclass(frozen=True)
+class Band:
+    """A forecast: a point per year with 80% and 95% intervals, drawn after the data."""
+
+    label: str
+    points: tuple[tuple[int, float, float, float, float, float], ...]  # year, pt, lo80..hi95
+    start: tuple[int, float] | None = None  # the last observed point, to join the line to
+    colour: str = "#1d70b8"
+
+
 def census_position(day: date) -> float:
     """Return where ``day`` falls on a census-year axis (year Y is counted at 30 September Y)."""
     anchor = date(day.year, 9, 30)
@@ -51,6 +61,7 @@ def line_chart_svg(
     unit: str,
     lines: tuple[Line, ...],
     judgements: tuple[tuple[date, str | None], ...] = (),
+    forecasts: tuple[Band, ...] = (),
 ) -> str:
     """Return an SVG line chart of ``lines``, with judgement dates as marked vertical lines.
 
@@ -58,7 +69,44 @@ def line_chart_svg(
     """
     figure = Figure(figsize=(6.4, 3.2), dpi=100)
     axes = figure.add_subplot()
-    years = sorted({year for line in lines for year, _ in line.points})
+    years = sorted(
+        {year for line in lines for year, _ in line.points}
+        | {p[0] for band in forecasts for p in band.points}
+    )
+    for number, band in enumerate(forecasts):
+        xs = [p[0] for p in band.points]
+        if not xs:
+            continue
+        if number == 0:  # intervals for the main forecast only, so bands never pile up
+            axes.fill_between(
+                xs,
+                [p[4] for p in band.points],
+                [p[5] for p in band.points],
+                color=band.colour,
+                alpha=0.12,
+                linewidth=0,
+                label="95% interval",
+            )
+            axes.fill_between(
+                xs,
+                [p[2] for p in band.points],
+                [p[3] for p in band.points],
+                color=band.colour,
+                alpha=0.25,
+                linewidth=0,
+                label="80% interval",
+            )
+        start = [band.start] if band.start else []
+        axes.plot(
+            [s[0] for s in start] + xs,
+            [s[1] for s in start] + [p[1] for p in band.points],
+            "--",
+            color=band.colour,
+            marker="s",
+            markersize=4,
+            linewidth=2,
+            label=band.label,
+        )
     for line in lines:
         xs = [year for year, value in line.points if value is not None]
         ys = [value for _, value in line.points if value is not None]
@@ -88,6 +136,45 @@ def line_chart_svg(
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     figure.tight_layout()
+    return _as_svg(figure, chart_id, title)
+
+
+@lru_cache(maxsize=64)
+def effects_chart_svg(
+    *, chart_id: str, title: str, unit: str, effects: tuple[tuple[int, float, float, float], ...]
+) -> str:
+    """An event-study chart: the estimate for each year from the judgement, with its 95%
+    interval; the year before (the reference) is zero."""
+    figure = Figure(figsize=(6.4, 3.2), dpi=100)
+    axes = figure.add_subplot()
+    ks = [k for k, _, _, _ in effects]
+    estimates = [e for _, e, _, _ in effects]
+    errors = [[e - lo for _, e, lo, _ in effects], [hi - e for _, e, _, hi in effects]]
+    axes.axhline(0, color="#505a5f", linewidth=1)
+    axes.axvline(
+        -0.5, color=GRADE_COLOURS["inadequate"], linewidth=1, linestyle="--", label="judgement"
+    )
+    axes.errorbar(
+        ks,
+        estimates,
+        yerr=errors,
+        fmt="o",
+        color=COLOURS["council"],
+        capsize=4,
+        linewidth=1.5,
+        label="estimate, 95% interval",
+    )
+    axes.set_xticks(ks)
+    axes.set_xlabel("census years from the judgement (-1 is the reference)")
+    axes.set_ylabel(unit)
+    axes.grid(axis="y", color="#e6e6e6")
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(loc="upper left", frameon=False, fontsize=8)
+    figure.tight_layout()
+    return _as_svg(figure, chart_id, title)
+
+
+def _as_svg(figure: Figure, chart_id: str, title: str) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg")
     svg = buffer.getvalue()

@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from starlette.middleware.sessions import SessionMiddleware
 
 import workforce
-from api.routes import councils, health, inspections, pages, statistics
+from api.routes import (
+    account,
+    admin,
+    auth_pages,
+    councils,
+    forecasts,
+    health,
+    inspections,
+    pages,
+    return_pages,
+    returns,
+    statistics,
+)
+from api.security import CsrfFailed, Forbidden, NotAuthenticated
 from api.templating import make_templates
 from workforce.config import Settings, get_settings
 from workforce.db import get_engine
-from workforce.errors import NotFoundError
+from workforce.errors import InputDataError, NotFoundError, Problem
 
 log = logging.getLogger("workforce.api")
 
@@ -61,7 +78,90 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(councils.router)
     app.include_router(statistics.router)
     app.include_router(inspections.router)
+    app.include_router(forecasts.router)
+    app.include_router(account.router)
+    app.include_router(admin.router)
+    app.include_router(returns.router)
     app.include_router(pages.router)
+    app.include_router(auth_pages.router)
+    app.include_router(return_pages.router)
+
+    # The signed session cookie of the pages: HttpOnly (Starlette's default), SameSite=Lax,
+    # Secure in production; signed with the secret key (itsdangerous) and time-limited.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="workforce_session",
+        max_age=settings.session_hours * 3600,
+        same_site="lax",
+        https_only=bool(settings.secure_cookies),
+    )
+
+    # Refuse an obviously oversized upload before reading it (two files plus the form).
+    body_limit = int(settings.max_upload_mb * 1024 * 1024) * 2 + 1024 * 1024
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Any) -> Response:
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > body_limit:
+            return JSONResponse(
+                status_code=413,
+                content={
+                    "detail": f"The upload is larger than the {settings.max_upload_mb:g} MB "
+                    "limit; nothing was stored.",
+                    "problems": [{"rule": "file.too_large", "severity": "error"}],
+                },
+            )
+        response: Response = await call_next(request)
+        return response
+
+    def is_api(request: Request) -> bool:
+        return request.url.path.startswith("/api/")
+
+    @app.exception_handler(NotAuthenticated)
+    async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
+        if is_api(request):
+            return JSONResponse(
+                status_code=401,
+                content={"detail": str(exc)},
+                headers={"WWW-Authenticate": exc.www_authenticate},
+            )
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/sign-in?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        if is_api(request):
+            return JSONResponse(status_code=403, content={"detail": str(exc)})
+        return pages.render_error(request, 403, str(exc))
+
+    @app.exception_handler(CsrfFailed)
+    async def csrf_failed(request: Request, exc: CsrfFailed) -> Response:
+        if is_api(request):
+            return JSONResponse(status_code=403, content={"detail": str(exc)})
+        return pages.render_error(request, 403, str(exc))
+
+    @app.exception_handler(InputDataError)
+    async def input_refused(request: Request, exc: InputDataError) -> Response:
+        return JSONResponse(
+            status_code=422,
+            content={
+                "detail": f"Refused: {len(exc.problems)} problem(s); see problems.",
+                "problems": [problem_json(p) for p in exc.problems],
+            },
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Logged in full for the operators; the caller sees no trace, only what to do.
+        log.exception("Unhandled error on %s %s", request.method, request.url.path)
+        message = (
+            "Something went wrong on our side and nothing was changed. "
+            "Try again later; if it keeps happening, tell the service's administrators."
+        )
+        if is_api(request):
+            return JSONResponse(status_code=500, content={"detail": message})
+        return pages.render_error(request, 500, message)
 
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:
@@ -85,3 +185,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         )
 
     return app
+
+
+def problem_json(problem: Problem) -> dict[str, Any]:
+    """Return a problem as JSON, leaving out the parts it does not have."""
+    return {key: value for key, value in asdict(problem).items() if value is not None}

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from jobs.registry import JobOutcome, job
+from workforce.auth import audit
+from workforce.auth.audit import Actor
 from workforce.config import get_settings
 from workforce.statistics.bundled import oldest_first
 from workforce.statistics.importer import import_release
@@ -39,6 +41,9 @@ def published_statistics_import(*, session: Session) -> JobOutcome:
         if digest in known:
             continue
         report = import_release(session=session, data=data, source_name=path.name)
+        audit.record_import(
+            session, Actor.job("published_statistics_import"), "publication", report
+        )
         archive = settings.archive_dir / "published"
         archive.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, archive / f"{digest[:16]}_{path.name}")

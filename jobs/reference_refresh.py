@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from jobs.registry import JobOutcome, job
+from workforce.auth import audit
+from workforce.auth.audit import Actor
 from workforce.councils.reference import load_reference_data
 
 
@@ -16,4 +18,8 @@ from workforce.councils.reference import load_reference_data
 def reference_refresh(*, session: Session) -> JobOutcome:
     """Return how many reference rows the reload added or changed (0 when up to date)."""
     report = load_reference_data(session=session)
+    if report.changed:
+        audit.record_import(
+            session, Actor.job("reference_refresh"), "reference_data", report, "bundled"
+        )
     return JobOutcome(rows=report.changed, summary=report.summary())

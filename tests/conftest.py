@@ -41,8 +41,12 @@ POSTGRES_URL = os.environ.get(
 BACKENDS = ["sqlite", "postgresql"]
 
 
+# Two test runs at once on one server (two checkouts, say) must not share templates.
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID", uuid.uuid4().hex)[:8]
+
+
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{_RUN}"
 
 
 # --- PostgreSQL server --------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The ``workforce`` command, in process and as real processes."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from workforce import migrations
+from workforce.auth.service import sign_in
 from workforce.cli import app
 from workforce.config import Settings
 from workforce.db import make_engine
@@ -36,6 +38,17 @@ WORKFORCE = str(Path(sys.executable).with_name("workforce"))
         ["jobs", "list"],
         ["jobs", "run"],
         ["jobs", "runs"],
+        ["users", "create"],
+        ["users", "list"],
+        ["users", "reset-password"],
+        ["tokens", "create"],
+        ["tokens", "list"],
+        ["tokens", "revoke"],
+        ["groups", "create"],
+        ["audit", "tail"],
+        ["returns", "ingest"],
+        ["returns", "list"],
+        ["returns", "show"],
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
@@ -63,8 +76,15 @@ def test_db_upgrade_then_demo_loads_the_reference_data(
     first = runner.invoke(app, ["demo"])
     assert first.exit_code == 0, first.output
     assert "council: 158 added" in first.output
+    match = re.search(r"as demo-admin@example.org with password (\S+)", first.output)
+    assert match, first.output
+    with Session(make_engine(blank_database_url)) as session:
+        user = sign_in(session, email="demo-admin@example.org", password=match[1], source="t")
+        assert user.role == "admin"
     again = runner.invoke(app, ["demo"])
     assert "council: 0 added, 0 updated, 158 unchanged" in again.output
+    assert "Demo admin demo-admin@example.org exists" in again.output
+    assert match[1] not in again.output
     dispose_engines()
     get_settings.cache_clear()
 
@@ -72,7 +92,8 @@ def test_db_upgrade_then_demo_loads_the_reference_data(
 def test_jobs_list_and_run(settings: Settings) -> None:
     listed = runner.invoke(app, ["jobs", "list"])
     assert listed.exit_code == 0
-    assert "reference_refresh" in listed.output
+    for name in ("reference_refresh", "forecast_refit", "early_warning", "returns_inbox"):
+        assert name in listed.output
     assert "never run" in listed.output
     ran = runner.invoke(app, ["jobs", "run", "reference_refresh"])
     assert ran.exit_code == 0, ran.output
@@ -82,7 +103,10 @@ def test_jobs_list_and_run(settings: Settings) -> None:
     assert "succeeded" in log.output
     unknown = runner.invoke(app, ["jobs", "run", "nonsense"])
     assert unknown.exit_code == 2
-    assert "known jobs: published_statistics_import, reference_refresh" in unknown.output
+    assert (
+        "known jobs: early_warning, forecast_refit, published_statistics_import, "
+        "reference_refresh, returns_inbox" in unknown.output
+    )
 
 
 def test_a_production_configuration_without_a_secret_key_is_refused(

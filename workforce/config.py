@@ -47,6 +47,38 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     timezone: str = "Europe/London"
     static_dir: Path = PROJECT_ROOT / "api" / "static"
+    max_upload_mb: float = Field(
+        default=20, gt=0, le=500, description="Largest return file accepted, in megabytes."
+    )
+    inbox_settle_seconds: int = Field(
+        default=60,
+        ge=0,
+        description="The inbox job leaves a file alone until it has not changed for this long.",
+    )
+    plausibility_sd: float = Field(
+        default=3.0,
+        gt=0,
+        description="Warn when a return's measure is this many standard deviations from "
+        "the council's own history or its neighbours.",
+    )
+    warning_agency_rate: float = Field(
+        default=25.0, ge=0, le=100, description="Early warning: forecast agency rate above this."
+    )
+    warning_vacancy_gap: float = Field(
+        default=10.0,
+        ge=0,
+        description="Early warning: vacancy rate this many points above the neighbours' mean.",
+    )
+    warning_recent_years: float = Field(
+        default=2.0, gt=0, description="Early warning: an inadequate judgement this recent."
+    )
+    session_hours: int = Field(
+        default=8, ge=1, le=24 * 7, description="How long a web sign-in lasts."
+    )
+    secure_cookies: bool | None = Field(
+        default=None,
+        description="Send the session cookie over HTTPS only (default: on in production).",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -65,6 +97,8 @@ class Settings(BaseSettings):
         self.inbox_dir = self.inbox_dir or self.data_dir / "inbox"
         self.archive_dir = self.archive_dir or self.data_dir / "archive"
         self.reports_dir = self.reports_dir or self.data_dir / "reports"
+        if self.secure_cookies is None:
+            self.secure_cookies = self.environment == "production"
         if self.environment != "development" and (
             self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32
         ):

@@ -2,6 +2,14 @@
 
 from sqlmodel import SQLModel
 
+from workforce.auth.models import (
+    ApiToken,
+    AuditEvent,
+    MouGroup,
+    MouGroupCouncil,
+    User,
+    UserCouncil,
+)
 from workforce.councils.models import (
     Council,
     CouncilSuccession,
@@ -9,22 +17,41 @@ from workforce.councils.models import (
     ReportingUnit,
     StatisticalNeighbour,
 )
+from workforce.forecasting.models import ForecastRun, ForecastValue
 from workforce.inspections.models import Judgement
+from workforce.returns.models import (
+    AgencyAssignment,
+    CensusWorker,
+    CouncilReturn,
+    ReturnRoleGroup,
+)
 from workforce.runs.models import JobRun
 from workforce.statistics.models import FigureRevision, Publication, PublishedRow
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AgencyAssignment",
+    "ApiToken",
+    "AuditEvent",
+    "CensusWorker",
     "Council",
+    "CouncilReturn",
     "CouncilSuccession",
     "FigureRevision",
+    "ForecastRun",
+    "ForecastValue",
     "JobRun",
     "Judgement",
+    "MouGroup",
+    "MouGroupCouncil",
     "Publication",
     "PublishedRow",
     "Region",
     "ReportingUnit",
+    "ReturnRoleGroup",
     "StatisticalNeighbour",
+    "User",
+    "UserCouncil",
     "metadata",
 ]

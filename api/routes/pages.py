@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.charts import Line, line_chart_svg
+from api.charts import Band, Line, effects_chart_svg, line_chart_svg
 from api.deps import SessionDep
 from workforce.councils import service
 from workforce.errors import NotFoundError
+from workforce.forecasting import service as forecast_service
+from workforce.forecasting.backtest import METHODS
+from workforce.forecasting.panel import FORECAST_MEASURES
 from workforce.inspections import service as inspections_service
 from workforce.inspections.models import Grade
 from workforce.measures import HEADLINE_MEASURES, MEASURES
@@ -64,8 +68,11 @@ def council_page(
     session: SessionDep,
     code: str,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    scenario_grade: Annotated[str | None, Query()] = None,
+    scenario_month: Annotated[str | None, Query()] = None,
 ) -> Response:
-    """A council's page: its measures against England, region and neighbours; judgements."""
+    """A council's page: its measures against England, region and neighbours; judgements;
+    forecasts with a scenario."""
     council = service.get_council(session=session, code=code)
     years = statistics_service.available_years(session=session)
     judgements = inspections_service.judgement_timeline(session=session, council_code=council.code)
@@ -83,6 +90,7 @@ def council_page(
     )
     comparison = statistics_service.comparison_series(session=session, code=council.code)
     marks = tuple((j.inspection_start, j.grade) for j in judgements if j.graded)
+    outlook = _outlook(session, council.code, scenario_grade, scenario_month)
     charts = []
     for measure, points in comparison.items():
         definition = MEASURES[measure]
@@ -96,12 +104,17 @@ def council_page(
             Line("region", council.region_name, tuple((p.year, p.region) for p in points)),
             Line("england", "England", tuple((p.year, p.england) for p in points)),
         )
+        observed = [(p.year, p.council) for p in points if p.council is not None]
+        bands = _bands(outlook, measure, observed[-1] if observed else None)
         charts.append(
             {
                 "measure": measure,
                 "label": definition.label,
                 "unit": definition.unit,
                 "points": points,
+                "forecasts": outlook["forecasts"].get(measure, []),
+                "scenario": outlook["scenario"].get(measure, []),
+                "backtest": outlook["backtest"].get(measure, []),
                 "svg": line_chart_svg(
                     chart_id=f"chart-{measure}",
                     title=f"{definition.label}: {council.name} against its neighbours, "
@@ -109,6 +122,7 @@ def council_page(
                     unit=definition.unit,
                     lines=lines,
                     judgements=marks,
+                    forecasts=bands,
                 )
                 if any(p.council is not None for p in points)
                 else None,
@@ -123,7 +137,90 @@ def council_page(
         benchmarks=benchmarks,
         charts=charts,
         judgements=judgements,
+        outlook=outlook,
+        grades=[
+            g.value
+            for g in (Grade.inadequate, Grade.requires_improvement, Grade.good, Grade.outstanding)
+        ],
     )
+
+
+def _outlook(
+    session: SessionDep, code: str, grade: str | None, month: str | None
+) -> dict[str, Any]:
+    """The latest run's forecasts for a council and, if asked, a scenario beside them."""
+    outlook: dict[str, Any] = {
+        "run": None,
+        "forecasts": {},
+        "scenario": {},
+        "error": None,
+        "grade": grade or "",
+        "month": month or "",
+        "backtest": {},
+    }
+    run = forecast_service.latest_run(session)
+    if run is None:
+        return outlook
+    outlook["run"] = run
+    for value in forecast_service.council_values(session, run, code):
+        kind = "forecasts" if value.kind == "forecast" else "backtest"
+        outlook[kind].setdefault(value.measure, []).append(value)
+    if grade or month:
+        try:
+            chosen = Grade(grade or "")
+            if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month or ""):
+                raise ValueError("Enter the month as YYYY-MM, for example 2024-03")
+            points = forecast_service.scenario(
+                session, run, code, chosen, forecast_service.scenario_day(month or "")
+            )
+        except ValueError as exc:
+            message = str(exc)
+            outlook["error"] = (
+                "Choose a grade"
+                if "is not a valid Grade" in message
+                else message[:1].upper() + message[1:]
+            )
+        else:
+            for point in points:
+                outlook["scenario"].setdefault(point.measure, []).append(point)
+    return outlook
+
+
+def _bands(
+    outlook: dict[str, Any], measure: str, last: tuple[int, float | None] | None
+) -> tuple[Band, ...]:
+    start = (last[0], last[1]) if last and last[1] is not None else None
+    bands = []
+    values = outlook["forecasts"].get(measure, [])
+    if values:
+        bands.append(
+            Band(
+                "Forecast",
+                tuple((v.target, v.point, v.lo80, v.hi80, v.lo95, v.hi95) for v in values),
+                start,
+            )
+        )
+    scenario = outlook["scenario"].get(measure, [])
+    if scenario:
+        bands.append(
+            Band(
+                f"If judged {outlook['grade']} ({outlook['month']})",
+                tuple(
+                    (
+                        p.target,
+                        p.with_judgement["point"],
+                        p.with_judgement["lo80"],
+                        p.with_judgement["hi80"],
+                        p.with_judgement["lo95"],
+                        p.with_judgement["hi95"],
+                    )
+                    for p in scenario
+                ),
+                start,
+                colour="#d4351c",
+            )
+        )
+    return tuple(bands)
 
 
 SORTABLE = {"name", "region", "grade", *HEADLINE_MEASURES}
@@ -190,4 +287,55 @@ def england_page(
         order=order,
         measures=[MEASURES[m] for m in HEADLINE_MEASURES],
         grades=[g.value for g in Grade],
+    )
+
+
+@router.get("/early-warnings", response_class=HTMLResponse)
+def early_warnings_page(request: Request, session: SessionDep) -> Response:
+    """Councils heading for trouble, most reasons first, with the figures behind them."""
+    run = forecast_service.latest_run(session)
+    settings = request.app.state.settings
+    return render(request, "early_warnings.html", run=run, settings=settings)
+
+
+@router.get("/methods", response_class=HTMLResponse)
+def methods_page(
+    request: Request,
+    session: SessionDep,
+    measure: Annotated[str, Query()] = "agency_rate_fte",
+) -> Response:
+    """How the forecasts are made and tested: the latest backtest and the event study."""
+    run = forecast_service.latest_run(session)
+    if measure not in FORECAST_MEASURES:
+        measure = "agency_rate_fte"
+    studies = []
+    if run is not None:
+        for study in run.event_studies:
+            if study["measure"] != measure or not study["estimates"]:
+                continue
+            definition = MEASURES[measure]
+            group = study["group"].replace("_", " ")
+            studies.append(
+                {
+                    **study,
+                    "svg": effects_chart_svg(
+                        chart_id=f"effects-{measure}-{study['group']}",
+                        title=f"{definition.label} in the years around a judgement "
+                        f"({group}), against councils not (yet) judged so",
+                        unit=definition.unit,
+                        effects=tuple(
+                            (e["k"], e["estimate"], e["lower"], e["upper"])
+                            for e in study["estimates"]
+                        ),
+                    ),
+                }
+            )
+    return render(
+        request,
+        "methods.html",
+        run=run,
+        studies=studies,
+        measure=measure,
+        measures=[MEASURES[m] for m in FORECAST_MEASURES],
+        methods=METHODS,
     )

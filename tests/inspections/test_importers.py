@@ -163,3 +163,23 @@ def test_importing_before_the_councils_are_loaded_says_so(session: Session) -> N
     [problem] = caught.value.problems
     assert "no councils are loaded" in problem.message
     assert count(session) == 0
+
+
+@pytest.mark.parametrize("first", [HISTORY_FILE, OVERVIEW_FILE], ids=["history", "overview"])
+def test_alternating_imports_settle_and_keep_the_last_part_s_end(
+    reference_session: Session, first: Path
+) -> None:
+    """South Tyneside's inspection in two parts: one file ends it at the first part, the
+    other at the second. Whatever the order, it ends at the second, and once both files
+    are in (a second round may still complete rows the first could not attach), importing
+    them again changes nothing: no flip-flop on every reload."""
+    second = OVERVIEW_FILE if first == HISTORY_FILE else HISTORY_FILE
+    for _ in range(2):
+        import_judgements(session=reference_session, path=first)
+        import_judgements(session=reference_session, path=second)
+        reference_session.commit()
+    tyneside = judgement(reference_session, "393", date(2022, 12, 5))
+    assert tyneside.inspection_end == date(2023, 2, 15)
+    for path in (first, second):
+        again = import_judgements(session=reference_session, path=path)
+        assert (again.added, again.updated) == (0, 0), path.name

@@ -3,7 +3,8 @@
 Nothing is written unless every row is valid. Rows are keyed by council and inspection
 start date: a new inspection is added; a known one is completed (empty fields filled in)
 and corrected (differing fields updated), but a judgement is never deleted and a stored
-value is never blanked, so the history and the overview can be imported in either order.
+value is never blanked, so the history and the overview can be imported in either order
+(an inspection's end date only ever moves later: an inspection in parts ends with its last).
 """
 
 from __future__ import annotations
@@ -266,6 +267,11 @@ def _write(
                 report.added += 1
                 continue
         changes = {name: value for name, value in given.items() if getattr(current, name) != value}
+        # An inspection in parts ends with its last part: one source may give the end of the
+        # first part, another the last; the later end stands, whatever order they come in.
+        end = changes.get("inspection_end")
+        if end is not None and current.inspection_end is not None and end < current.inspection_end:
+            del changes["inspection_end"]
         if not changes:
             report.unchanged += 1
             continue

@@ -14,6 +14,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime | None) -> datetime | None:
+    """Return ``moment`` timezone-aware: SQLite hands back stored UTC times without a zone."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
 class RunStatus(StrEnum):
     running = "running"
     succeeded = "succeeded"

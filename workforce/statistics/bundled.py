@@ -8,6 +8,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from workforce.auth import audit
+from workforce.auth.audit import Actor
 from workforce.councils.reference import BUNDLED_DATA, load_reference_data
 from workforce.statistics.importer import CswwImportReport, import_release_file
 
@@ -38,14 +40,19 @@ def oldest_first(paths: Iterable[Path]) -> list[Path]:
     return sorted(paths, key=lambda p: (release_span(p)[1], release_span(p)[0], p.name))
 
 
-def load_public_data(*, session: Session) -> list[str]:
-    """Return one summary line per bundled data set loaded (idempotent)."""
+def load_public_data(*, session: Session, actor: Actor = audit.SYSTEM) -> list[str]:
+    """Return one summary line per bundled data set loaded (idempotent; each audited)."""
     from workforce.inspections.importers import import_judgements
 
-    lines = [f"Reference data: {load_reference_data(session=session).summary()}"]
+    reference = load_reference_data(session=session)
+    audit.record_import(session, actor, "reference_data", reference, "bundled")
+    lines = [f"Reference data: {reference.summary()}"]
     for path in oldest_first(CSWW_DIR.glob("*.csv")):
         report: CswwImportReport = import_release_file(session=session, path=path)
+        audit.record_import(session, actor, "publication", report)
         lines.append(f"Workforce statistics: {report.summary()}")
     for path in JUDGEMENT_FILES:
-        lines.append(f"Judgements: {import_judgements(session=session, path=path).summary()}")
+        judgements = import_judgements(session=session, path=path)
+        audit.record_import(session, actor, "judgements", judgements, path.name)
+        lines.append(f"Judgements: {judgements.summary()}")
     return lines

@@ -128,6 +128,19 @@ def _figures(
     return figures
 
 
+def figures(
+    session: Session,
+    *,
+    area_codes: Sequence[str],
+    measures: Sequence[str] | None = None,
+    year_from: int | None = None,
+) -> list[FigurePublic]:
+    """Return the published figures of several areas at once."""
+    return _figures(
+        session, area_codes=area_codes, measures=validate_measures(measures), year_from=year_from
+    )
+
+
 def council_series(
     *,
     session: Session,

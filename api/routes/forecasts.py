@@ -1,0 +1,200 @@
+"""Forecasts, scenarios, judgement effects and early warnings (from published data)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from api.deps import SessionDep
+from workforce.councils.service import find_council
+from workforce.errors import NotFoundError
+from workforce.forecasting import service
+from workforce.forecasting.panel import FORECAST_MEASURES
+from workforce.inspections.models import Grade
+
+router = APIRouter(prefix="/api", tags=["forecasts"])
+MeasureQuery = Annotated[
+    str | None,
+    Query(description="One of: " + ", ".join(FORECAST_MEASURES) + " (default: all four)."),
+]
+
+
+class RunInfo(BaseModel):
+    id: int
+    model_version: str
+    data_cutoff: int
+    fitted_at: datetime
+
+
+class ForecastPoint(BaseModel):
+    measure: str
+    origin: int
+    target: int
+    point: float
+    lo80: float
+    hi80: float
+    lo95: float
+    hi95: float
+
+
+class BacktestPoint(ForecastPoint):
+    actual: float | None
+
+
+class CouncilForecast(BaseModel):
+    council_code: str
+    council_name: str
+    run: RunInfo
+    forecasts: list[ForecastPoint]
+    predicted_last_time: list[BacktestPoint] = Field(
+        description="What the model, fitted without the newest year, predicted for it."
+    )
+
+
+def _run_info(run: Any) -> RunInfo:
+    return RunInfo(
+        id=run.id,
+        model_version=run.model_version,
+        data_cutoff=run.data_cutoff,
+        fitted_at=run.fitted_at,
+    )
+
+
+def _measure(measure: str | None) -> str | None:
+    if measure is not None and measure not in FORECAST_MEASURES:
+        raise NotFoundError(
+            f"No forecasts for {measure!r}: choose one of {', '.join(FORECAST_MEASURES)}."
+        )
+    return measure
+
+
+@router.get("/forecasts/{code}", response_model=CouncilForecast)
+def council_forecast(
+    session: SessionDep, code: str, measure: MeasureQuery = None
+) -> CouncilForecast:
+    """The next one and two census years for a council, with 80% and 95% intervals."""
+    council = find_council(session=session, code=code)
+    run = service.require_run(session)
+    values = service.council_values(session, run, council.code, _measure(measure))
+    return CouncilForecast(
+        council_code=council.code,
+        council_name=council.name,
+        run=_run_info(run),
+        forecasts=[
+            ForecastPoint.model_validate(v, from_attributes=True)
+            for v in values
+            if v.kind == "forecast"
+        ],
+        predicted_last_time=[
+            BacktestPoint.model_validate(v, from_attributes=True)
+            for v in values
+            if v.kind == "backtest"
+        ],
+    )
+
+
+class ScenarioRequest(BaseModel):
+    grade: Grade = Field(description="The hypothetical judgement's overall grade.")
+    month: str = Field(
+        pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+        description="When the inspection ends, as YYYY-MM (after the last census year).",
+    )
+
+
+class ScenarioPointOut(BaseModel):
+    measure: str
+    target: int
+    without: dict[str, float]
+    with_judgement: dict[str, float]
+
+
+class ScenarioResponse(BaseModel):
+    council_code: str
+    grade: Grade
+    judgement_date: date
+    run: RunInfo
+    points: list[ScenarioPointOut]
+
+
+@router.post("/forecasts/{code}/scenario", response_model=ScenarioResponse)
+def council_scenario(session: SessionDep, code: str, body: ScenarioRequest) -> Any:
+    """The forecast if the council were judged ``grade`` in ``month``, beside the forecast
+    without it. Nothing is stored."""
+    council = find_council(session=session, code=code)
+    run = service.require_run(session)
+    day = service.scenario_day(body.month)
+    try:
+        points = service.scenario(session, run, council.code, body.grade, day)
+    except ValueError as exc:
+        return JSONResponse(
+            status_code=422,
+            content={
+                "detail": str(exc),
+                "problems": [{"location": "body.month", "message": str(exc), "value": body.month}],
+            },
+        )
+    return ScenarioResponse(
+        council_code=council.code,
+        grade=body.grade,
+        judgement_date=day,
+        run=_run_info(run),
+        points=[ScenarioPointOut(**p.__dict__) for p in points],
+    )
+
+
+class JudgementEffects(BaseModel):
+    run: RunInfo
+    studies: list[dict[str, Any]]
+
+
+@router.get("/judgement-effects", response_model=JudgementEffects)
+def judgement_effects(
+    session: SessionDep,
+    measure: MeasureQuery = None,
+    group: Annotated[
+        str | None, Query(description="inadequate, or requires_improvement_or_better")
+    ] = None,
+) -> JudgementEffects:
+    """The event study: each measure in the years before and after a judgement, by grade,
+    against councils not (yet) judged so; estimates with 95% intervals clustered by council,
+    and the p-value of the pre-judgement years (a test of trends already moving)."""
+    run = service.require_run(session)
+    wanted = _measure(measure)
+    studies = [
+        s
+        for s in run.event_studies
+        if (wanted is None or s["measure"] == wanted) and (group is None or s["group"] == group)
+    ]
+    return JudgementEffects(run=_run_info(run), studies=studies)
+
+
+class EarlyWarnings(BaseModel):
+    run: RunInfo
+    computed_at: datetime | None
+    warnings: list[dict[str, Any]]
+
+
+@router.get("/early-warnings", response_model=EarlyWarnings)
+def early_warnings(session: SessionDep) -> EarlyWarnings:
+    """Councils whose forecast or recent movement crosses the thresholds, most reasons
+    first, each with its reasons in words and the figures behind them."""
+    run = service.require_run(session)
+    return EarlyWarnings(
+        run=_run_info(run), computed_at=run.warnings_at, warnings=run.early_warnings
+    )
+
+
+class BacktestOut(BaseModel):
+    run: RunInfo
+    report: dict[str, Any]
+
+
+@router.get("/backtest", response_model=BacktestOut)
+def latest_backtest(session: SessionDep) -> BacktestOut:
+    """The latest refit's backtest: scores per measure, horizon, group and method."""
+    run = service.require_run(session)
+    return BacktestOut(run=_run_info(run), report=run.backtest)

@@ -1,0 +1,68 @@
+"""Jobs ``forecast_refit`` and ``early_warning``.
+
+``forecast_refit`` runs every 30 minutes but refits only when the data changed (a new
+release or judgements: the data fingerprint differs from the last run's) or the last fit
+is more than 20 hours old, so in practice it refits after new data and nightly.
+``early_warning`` recomputes the latest run's warnings (thresholds are settings).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from jobs.registry import JobOutcome, job
+from workforce.auth import audit
+from workforce.auth.audit import Actor
+from workforce.forecasting import service
+from workforce.runs.models import as_utc, utcnow
+
+STALE_AFTER = timedelta(hours=20)
+
+
+@job(
+    "forecast_refit",
+    description="Refit the forecasts after new data (releases, judgements) and nightly",
+    cron={"minute": "*/30"},
+)
+def forecast_refit(*, session: Session) -> JobOutcome:
+    latest = service.latest_run(session)
+    fingerprint = service.data_fingerprint(session)
+    if latest is not None:
+        fitted_at = as_utc(latest.fitted_at)
+        fresh = fitted_at is not None and utcnow() - fitted_at < STALE_AFTER
+        if latest.data_fingerprint == fingerprint and fresh:
+            return JobOutcome(rows=0, summary=f"data unchanged since run {latest.id}; no refit")
+    run = service.refit(session, trigger="scheduler")
+    pruned = service.prune_runs(session)
+    audit.record(
+        session,
+        Actor.job("forecast_refit"),
+        "create",
+        "forecast_run",
+        run.id,
+        summary=f"refit {run.model_version} on data to {run.data_cutoff} in {run.seconds:.1f} s; "
+        f"{len(run.early_warnings)} early warnings",
+    )
+    return JobOutcome(
+        rows=len(run.models),
+        summary=f"run {run.id}: {run.model_version}, data to {run.data_cutoff}, "
+        f"{len(run.early_warnings)} early warnings"
+        + (f", {pruned} old run(s) pruned" if pruned else ""),
+    )
+
+
+@job(
+    "early_warning",
+    description="Recompute the early-warning list from the latest forecasts",
+    cron={"minute": 45},
+)
+def early_warning(*, session: Session) -> JobOutcome:
+    if service.latest_run(session) is None:
+        return JobOutcome(rows=0, summary="no forecasts yet; forecast_refit makes them")
+    run = service.refresh_warnings(session)
+    return JobOutcome(
+        rows=len(run.early_warnings),
+        summary=f"{len(run.early_warnings)} councils flagged from run {run.id}",
+    )

@@ -1,0 +1,97 @@
+"""Forecasts, scenarios, judgement effects and early warnings through the API and jobs."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from jobs.runner import run_job
+from workforce.config import Settings
+from workforce.forecasting import service
+from workforce.forecasting.models import ForecastRun, ForecastValue
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+def test_before_any_refit_the_answer_says_what_to_run(public_client: TestClient) -> None:
+    response = public_client.get("/api/forecasts/202")
+    assert response.status_code == 404
+    assert "forecast_refit" in response.json()["detail"]
+    assert public_client.get("/early-warnings").status_code == 200
+    assert public_client.get("/methods").status_code == 200
+
+
+def test_the_refit_job_stores_a_run_then_waits_for_new_data(
+    public_settings: Settings, public_session: Session
+) -> None:
+    first = run_job("forecast_refit", trigger="test")
+    assert first.status == "succeeded", first.error
+    assert first.rows == 8  # four measures, one and two years ahead
+    second = run_job("forecast_refit", trigger="test")
+    assert second.status == "succeeded" and second.rows == 0
+    assert "data unchanged" in (second.summary or "")
+    runs = public_session.exec(select(ForecastRun)).all()
+    assert len(runs) == 1
+    run = runs[0]
+    assert run.data_cutoff == 2023 and run.backtest["origins"] == [2020, 2021, 2022]
+    forecasts = public_session.exec(
+        select(ForecastValue).where(ForecastValue.kind == "forecast")
+    ).all()
+    assert len({v.council_code for v in forecasts}) >= 150
+    assert {v.target for v in forecasts} == {2024, 2025}
+    warnings = run_job("early_warning", trigger="test")
+    assert warnings.status == "succeeded" and warnings.rows == len(run.early_warnings)
+
+
+def test_forecasts_scenarios_effects_and_warnings(
+    public_client: TestClient, public_session: Session, public_settings: Settings
+) -> None:
+    service.refit(public_session, origins=(2022,), settings=public_settings)
+    public_session.commit()
+
+    body = public_client.get("/api/forecasts/E09000007?measure=agency_rate_fte").json()
+    assert body["council_code"] == "202" and body["run"]["data_cutoff"] == 2023
+    targets = [f["target"] for f in body["forecasts"]]
+    assert targets == [2024, 2025]
+    first = body["forecasts"][0]
+    assert first["lo95"] <= first["lo80"] <= first["point"] <= first["hi80"] <= first["hi95"]
+    last_time = body["predicted_last_time"]
+    assert last_time and last_time[0]["target"] == 2023 and last_time[0]["actual"] is not None
+    assert public_client.get("/api/forecasts/202?measure=absence").status_code == 404
+
+    scenario = public_client.post(
+        "/api/forecasts/202/scenario", json={"grade": "inadequate", "month": "2024-03"}
+    )
+    assert scenario.status_code == 200
+    agency = next(
+        p
+        for p in scenario.json()["points"]
+        if p["measure"] == "agency_rate_fte" and p["target"] == 2024
+    )
+    assert agency["with_judgement"]["point"] > agency["without"]["point"]
+    assert agency["without"]["point"] == pytest.approx(first["point"], abs=0.01)
+    too_early = public_client.post(
+        "/api/forecasts/202/scenario", json={"grade": "inadequate", "month": "2021-03"}
+    )
+    assert (
+        too_early.status_code == 422
+        and "after the last census year" in (too_early.json()["detail"])
+    )
+    bad = public_client.post("/api/forecasts/202/scenario", json={"grade": "awful", "month": "x"})
+    assert bad.status_code == 422
+
+    effects = public_client.get(
+        "/api/judgement-effects?measure=agency_rate_fte&group=inadequate"
+    ).json()["studies"]
+    assert len(effects) == 1
+    estimates = {e["k"]: e for e in effects[0]["estimates"]}
+    assert set(estimates) == {-3, -2, -1, 0, 1, 2, 3}
+    assert all(e["lower"] <= e["estimate"] <= e["upper"] for e in estimates.values())
+    assert effects[0]["pre_trend_p"] is not None
+
+    warnings = public_client.get("/api/early-warnings").json()["warnings"]
+    assert warnings and warnings == sorted(warnings, key=lambda w: -w["score"])
+    assert all(w["reasons"] for w in warnings)
+    backtest = public_client.get("/api/backtest").json()["report"]
+    assert backtest["origins"] == [2022]

@@ -1,0 +1,61 @@
+"""Forecast bands, the scenario form, early warnings and the methods page in a browser."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import Session
+
+from workforce.config import Settings
+from workforce.forecasting import service
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
+
+
+@pytest.fixture
+def fitted(public_session: Session, public_settings: Settings) -> None:
+    service.refit(public_session, origins=(2021, 2022), settings=public_settings)
+    public_session.commit()
+
+
+def test_council_page_forecast_and_scenario(
+    fitted: None, public_live_server: str, page: Page
+) -> None:
+    page.goto(public_live_server + "/councils/202")
+    chart = page.locator("#chart-agency_rate_fte-figure")
+    expect(chart.locator("svg")).to_contain_text("Forecast")
+    expect(chart.locator("svg")).to_contain_text("80% interval")
+    chart.locator("summary").click()
+    expect(chart.locator("tr.app-forecast-row")).to_have_count(2)
+    expect(chart.locator("tr.app-forecast-row").first).to_contain_text("2024 (forecast)")
+    expect(chart.locator("tr.app-backtest-row")).to_contain_text("2023 (predicted from 2022)")
+    expect(chart.locator("tr.app-backtest-row")).to_contain_text("published")
+
+    page.get_by_label("Grade").select_option("inadequate")
+    page.get_by_label("Inspection ends (YYYY-MM)").fill("2024-03")
+    page.get_by_role("button", name="Show the scenario").click()
+    chart = page.locator("#chart-agency_rate_fte-figure")
+    expect(chart.locator("svg")).to_contain_text("If judged inadequate (2024-03)")
+    chart.locator("summary").click()
+    expect(chart.locator("tr.app-scenario-row").first).to_contain_text("without it")
+
+    page.get_by_label("Inspection ends (YYYY-MM)").fill("2019-03")
+    page.get_by_role("button", name="Show the scenario").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("after the last census year")
+
+
+def test_methods_and_early_warnings(fitted: None, public_live_server: str, page: Page) -> None:
+    page.goto(public_live_server + "/methods")
+    table = page.locator('table.app-backtest[data-measure="agency_rate_fte"][data-horizon="1"]')
+    expect(table).to_contain_text("panel without judgements")
+    expect(table).to_contain_text("last value")
+    figure = page.locator("#effects-inadequate")
+    expect(figure.locator("svg")).to_be_visible()
+    expect(figure.locator("table tbody tr")).to_have_count(7)
+
+    page.get_by_role("link", name="Early warnings").first.click()
+    rows = page.locator("#warnings tbody tr")
+    expect(rows.first).to_be_visible()
+    expect(rows.first.locator("li").first).to_be_visible()
+    rows.first.get_by_role("link").click()
+    expect(page.locator("h1")).to_be_visible()

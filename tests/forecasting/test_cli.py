@@ -1,0 +1,55 @@
+"""``workforce backtest`` prints the table or JSON the issue asks for."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from workforce.cli import app
+from workforce.config import Settings
+
+runner = CliRunner()
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+def test_backtest_json_and_table(public_settings: Settings) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "backtest",
+            "--measure",
+            "turnover_rate_fte",
+            "--origins",
+            "2021,2022",
+            "--horizons",
+            "1",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["origins"] == [2021, 2022] and report["measures"] == ["turnover_rate_fte"]
+    methods = {s["method"] for s in report["scores"]}
+    assert methods == {
+        "panel",
+        "panel_without_judgements",
+        "last_value",
+        "last_value_plus_national_change",
+        "council_mean",
+    }
+    assert {s["group"] for s in report["scores"]} == {"all", "recent_inadequate", "rest"}
+    assert all(f["cutoff"] == f["origin"] for f in report["fits"])
+
+    table = runner.invoke(
+        app, ["backtest", "--measure", "turnover_rate_fte", "--origins", "2022", "--horizons", "1"]
+    )
+    assert table.exit_code == 0 and "MASE" in table.output and "council_mean" in table.output
+
+
+def test_backtest_refuses_bad_arguments(public_settings: Settings) -> None:
+    assert runner.invoke(app, ["backtest", "--measure", "absence"]).exit_code == 2
+    late = runner.invoke(app, ["backtest", "--origins", "2023"])
+    assert late.exit_code == 2 and "nothing to compare" in late.output
+    assert runner.invoke(app, ["backtest", "--origins", "twenty"]).exit_code == 2

@@ -1,0 +1,248 @@
+"""Rolling-origin backtest: refit on years up to each origin, forecast, compare.
+
+For each origin ``T`` the panel is cut with ``Panel.up_to(T)``: no figure after ``T`` and
+no judgement counting from after ``T`` reaches the fit or the forecast. Forecasts for
+``T + h`` are compared with what was later published.
+
+Reported per measure, horizon and group (every council; councils judged inadequate in the
+two census years up to the origin; the rest) for the panel model and four baselines:
+
+- ``last_value``: the naive forecast, the council's figure at the origin;
+- ``last_value_plus_national_change``: that plus ``h`` times the national mean's last change;
+- ``council_mean``: the council's mean up to the origin;
+- ``panel_without_judgements``: the same panel model without its judgement terms.
+
+``mase`` is the mean absolute error divided by the naive forecast's over the same
+forecasts (below 1 beats the naive forecast); ``bias`` is the mean of forecast minus
+outcome; ``coverage_80``/``coverage_95`` the share of outcomes inside the intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workforce.forecasting import model as panel_model
+from workforce.forecasting.panel import FORECAST_MEASURES, Panel
+from workforce.runs.models import utcnow
+
+METHODS = (
+    "panel",
+    "panel_without_judgements",
+    "last_value",
+    "last_value_plus_national_change",
+    "council_mean",
+)
+GROUPS = ("all", "recent_inadequate", "rest")
+
+
+@dataclass
+class Score:
+    measure: str
+    horizon: int
+    group: str
+    method: str
+    n: int
+    mae: float | None
+    mase: float | None
+    bias: float | None
+    coverage_80: float | None = None
+    coverage_95: float | None = None
+
+
+@dataclass
+class BacktestReport:
+    model_version: str
+    origins: list[int]
+    horizons: list[int]
+    measures: list[str]
+    scores: list[Score] = field(default_factory=list)
+    fits: list[dict[str, Any]] = field(default_factory=list)  # what each fit saw
+    generated_at: str = field(default_factory=lambda: utcnow().isoformat())
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def score(self, measure: str, horizon: int, method: str, group: str = "all") -> Score:
+        return next(
+            s
+            for s in self.scores
+            if (s.measure, s.horizon, s.method, s.group) == (measure, horizon, method, group)
+        )
+
+    def table(self) -> str:
+        """A plain-text table: one block per measure and horizon."""
+        lines = [
+            f"Backtest of {self.model_version}: origins {', '.join(map(str, self.origins))}; "
+            "MASE against the naive last value (below 1 beats it); coverage of the 80% and "
+            "95% intervals; groups: all councils / judged inadequate in the two years to "
+            "the origin / the rest",
+        ]
+        for measure in self.measures:
+            for horizon in self.horizons:
+                rows = [s for s in self.scores if s.measure == measure and s.horizon == horizon]
+                if not rows:
+                    continue
+                n = {g: next((s.n for s in rows if s.group == g), 0) for g in GROUPS}
+                lines.append("")
+                lines.append(
+                    f"{measure}, {horizon} year(s) ahead "
+                    f"(n = {n['all']}: {n['recent_inadequate']} recent inadequate, "
+                    f"{n['rest']} rest)"
+                )
+                lines.append(
+                    f"  {'method':<34}{'MASE all':>9}{'inadeq.':>9}{'rest':>8}"
+                    f"{'MAE':>8}{'bias':>8}{'cov80':>8}{'cov95':>8}"
+                )
+                for method in METHODS:
+                    by_group = {s.group: s for s in rows if s.method == method}
+                    overall = by_group.get("all")
+                    if overall is None:
+                        continue
+
+                    def fmt(value: float | None, width: int, pct: bool = False) -> str:
+                        if value is None:
+                            return f"{'-':>{width}}"
+                        return f"{value * 100:>{width}.0f}%" if pct else f"{value:>{width}.3f}"
+
+                    lines.append(
+                        f"  {method:<34}"
+                        + fmt(overall.mase, 9)
+                        + fmt(by_group["recent_inadequate"].mase, 9)
+                        + fmt(by_group["rest"].mase, 8)
+                        + fmt(overall.mae, 8)
+                        + fmt(overall.bias, 8)
+                        + fmt(overall.coverage_80, 7, pct=True)
+                        + fmt(overall.coverage_95, 7, pct=True)
+                    )
+        return "\n".join(lines)
+
+
+def recent_inadequate(panel: Panel, code: str, origin: int) -> bool:
+    """Judged inadequate in the census year of the origin or the one before."""
+    return any(
+        j.inadequate and origin - 1 <= j.year <= origin for j in panel.judgements.get(code, [])
+    )
+
+
+def forecasts_at(
+    full: Panel, measure: str, horizon: int, origin: int
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Every method's forecasts from ``origin``, fitted on ``full.up_to(origin)`` only."""
+    known = full.up_to(origin)
+    fitted = panel_model.fit(known, measure, horizon)
+    plain = panel_model.fit(known, measure, horizon, judgement_terms=False)
+    rows = panel_model.build_rows(known, measure, horizon, origins=[origin], training=False).frame
+    with_j = fitted.predict(panel_model.Rows(rows))
+    without = plain.predict(panel_model.Rows(rows))
+    frame = pd.DataFrame(
+        {
+            "council_code": rows["council_code"].to_numpy(),
+            "origin": origin,
+            "target": origin + horizon,
+            "panel": with_j["point"].to_numpy(),
+            "panel_without_judgements": without["point"].to_numpy(),
+            "last_value": rows["level"].to_numpy(),
+            "last_value_plus_national_change": (
+                rows["level"] + horizon * rows["national_change"]
+            ).to_numpy(),
+            "council_mean": rows["mean"].to_numpy(),
+        }
+    )
+    for level in (80, 95):
+        for method, preds in (("panel", with_j), ("panel_without_judgements", without)):
+            frame[f"{method}_lo{level}"] = preds[f"lo{level}"].to_numpy()
+            frame[f"{method}_hi{level}"] = preds[f"hi{level}"].to_numpy()
+    for method in ("last_value_plus_national_change", "council_mean"):
+        frame[method] = panel_model.bound(
+            frame[[method]].rename(columns={method: "point"}), measure
+        )["point"].to_numpy()
+    actual = full.values[measure]
+    frame["actual"] = [
+        actual.get((code, origin + horizon), np.nan) for code in frame["council_code"]
+    ]
+    frame["recent_inadequate"] = [
+        recent_inadequate(known, code, origin) for code in frame["council_code"]
+    ]
+    seen = [
+        {
+            "measure": measure,
+            "horizon": horizon,
+            "origin": origin,
+            "model": name,
+            "cutoff": model.cutoff,
+            "last_judgement_year": max(
+                (j.year for items in known.judgements.values() for j in items), default=None
+            ),
+            "n_obs": model.n_obs,
+            "terms": list(model.terms),
+            "params": {k: round(float(v), 4) for k, v in model.params.items()},
+        }
+        for name, model in (("panel", fitted), ("panel_without_judgements", plain))
+    ]
+    return frame, seen
+
+
+def _scores(frame: pd.DataFrame, measure: str, horizon: int) -> list[Score]:
+    scores = []
+    for group in GROUPS:
+        if group == "all":
+            part = frame
+        elif group == "recent_inadequate":
+            part = frame[frame["recent_inadequate"]]
+        else:
+            part = frame[~frame["recent_inadequate"]]
+        naive_mae = float((part["last_value"] - part["actual"]).abs().mean()) if len(part) else 0
+        for method in METHODS:
+            errors = part[method] - part["actual"]
+            mae = float(errors.abs().mean()) if len(part) else None
+            score = Score(
+                measure=measure,
+                horizon=horizon,
+                group=group,
+                method=method,
+                n=len(part),
+                mae=mae,
+                mase=(mae / naive_mae) if mae is not None and naive_mae else None,
+                bias=float(errors.mean()) if len(part) else None,
+            )
+            if f"{method}_lo80" in part and len(part):
+                for level in (80, 95):
+                    inside = (part["actual"] >= part[f"{method}_lo{level}"]) & (
+                        part["actual"] <= part[f"{method}_hi{level}"]
+                    )
+                    setattr(score, f"coverage_{level}", float(inside.mean()))
+            scores.append(score)
+    return scores
+
+
+def run_backtest(
+    panel: Panel,
+    *,
+    measures: Sequence[str] = FORECAST_MEASURES,
+    origins: Sequence[int] = (2020, 2021, 2022),
+    horizons: Sequence[int] = (1, 2),
+) -> BacktestReport:
+    report = BacktestReport(
+        model_version=panel_model.MODEL_VERSION,
+        origins=list(origins),
+        horizons=list(horizons),
+        measures=list(measures),
+    )
+    for measure in measures:
+        for horizon in horizons:
+            frames = []
+            for origin in origins:
+                if origin + horizon > panel.last_year:
+                    continue  # nothing published yet to compare with
+                frame, seen = forecasts_at(panel, measure, horizon, origin)
+                frames.append(frame)
+                report.fits.extend(seen)
+            if frames:
+                together = pd.concat(frames).dropna(subset=["actual"])
+                report.scores.extend(_scores(together, measure, horizon))
+    return report
