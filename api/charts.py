@@ -145,7 +145,7 @@ def effects_chart_svg(
 ) -> str:
     """An event-study chart: the estimate for each year from the judgement, with its 95%
     interval; the year before (the reference) is zero."""
-    figure = Figure(figsize=(6.4, 3.2), dpi=100)
+    figure = Figure(figsize=(7.6, 3.2), dpi=100)
     axes = figure.add_subplot()
     ks = [k for k, _, _, _ in effects]
     estimates = [e for _, e, _, _ in effects]
@@ -169,7 +169,8 @@ def effects_chart_svg(
     axes.set_ylabel(unit)
     axes.grid(axis="y", color="#e6e6e6")
     axes.spines[["top", "right"]].set_visible(False)
-    axes.legend(loc="upper left", frameon=False, fontsize=8)
+    # Outside the plot, as on the line charts: inside it could cover an estimate.
+    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     figure.tight_layout()
     return _as_svg(figure, chart_id, title)
 

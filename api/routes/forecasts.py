@@ -179,12 +179,23 @@ class EarlyWarnings(BaseModel):
 
 
 @router.get("/early-warnings", response_model=EarlyWarnings)
-def early_warnings(session: SessionDep) -> EarlyWarnings:
+def early_warnings(
+    session: SessionDep,
+    region: Annotated[
+        str | None,
+        Query(
+            description="Only councils in this region or London sub-region: an ONS code "
+            "such as E12000001 or a name such as 'North East' (GET /api/regions lists them)."
+        ),
+    ] = None,
+) -> EarlyWarnings:
     """Councils whose forecast or recent movement crosses the thresholds, most reasons
-    first, each with its reasons in words and the figures behind them."""
+    first, each with its region, its reasons in words and the figures behind them."""
     run = service.require_run(session)
     return EarlyWarnings(
-        run=_run_info(run), computed_at=run.warnings_at, warnings=run.early_warnings
+        run=_run_info(run),
+        computed_at=run.warnings_at,
+        warnings=service.warnings_in(session, run, region=region),
     )
 
 

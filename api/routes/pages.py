@@ -291,11 +291,35 @@ def england_page(
 
 
 @router.get("/early-warnings", response_class=HTMLResponse)
-def early_warnings_page(request: Request, session: SessionDep) -> Response:
-    """Councils heading for trouble, most reasons first, with the figures behind them."""
+def early_warnings_page(
+    request: Request, session: SessionDep, region: Annotated[str | None, Query()] = None
+) -> Response:
+    """Councils heading for trouble, most reasons first, with the figures behind them;
+    optionally only one region's."""
     run = forecast_service.latest_run(session)
     settings = request.app.state.settings
-    return render(request, "early_warnings.html", run=run, settings=settings)
+    regions = [r for r in service.list_regions(session=session) if r.kind != "country"]
+    region = (region or "").strip()
+    region_name = None
+    warnings: list[dict[str, Any]] = []
+    if region:
+        try:
+            found = service.resolve_region(session=session, region=region)
+        except NotFoundError as exc:
+            return render_error(request, 404, str(exc))
+        region, region_name = found.code, found.name
+    if run is not None:
+        warnings = forecast_service.warnings_in(session, run, region=region or None)
+    return render(
+        request,
+        "early_warnings.html",
+        run=run,
+        settings=settings,
+        warnings=warnings,
+        regions=regions,
+        region=region,
+        region_name=region_name,
+    )
 
 
 @router.get("/methods", response_class=HTMLResponse)

@@ -93,5 +93,14 @@ def test_forecasts_scenarios_effects_and_warnings(
     warnings = public_client.get("/api/early-warnings").json()["warnings"]
     assert warnings and warnings == sorted(warnings, key=lambda w: -w["score"])
     assert all(w["reasons"] for w in warnings)
+    assert [w["rank_in_england"] for w in warnings] == list(range(1, len(warnings) + 1))
+    north_west = public_client.get("/api/early-warnings?region=north west").json()["warnings"]
+    assert north_west and len(north_west) < len(warnings)
+    assert {w["region_code"] for w in north_west} == {"E12000002"}
+    assert north_west == [w for w in warnings if w["region_code"] == "E12000002"]
+    inner_london = public_client.get("/api/early-warnings?region=E13000001").json()["warnings"]
+    assert all(w["region_name"] == "London" for w in inner_london)
+    unknown = public_client.get("/api/early-warnings?region=Atlantis")
+    assert unknown.status_code == 404 and "GET /api/regions" in unknown.json()["detail"]
     backtest = public_client.get("/api/backtest").json()["report"]
     assert backtest["origins"] == [2022]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
@@ -57,5 +59,18 @@ def test_methods_and_early_warnings(fitted: None, public_live_server: str, page:
     rows = page.locator("#warnings tbody tr")
     expect(rows.first).to_be_visible()
     expect(rows.first.locator("li").first).to_be_visible()
+    everywhere = rows.count()
+
+    page.get_by_label("Region").select_option(label="North West")
+    page.get_by_role("button", name="Show warnings").click()
+    expect(page).to_have_url(re.compile(r"region=E12000002"))
+    expect(page.locator("#warnings caption")).to_contain_text("flagged in North West")
+    expect(rows.first).to_be_visible()
+    assert 0 < rows.count() < everywhere
+    for region in rows.locator("td:nth-child(3)").all_inner_texts():
+        assert region == "North West"
+
+    name = rows.first.get_by_role("link").inner_text()
     rows.first.get_by_role("link").click()
-    expect(page.locator("h1")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/councils/\d{3}$"))
+    expect(page.locator("h1")).to_have_text(name)

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from workforce.config import Settings, get_settings
 from workforce.councils.models import StatisticalNeighbour
+from workforce.councils.service import list_councils
 from workforce.errors import NotFoundError
 from workforce.forecasting import backtest as backtesting
 from workforce.forecasting import event_study
@@ -170,6 +171,28 @@ def require_run(session: Session) -> ForecastRun:
             "after new data and nightly)."
         )
     return run
+
+
+def warnings_in(
+    session: Session, run: ForecastRun, *, region: str | None = None
+) -> list[dict[str, Any]]:
+    """The run's early warnings, best first, each with its rank in England and its council's
+    region; only those of councils in ``region`` (an ONS region or London sub-region code,
+    or a name) if given. An unknown region is a NotFoundError that says how to find codes."""
+    councils = {
+        c.code: c
+        for c in list_councils(session=session, region=region or None, include_former=True)
+    }
+    return [
+        {
+            **warning,
+            "rank_in_england": rank,
+            "region_code": councils[warning["council_code"]].region_code,
+            "region_name": councils[warning["council_code"]].region_name,
+        }
+        for rank, warning in enumerate(run.early_warnings, start=1)
+        if warning["council_code"] in councils
+    ]
 
 
 def prune_runs(session: Session, keep: int = 30) -> int:
