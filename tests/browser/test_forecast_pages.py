@@ -54,6 +54,7 @@ def test_methods_and_early_warnings(fitted: None, public_live_server: str, page:
     figure = page.locator("#effects-inadequate")
     expect(figure.locator("svg")).to_be_visible()
     expect(figure.locator("table tbody tr")).to_have_count(7)
+    expect(figure.locator(".app-pre-trend")).to_contain_text("before these judgements")
 
     page.get_by_role("link", name="Early warnings").first.click()
     rows = page.locator("#warnings tbody tr")
