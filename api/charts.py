@@ -20,6 +20,7 @@ rcParams["svg.hashsalt"] = "workforce"  # stable element ids between renders
 
 # GOV.UK Design System colours, chosen to stay apart for common colour-vision deficiencies.
 COLOURS = {"council": "#1d70b8", "england": "#0b0c0c", "region": "#f47738", "neighbours": "#00703c"}
+OWN_COLOUR = "#912b88"  # GOV.UK purple: a council's own, unpublished figures
 STYLES = {"council": "-", "england": "--", "region": "-.", "neighbours": ":"}
 GRADE_COLOURS = {
     "outstanding": "#00703c",
@@ -62,16 +63,21 @@ def line_chart_svg(
     lines: tuple[Line, ...],
     judgements: tuple[tuple[date, str | None], ...] = (),
     forecasts: tuple[Band, ...] = (),
+    own: tuple[tuple[date, float], ...] = (),
+    own_label: str = "Own returns (unpublished)",
 ) -> str:
-    """Return an SVG line chart of ``lines``, with judgement dates as marked vertical lines.
+    """Return an SVG line chart of ``lines``, with judgement dates as marked vertical lines
+    and ``own`` figures (a council's returns, by period end) as separate markers.
 
     Cached: the same figures always draw the same chart, and drawing takes ~50 ms.
     """
     figure = Figure(figsize=(6.4, 3.2), dpi=100)
     axes = figure.add_subplot()
+    own_xs = [census_position(day) for day, _ in own]
     years = sorted(
         {year for line in lines for year, _ in line.points}
         | {p[0] for band in forecasts for p in band.points}
+        | {round(x) for x in own_xs}
     )
     for number, band in enumerate(forecasts):
         xs = [p[0] for p in band.points]
@@ -121,8 +127,19 @@ def line_chart_svg(
                 linewidth=2.5 if line.key == "council" else 1.5,
                 label=line.label,
             )
+    if own:
+        axes.plot(
+            own_xs,
+            [value for _, value in own],
+            linestyle="none",
+            marker="D",
+            markersize=6,
+            color=OWN_COLOUR,
+            label=own_label,
+        )
     if years:
-        low, high = years[0] - 0.5, years[-1] + 0.5
+        low = min([years[0] - 0.5, *own_xs])
+        high = max([years[-1] + 0.5, *own_xs])
         for day, grade in judgements:
             x = census_position(day)
             if low <= x <= high:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.charts import Line, line_chart_svg
 from api.deps import SessionDep
 from api.routes.pages import render
 from api.security import (
@@ -27,6 +28,37 @@ LABELS = {
 }
 
 
+def own_charts(series: list[returns_service.SeriesPoint]) -> list[dict[str, object]]:
+    """A chart per measure the council's returns give: its published series as a line and
+    each accepted return's figure as a marker at the return's period end, with the points
+    of both as a table."""
+    charts = []
+    for measure in returns_service.COMPARABLE:
+        points = [p for p in series if p.measure == measure]
+        own = tuple(
+            (p.period_end, p.value) for p in points if p.source == "return" and p.value is not None
+        )
+        if not own:
+            continue
+        published = tuple((p.year, p.value) for p in points if p.source == "published")
+        label = LABELS.get(measure, measure)
+        charts.append(
+            {
+                "measure": measure,
+                "label": label,
+                "points": points,
+                "svg": line_chart_svg(
+                    chart_id=f"own-{measure}",
+                    title=f"{label}: published figures and the council's own returns",
+                    unit=MEASURES[measure].unit,
+                    lines=(Line("council", "Published (DfE)", published),),
+                    own=own,
+                ),
+            }
+        )
+    return charts
+
+
 def _may_submit(principal: Principal, code: str) -> bool:
     return authorize(principal, Action.submit_council_return, code) is Decision.allowed
 
@@ -44,6 +76,7 @@ def council_returns_page(
         council=council,
         returns=returns,
         series=series,
+        charts=own_charts(series),
         labels=LABELS,
         may_submit=_may_submit(principal, council.code),
         errors=[],
@@ -74,7 +107,8 @@ async def upload_return_page(
             status_code=400,
             council=council,
             returns=returns_service.list_returns(session, council_codes=[council.code]),
-            series=returns_service.own_series(session, council.code),
+            series=(series := returns_service.own_series(session, council.code)),
+            charts=own_charts(series),
             labels=LABELS,
             may_submit=True,
             errors=errors,

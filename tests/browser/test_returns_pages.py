@@ -71,7 +71,14 @@ def test_upload_a_broken_return_then_a_good_one(
 
     page.get_by_role("link", name="All returns for this council").click()
     expect(page.locator("#returns tbody tr")).to_have_count(3)  # one seeded, two uploaded
-    expect(page.locator("#series")).to_contain_text("own return")
+    turnover = page.locator("#own-turnover_rate_fte-figure")
+    expect(turnover.locator("svg")).to_contain_text("Own returns (unpublished)")
+    turnover.locator("summary").click()
+    own_row = turnover.locator("tbody tr", has_text="own return")
+    expect(own_row).to_have_count(1)
+    expect(own_row).to_contain_text("2025-09-30")
+    expect(own_row).to_contain_text("14.7")
+    expect(page.locator("#other-measures")).to_contain_text("Sickness absence rate")
 
 
 def test_another_council_s_returns_page_is_not_found(
