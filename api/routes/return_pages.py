@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, File, Request, UploadFile
@@ -28,11 +29,19 @@ LABELS = {
 }
 
 
-def own_charts(series: list[returns_service.SeriesPoint]) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class OwnChart:
+    measure: str
+    label: str
+    points: list[returns_service.SeriesPoint]  # published and own, by measure and date
+    svg: str
+
+
+def own_charts(series: list[returns_service.SeriesPoint]) -> list[OwnChart]:
     """A chart per measure the council's returns give: its published series as a line and
     each accepted return's figure as a marker at the return's period end, with the points
     of both as a table."""
-    charts = []
+    charts: list[OwnChart] = []
     for measure in returns_service.COMPARABLE:
         points = [p for p in series if p.measure == measure]
         own = tuple(
@@ -43,18 +52,18 @@ def own_charts(series: list[returns_service.SeriesPoint]) -> list[dict[str, obje
         published = tuple((p.year, p.value) for p in points if p.source == "published")
         label = LABELS.get(measure, measure)
         charts.append(
-            {
-                "measure": measure,
-                "label": label,
-                "points": points,
-                "svg": line_chart_svg(
+            OwnChart(
+                measure=measure,
+                label=label,
+                points=points,
+                svg=line_chart_svg(
                     chart_id=f"own-{measure}",
                     title=f"{label}: published figures and the council's own returns",
                     unit=MEASURES[measure].unit,
                     lines=(Line("council", "Published (DfE)", published),),
                     own=own,
                 ),
-            }
+            )
         )
     return charts
 

@@ -23,11 +23,11 @@ def test_a_chart_for_each_measure_a_return_gives_with_both_sources() -> None:
         _own("absence_rate_fte", date(2025, 9, 30), 0.3, "census return 7 v1"),  # not charted
     ]
     charts = own_charts(series)
-    assert [c["measure"] for c in charts] == ["turnover_rate_fte"]
+    assert [c.measure for c in charts] == ["turnover_rate_fte"]
     chart = charts[0]
-    assert chart["label"] == "Turnover rate"
-    assert [p.value for p in chart["points"]] == [15.8, 16.1, 14.7]  # type: ignore[attr-defined]
-    svg = str(chart["svg"])
+    assert chart.label == "Turnover rate"
+    assert [p.value for p in chart.points] == [15.8, 16.1, 14.7]
+    svg = chart.svg
     assert svg.startswith("<svg") and 'aria-labelledby="own-turnover_rate_fte-title"' in svg
     assert "Published (DfE)" in svg and "Own returns (unpublished)" in svg
 
