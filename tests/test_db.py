@@ -41,3 +41,30 @@ def test_session_scope_commits_on_success_and_rolls_back_on_error(engine: Engine
         raise RuntimeError("boom")
     with Session(engine) as session:
         assert [r.code for r in session.exec(select(Region))] == ["E92000001"]
+
+
+def test_moments_are_stored_in_utc_and_read_back_with_their_zone(engine: Engine) -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from workforce.runs.models import JobRun
+
+    summer = timezone(timedelta(hours=1), "BST")
+    started = datetime(2026, 7, 1, 9, 30, tzinfo=summer)
+    with session_scope(engine) as session:
+        session.add(JobRun(job="check", trigger="cli", started_at=started))
+    with session_scope(engine) as session:
+        run = session.exec(select(JobRun).where(JobRun.job == "check")).one()
+        assert run.started_at.tzinfo is not None
+        assert run.started_at == started
+        assert run.started_at.astimezone(UTC).hour == 8
+
+
+def test_a_time_without_a_zone_is_refused_not_guessed(engine: Engine) -> None:
+    from datetime import datetime
+
+    from sqlalchemy.exc import StatementError
+
+    from workforce.runs.models import JobRun
+
+    with pytest.raises(StatementError, match="naive time"), session_scope(engine) as session:
+        session.add(JobRun(job="check", trigger="cli", started_at=datetime(2026, 7, 1, 9, 30)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -52,6 +54,8 @@ def test_forecasts_scenarios_effects_and_warnings(
 
     body = public_client.get("/api/forecasts/E09000007?measure=agency_rate_fte").json()
     assert body["council_code"] == "202" and body["run"]["data_cutoff"] == 2023
+    fitted_at = datetime.fromisoformat(body["run"]["fitted_at"])
+    assert fitted_at.utcoffset() == timedelta(0)  # a moment with its zone, on every backend
     targets = [f["target"] for f in body["forecasts"]]
     assert targets == [2024, 2025]
     first = body["forecasts"][0]

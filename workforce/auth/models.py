@@ -6,10 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, String
+from sqlalchemy import JSON, String
 from sqlmodel import Field, SQLModel
 
-from workforce.runs.models import utcnow
+from workforce.runs.models import UTCDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -54,9 +54,9 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     is_active: bool = True
     failed_sign_ins: int = 0
-    locked_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    last_sign_in_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    last_sign_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
 
 
 class UserCouncil(SQLModel, table=True):
@@ -78,10 +78,10 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     prefix: str = Field(max_length=12)
     name: str = Field(default="", max_length=200)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
-    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
-    last_used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    expires_at: datetime = Field(sa_type=UTCDateTime())
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
 
 
 class AuditEvent(SQLModel, table=True):
@@ -94,7 +94,7 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), index=True)
     actor_user_id: int | None = Field(default=None, index=True)
     actor: str = Field(max_length=254, description="email, or cli:<name>, or scheduler")
     action: str = Field(max_length=40, index=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from workforce.runs.models import utcnow
+from workforce.runs.models import UTCDateTime, utcnow
 
 
 class ForecastRun(SQLModel, table=True):
@@ -20,14 +20,14 @@ class ForecastRun(SQLModel, table=True):
     model_version: str = Field(max_length=40)
     data_cutoff: int = Field(description="the last census year the fit saw")
     data_fingerprint: str = Field(max_length=64, index=True)
-    fitted_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    fitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
     seconds: float = 0.0
     trigger: str = Field(default="", max_length=20)
     models: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     backtest: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     event_studies: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     early_warnings: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
-    warnings_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    warnings_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
 
 
 class ForecastValue(SQLModel, table=True):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from workforce.runs.models import utcnow
+from workforce.runs.models import UTCDateTime, utcnow
 
 
 class Grade(StrEnum):
@@ -53,4 +53,4 @@ class Judgement(SQLModel, table=True):
     urn: str | None = Field(default=None, max_length=20)
     note: str | None = Field(default=None, max_length=1000)
     source: str = Field(max_length=255)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())

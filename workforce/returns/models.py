@@ -12,10 +12,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, String, text
+from sqlalchemy import JSON, Index, String, text
 from sqlmodel import Field, SQLModel
 
-from workforce.runs.models import utcnow
+from workforce.runs.models import UTCDateTime, utcnow
 
 
 class ReturnStatus(StrEnum):
@@ -59,7 +59,7 @@ class CouncilReturn(SQLModel, table=True):
     source: str = Field(default="upload", max_length=20, description="upload, cli or inbox")
     uploaded_by: int | None = Field(default=None, foreign_key="app_user.id")
     uploaded_by_name: str = Field(default="", max_length=254)
-    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
     error_count: int = 0
     warning_count: int = 0
     issues: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, DateTime, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from workforce.runs.models import utcnow
+from workforce.runs.models import UTCDateTime, utcnow
 
 
 class GeographicLevel(StrEnum):
@@ -29,7 +29,7 @@ class Publication(SQLModel, table=True):
     first_year: int
     last_year: int = Field(index=True)
     rows: int
-    imported_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
     added: int = 0
     revised: int = 0
     unchanged: int = 0
@@ -79,4 +79,4 @@ class FigureRevision(SQLModel, table=True):
     new_suppression: str | None = Field(default=None, max_length=8)
     old_publication_id: int = Field(foreign_key="publication.id")
     new_publication_id: int = Field(foreign_key="publication.id", index=True)
-    revised_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    revised_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
