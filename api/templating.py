@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
@@ -14,6 +17,19 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 SERVICE_NAME = "Children's social care workforce monitor"
 
 
+def local_time(zone: ZoneInfo) -> Callable[[datetime | None, str], str]:
+    """A filter showing a stored moment on the service's clock, e.g. "26 Nov 2026 11:47 GMT"."""
+
+    def show(moment: datetime | None, fmt: str = "%d %b %Y %H:%M %Z") -> str:
+        if moment is None:
+            return ""
+        if moment.tzinfo is None:  # stored times are UTC
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(zone).strftime(fmt)
+
+    return show
+
+
 def make_templates(app: FastAPI) -> Jinja2Templates:
     """Return templates whose globals say whether GOV.UK Frontend is available."""
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
@@ -21,4 +37,5 @@ def make_templates(app: FastAPI) -> Jinja2Templates:
     templates.env.globals["govuk_available"] = app.state.govuk_available
     templates.env.globals["csrf_token"] = csrf_token
     templates.env.globals["suppression_text"] = lambda code: SUPPRESSION_CODES.get(code, code)
+    templates.env.filters["local_time"] = local_time(ZoneInfo(app.state.settings.timezone))
     return templates

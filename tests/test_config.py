@@ -61,3 +61,24 @@ def test_a_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     settings = Settings()
     assert settings.log_level == "WARNING"
     assert settings.port == 8123
+
+
+def test_an_unknown_time_zone_is_refused_with_advice() -> None:
+    with pytest.raises(ValueError, match="unknown time zone 'Europe/Lundun'"):
+        Settings(timezone="Europe/Lundun")
+    with pytest.raises(ValueError, match="IANA name"):
+        Settings(timezone="../../etc/passwd")
+    assert Settings(timezone="UTC").timezone == "UTC"
+
+
+def test_pages_show_stored_moments_on_the_service_clock() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from api.templating import local_time
+
+    show = local_time(ZoneInfo("Europe/London"))
+    assert show(datetime(2026, 7, 1, 8, 30, tzinfo=UTC)) == "01 Jul 2026 09:30 BST"
+    assert show(datetime(2026, 12, 1, 8, 30, tzinfo=UTC)) == "01 Dec 2026 08:30 GMT"
+    assert show(datetime(2026, 7, 1, 8, 30), "%H:%M") == "09:30"  # naive: stored UTC
+    assert show(None) == ""
