@@ -75,6 +75,12 @@ def public_live_server(public_settings: Settings) -> Iterator[str]:
         yield url
 
 
+# Generous waits: under CI the browser, the server and another test worker share two cores.
+# A real failure still fails; a slow page no longer does.
+EXPECT_TIMEOUT_MS = 15_000
+ACTION_TIMEOUT_MS = 30_000
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
@@ -82,8 +88,9 @@ def browser() -> Iterator[object]:
         if IN_CI:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
@@ -95,6 +102,7 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser: object, tmp_path: Path) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()

@@ -44,7 +44,9 @@ def test_sign_in_see_account_revoke_token_sign_out(
     token_id = page.request.get(live_server + "/api/me/tokens").json()[0]["id"]
     assert page.request.delete(live_server + f"/api/me/tokens/{token_id}").status == 403
 
-    page.get_by_role("button", name="Revoke").click()
+    with page.expect_response(lambda r: r.url.endswith("/revoke")) as revoked:
+        page.get_by_role("button", name="Revoke").click()
+    assert revoked.value.status == 303, revoked.value.status
     expect(page.locator("table")).to_contain_text("revoked")
     assert page.request.get(live_server + "/api/me", headers=lead.headers).status == 401
 
