@@ -53,6 +53,7 @@ PUBLIC_ROUTES: dict[str, set[str]] = {
     "/england": {"GET"},
     "/councils/{code}": {"GET"},
     "/sign-in": {"GET", "POST"},
+    "/api/forecasts": {"GET"},
     "/api/forecasts/{code}": {"GET"},
     "/api/forecasts/{code}/scenario": {"POST"},  # computes, stores nothing
     "/api/judgement-effects": {"GET"},

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.deps import SessionDep
+from api.formats import Format, FormatQuery, csv_response, respond
 from workforce.councils.service import find_council
 from workforce.errors import NotFoundError
 from workforce.forecasting import service
@@ -70,6 +71,65 @@ def _measure(measure: str | None) -> str | None:
             f"No forecasts for {measure!r}: choose one of {', '.join(FORECAST_MEASURES)}."
         )
     return measure
+
+
+class CouncilForecastRow(BaseModel):
+    council_code: str
+    council_name: str
+    region_name: str
+    measure: str
+    origin: int
+    target: int
+    point: float
+    lo80: float
+    hi80: float
+    lo95: float
+    hi95: float
+    run_id: int
+    model_version: str
+
+
+RegionQuery = Annotated[
+    str | None,
+    Query(
+        description="Only councils in this region or London sub-region: an ONS code such as "
+        "E12000001 or a name such as 'North East' (GET /api/regions lists them)."
+    ),
+]
+
+
+@router.get("/forecasts", response_model=list[CouncilForecastRow])
+def every_council_forecast(
+    session: SessionDep,
+    measure: MeasureQuery = None,
+    target: Annotated[int | None, Query(description="Only this census year.")] = None,
+    region: RegionQuery = None,
+    format: FormatQuery = Format.json,
+) -> Any:
+    """Every council's forecasts from the latest run, with 80% and 95% intervals, by council
+    name; ``?format=csv`` for a download."""
+    run = service.require_run(session)
+    rows = [
+        CouncilForecastRow(
+            council_code=council.code,
+            council_name=council.name,
+            region_name=council.region_name,
+            measure=value.measure,
+            origin=value.origin,
+            target=value.target,
+            point=value.point,
+            lo80=value.lo80,
+            hi80=value.hi80,
+            lo95=value.lo95,
+            hi95=value.hi95,
+            run_id=run.id or 0,
+            model_version=run.model_version,
+        )
+        for value, council in service.all_values(
+            session, run, measure=_measure(measure), target=target, region=region
+        )
+    ]
+    return respond(rows, format, f"forecasts-run-{run.id}")
 
 
 @router.get("/forecasts/{code}", response_model=CouncilForecast)
@@ -178,25 +238,37 @@ class EarlyWarnings(BaseModel):
     warnings: list[dict[str, Any]]
 
 
+WARNING_COLUMNS = (
+    "rank_in_england",
+    "council_code",
+    "council_name",
+    "region_name",
+    "score",
+    "reasons",
+    "figures",
+)
+
+
 @router.get("/early-warnings", response_model=EarlyWarnings)
 def early_warnings(
-    session: SessionDep,
-    region: Annotated[
-        str | None,
-        Query(
-            description="Only councils in this region or London sub-region: an ONS code "
-            "such as E12000001 or a name such as 'North East' (GET /api/regions lists them)."
-        ),
-    ] = None,
-) -> EarlyWarnings:
+    session: SessionDep, region: RegionQuery = None, format: FormatQuery = Format.json
+) -> Any:
     """Councils whose forecast or recent movement crosses the thresholds, most reasons
-    first, each with its region, its reasons in words and the figures behind them."""
+    first, each with its region, its reasons in words and the figures behind them;
+    ``?format=csv`` for a download (reasons and figures joined with "; ")."""
     run = service.require_run(session)
-    return EarlyWarnings(
-        run=_run_info(run),
-        computed_at=run.warnings_at,
-        warnings=service.warnings_in(session, run, region=region),
-    )
+    warnings = service.warnings_in(session, run, region=region)
+    if format is Format.csv:
+        records = [
+            {
+                **w,
+                "reasons": "; ".join(w["reasons"]),
+                "figures": "; ".join(f"{k}={v}" for k, v in w["figures"].items()),
+            }
+            for w in warnings
+        ]
+        return csv_response(records, WARNING_COLUMNS, f"early-warnings-run-{run.id}")
+    return EarlyWarnings(run=_run_info(run), computed_at=run.warnings_at, warnings=warnings)
 
 
 class BacktestOut(BaseModel):

@@ -104,7 +104,26 @@ def test_forecasts_scenarios_effects_and_warnings(
     assert north_west == [w for w in warnings if w["region_code"] == "E12000002"]
     inner_london = public_client.get("/api/early-warnings?region=E13000001").json()["warnings"]
     assert all(w["region_name"] == "London" for w in inner_london)
+    table = public_client.get("/api/early-warnings?region=E12000002&format=csv")
+    assert table.headers["content-type"].startswith("text/csv")
+    lines = table.text.splitlines()
+    assert lines[0] == "rank_in_england,council_code,council_name,region_name,score,reasons,figures"
+    assert len(lines) == len(north_west) + 1 and north_west[0]["council_name"] in lines[1]
     unknown = public_client.get("/api/early-warnings?region=Atlantis")
     assert unknown.status_code == 404 and "GET /api/regions" in unknown.json()["detail"]
+    every = public_client.get("/api/forecasts?measure=agency_rate_fte&target=2024").json()
+    assert {r["measure"] for r in every} == {"agency_rate_fte"}
+    assert {r["target"] for r in every} == {2024}
+    assert len(every) == len({r["council_code"] for r in every}) > 140
+    camden = next(r for r in every if r["council_code"] == "202")
+    assert camden["point"] == pytest.approx(first["point"])
+    assert camden["region_name"] == "London" and camden["model_version"]
+    north_east = public_client.get("/api/forecasts?region=North East").json()
+    assert {r["region_name"] for r in north_east} == {"North East"}
+    assert len(north_east) == 12 * 4 * 2  # 12 councils, four measures, two years
+    download = public_client.get("/api/forecasts?region=E12000001&format=csv")
+    assert download.text.splitlines()[0].startswith("council_code,council_name,region_name,")
+    assert len(download.text.splitlines()) == len(north_east) + 1
+    assert public_client.get("/api/forecasts?measure=absence").status_code == 404
     backtest = public_client.get("/api/backtest").json()["report"]
     assert backtest["origins"] == [2022]

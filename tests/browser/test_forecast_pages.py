@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -70,6 +71,10 @@ def test_methods_and_early_warnings(fitted: None, public_live_server: str, page:
     assert 0 < rows.count() < everywhere
     for region in rows.locator("td:nth-child(3)").all_inner_texts():
         assert region == "North West"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="these warnings (CSV)").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == rows.count() + 1 and all("North West" in line for line in lines[1:])
 
     name = rows.first.get_by_role("link").inner_text()
     rows.first.get_by_role("link").click()

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from workforce.config import Settings, get_settings
-from workforce.councils.models import StatisticalNeighbour
+from workforce.councils.models import CouncilPublic, StatisticalNeighbour
 from workforce.councils.service import list_councils
 from workforce.errors import NotFoundError
 from workforce.forecasting import backtest as backtesting
@@ -219,6 +219,35 @@ def council_values(
             statement.order_by(col(ForecastValue.measure), col(ForecastValue.target))
         ).all()
     )
+
+
+def all_values(
+    session: Session,
+    run: ForecastRun,
+    *,
+    measure: str | None = None,
+    target: int | None = None,
+    region: str | None = None,
+) -> list[tuple[ForecastValue, CouncilPublic]]:
+    """Every council's forecasts in ``run`` (not its backtest rows), by council name, measure
+    and year; only one measure, target year or region's councils if given."""
+    councils = {
+        c.code: c
+        for c in list_councils(session=session, region=region or None, include_former=True)
+    }
+    statement = select(ForecastValue).where(
+        ForecastValue.run_id == run.id, ForecastValue.kind == "forecast"
+    )
+    if measure:
+        statement = statement.where(ForecastValue.measure == measure)
+    if target is not None:
+        statement = statement.where(ForecastValue.target == target)
+    rows = [
+        (value, councils[value.council_code])
+        for value in session.exec(statement)
+        if value.council_code in councils
+    ]
+    return sorted(rows, key=lambda r: (r[1].name, r[0].measure, r[0].target))
 
 
 # --- scenarios -----------------------------------------------------------------------------
