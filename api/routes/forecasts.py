@@ -249,6 +249,18 @@ WARNING_COLUMNS = (
 )
 
 
+def _flat_figures(figures: dict[str, Any], prefix: str = "") -> list[str]:
+    """``{"turnover": {"2022": 12.1}}`` as ``["turnover 2022=12.1"]``, for one CSV cell."""
+    flat = []
+    for key, value in figures.items():
+        name = f"{prefix} {key}".strip()
+        if isinstance(value, dict):
+            flat.extend(_flat_figures(value, name))
+        else:
+            flat.append(f"{name}={value}")
+    return flat
+
+
 @router.get("/early-warnings", response_model=EarlyWarnings)
 def early_warnings(
     session: SessionDep, region: RegionQuery = None, format: FormatQuery = Format.json
@@ -263,7 +275,7 @@ def early_warnings(
             {
                 **w,
                 "reasons": "; ".join(w["reasons"]),
-                "figures": "; ".join(f"{k}={v}" for k, v in w["figures"].items()),
+                "figures": "; ".join(_flat_figures(w["figures"])),
             }
             for w in warnings
         ]

@@ -109,6 +109,10 @@ def test_forecasts_scenarios_effects_and_warnings(
     lines = table.text.splitlines()
     assert lines[0] == "rank_in_england,council_code,council_name,region_name,score,reasons,figures"
     assert len(lines) == len(north_west) + 1 and north_west[0]["council_name"] in lines[1]
+    rising = next(w for w in north_west if "turnover" in w["figures"])
+    row = next(line for line in lines if rising["council_name"] in line)
+    year, value = next(iter(rising["figures"]["turnover"].items()))
+    assert f"turnover {year}={value}" in row and "{" not in row
     unknown = public_client.get("/api/early-warnings?region=Atlantis")
     assert unknown.status_code == 404 and "GET /api/regions" in unknown.json()["detail"]
     every = public_client.get("/api/forecasts?measure=agency_rate_fte&target=2024").json()
