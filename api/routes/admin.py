@@ -80,8 +80,12 @@ def read_audit(
     entity: Annotated[str | None, Query(description="user, api_token, publication ...")] = None,
     entity_id: Annotated[str | None, Query()] = None,
     council: Annotated[str | None, Query(description="DfE council code.")] = None,
-    since: Annotated[datetime | None, Query(description="ISO date-time, inclusive.")] = None,
-    until: Annotated[datetime | None, Query(description="ISO date-time, exclusive.")] = None,
+    since: Annotated[
+        datetime | None, Query(description="ISO date-time, inclusive; UTC if it has no zone.")
+    ] = None,
+    until: Annotated[
+        datetime | None, Query(description="ISO date-time, exclusive; UTC if it has no zone.")
+    ] = None,
     before_id: Annotated[
         int | None, Query(ge=1, description="Next page: entries older than this id.")
     ] = None,

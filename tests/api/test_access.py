@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from fastapi.testclient import TestClient
@@ -232,6 +232,17 @@ def test_admin_reads_and_filters_the_audit_log(
     assert [e["id"] for e in older.json()] == [page[-1]["id"] - i for i in (1, 2, 3)]
     csv = client.get("/api/audit?format=csv&entity=user", headers=admin.headers)
     assert csv.status_code == 200 and csv.text.startswith("id,at,actor")
+    # A moment without a zone is UTC; with one, it is converted.
+    newest = page[0]
+    at = datetime.fromisoformat(newest["at"])
+    naive = at.astimezone(UTC).replace(tzinfo=None).isoformat()
+    found = client.get("/api/audit", params={"since": naive}, headers=admin.headers)
+    assert found.status_code == 200 and newest["id"] in [e["id"] for e in found.json()]
+    later = (at + timedelta(seconds=1)).astimezone(timezone(timedelta(hours=-5))).isoformat()
+    none = client.get("/api/audit", params={"since": later}, headers=admin.headers)
+    assert none.status_code == 200 and none.json() == []
+    day = client.get("/api/audit", params={"until": "2000-01-01"}, headers=admin.headers)
+    assert day.status_code == 200 and day.json() == []
     bad = client.get("/api/audit?since=yesterday", headers=admin.headers)
     assert bad.status_code == 422 and bad.json()["problems"][0]["location"] == "query.since"
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session, col, select
 
 from workforce.auth.models import AuditEvent
+from workforce.runs.models import as_utc
 
 # Keys whose values never reach the log, whatever a caller passes in ``details``.
 SECRET_KEYS = frozenset({"password", "password_hash", "token", "token_hash", "secret"})
@@ -109,10 +110,11 @@ def query(
         statement = statement.where(col(AuditEvent.entity_id) == entity_id)
     if council_code:
         statement = statement.where(col(AuditEvent.council_code) == council_code)
+    # A moment given without a zone is read as UTC, the zone the log is kept in.
     if since:
-        statement = statement.where(col(AuditEvent.at) >= since)
+        statement = statement.where(col(AuditEvent.at) >= as_utc(since))
     if until:
-        statement = statement.where(col(AuditEvent.at) < until)
+        statement = statement.where(col(AuditEvent.at) < as_utc(until))
     if before_id:
         statement = statement.where(col(AuditEvent.id) < before_id)
     statement = statement.order_by(col(AuditEvent.id).desc()).limit(limit)
