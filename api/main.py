@@ -19,6 +19,7 @@ import workforce
 from api.routes import (
     account,
     admin,
+    admin_pages,
     auth_pages,
     councils,
     forecasts,
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(pages.router)
     app.include_router(auth_pages.router)
     app.include_router(return_pages.router)
+    app.include_router(admin_pages.router)
 
     # The signed session cookie of the pages: HttpOnly (Starlette's default), SameSite=Lax,
     # Secure in production; signed with the secret key (itsdangerous) and time-limited.

@@ -21,7 +21,14 @@ from api.security import (
 from workforce.auth import audit
 from workforce.auth import service as auth_service
 from workforce.auth.models import User
-from workforce.auth.permissions import DESCRIPTIONS, PERMISSIONS, Scope
+from workforce.auth.permissions import (
+    DESCRIPTIONS,
+    PERMISSIONS,
+    Action,
+    Decision,
+    Scope,
+    authorize,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -113,6 +120,7 @@ def account(request: Request, session: SessionDep, principal: OwnAccount) -> Res
             for t in auth_service.list_tokens(session, user_id=principal.user_id)
         ],
         may=may,
+        may_read_audit=authorize(principal, Action.read_audit) is Decision.allowed,
     )
 
 

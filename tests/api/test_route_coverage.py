@@ -37,6 +37,7 @@ def test_the_protected_route_families_are_guarded_by_the_right_action(settings: 
     actions = {(m, r.path): r.actions for r in route_inventory(_app(settings)) for m in r.methods}
     assert actions[("GET", "/api/councils/{code}/returns")] == {Action.read_council_private}
     assert actions[("GET", "/api/audit")] == {Action.read_audit}
+    assert actions[("GET", "/admin/audit")] == {Action.read_audit}
     assert actions[("GET", "/api/users")] == {Action.manage_users}
     assert actions[("POST", "/api/users")] == {Action.manage_users}
     assert actions[("GET", "/api/me")] == {Action.own_account}
