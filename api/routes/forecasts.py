@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from api.deps import SessionDep
 from api.formats import Format, FormatQuery, csv_response, respond
@@ -31,7 +31,16 @@ class RunInfo(BaseModel):
     fitted_at: datetime
 
 
-class ForecastPoint(BaseModel):
+class Rounded(BaseModel):
+    """Forecasts to two decimal places: the model's precision is far coarser than that."""
+
+    @field_validator("point", "lo80", "hi80", "lo95", "hi95", check_fields=False)
+    @classmethod
+    def _two_places(cls, value: float) -> float:
+        return round(value, 2)
+
+
+class ForecastPoint(Rounded):
     measure: str
     origin: int
     target: int
@@ -73,7 +82,7 @@ def _measure(measure: str | None) -> str | None:
     return measure
 
 
-class CouncilForecastRow(BaseModel):
+class CouncilForecastRow(Rounded):
     council_code: str
     council_name: str
     region_name: str

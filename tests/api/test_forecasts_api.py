@@ -119,6 +119,7 @@ def test_forecasts_scenarios_effects_and_warnings(
     assert {r["measure"] for r in every} == {"agency_rate_fte"}
     assert {r["target"] for r in every} == {2024}
     assert len(every) == len({r["council_code"] for r in every}) > 140
+    assert all(round(r["point"], 2) == r["point"] for r in every)
     camden = next(r for r in every if r["council_code"] == "202")
     assert camden["point"] == pytest.approx(first["point"])
     assert camden["region_name"] == "London" and camden["model_version"]
