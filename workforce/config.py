@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     warning_recent_years: float = Field(
         default=2.0, gt=0, description="Early warning: an inadequate judgement this recent."
     )
+    warning_small_workforce_fte: float = Field(
+        default=30.0,
+        ge=0,
+        description="Early warning: below this many FTE social workers in post, a warning "
+        "says that a few people move the council's rates a long way.",
+    )
     session_hours: int = Field(
         default=8, ge=1, le=24 * 7, description="How long a web sign-in lasts."
     )

@@ -255,6 +255,7 @@ WARNING_COLUMNS = (
     "score",
     "reasons",
     "figures",
+    "caveats",
 )
 
 
@@ -285,6 +286,7 @@ def early_warnings(
                 **w,
                 "reasons": "; ".join(w["reasons"]),
                 "figures": "; ".join(_flat_figures(w["figures"])),
+                "caveats": "; ".join(w.get("caveats", [])),
             }
             for w in warnings
         ]

@@ -98,6 +98,16 @@ def test_forecasts_scenarios_effects_and_warnings(
     assert warnings and warnings == sorted(warnings, key=lambda w: -w["score"])
     assert all(w["reasons"] for w in warnings)
     assert [w["rank_in_england"] for w in warnings] == list(range(1, len(warnings) + 1))
+    # The Isles of Scilly had no social workers in post in 2023 (all agency): its rates are
+    # flagged, with a note that they rest on a handful of people; larger councils get none.
+    scilly = next(w for w in warnings if w["council_code"] == "420")
+    assert scilly["caveats"] and "small workforce: 0.0 FTE" in scilly["caveats"][0]
+    assert scilly["figures"]["inpost_fte"] == 0.0
+    caveated = [w for w in warnings if w["caveats"]]
+    assert all(
+        w["figures"]["inpost_fte"] < public_settings.warning_small_workforce_fte for w in caveated
+    )
+    assert len(caveated) < len(warnings) / 4  # most flagged councils are not small
     north_west = public_client.get("/api/early-warnings?region=north west").json()["warnings"]
     assert north_west and len(north_west) < len(warnings)
     assert {w["region_code"] for w in north_west} == {"E12000002"}
@@ -107,7 +117,9 @@ def test_forecasts_scenarios_effects_and_warnings(
     table = public_client.get("/api/early-warnings?region=E12000002&format=csv")
     assert table.headers["content-type"].startswith("text/csv")
     lines = table.text.splitlines()
-    assert lines[0] == "rank_in_england,council_code,council_name,region_name,score,reasons,figures"
+    assert lines[0] == (
+        "rank_in_england,council_code,council_name,region_name,score,reasons,figures,caveats"
+    )
     assert len(lines) == len(north_west) + 1 and north_west[0]["council_name"] in lines[1]
     rising = next(w for w in north_west if "turnover" in w["figures"])
     row = next(line for line in lines if rising["council_name"] in line)

@@ -62,6 +62,8 @@ def test_methods_and_early_warnings(fitted: None, public_live_server: str, page:
     expect(rows.first).to_be_visible()
     expect(rows.first.locator("li").first).to_be_visible()
     everywhere = rows.count()
+    scilly = rows.filter(has_text="Isles of Scilly")
+    expect(scilly.locator(".app-caveat")).to_contain_text("small workforce")
 
     page.get_by_label("Region").select_option(label="North West")
     page.get_by_role("button", name="Show warnings").click()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -306,6 +306,7 @@ class Warning_:
     score: float
     reasons: list[str]
     figures: dict[str, Any]
+    caveats: list[str] = field(default_factory=list)  # read the reasons with these in mind
 
 
 def early_warnings(
@@ -325,6 +326,13 @@ def early_warnings(
         neighbours.setdefault(row.council_code, []).append(row.neighbour_code)
     values = panel.values
     last = panel.last_year
+    staff = {
+        key: float(value)
+        for key, value in load_panel(session, measures=["inpost_fte"])
+        .values["inpost_fte"]
+        .dropna()
+        .items()
+    }
     recent_since = utcnow().date() - timedelta(days=round(365.25 * settings.warning_recent_years))
     found = []
     for code, name in sorted(panel.names.items()):
@@ -374,7 +382,15 @@ def early_warnings(
             figures["inadequate_judgement"] = latest.day.isoformat()
             score += 1.5
         if reasons:
-            found.append(Warning_(code, name, round(score, 2), reasons, figures))
+            caveats = []
+            in_post = staff.get((code, last))
+            if in_post is not None and in_post < settings.warning_small_workforce_fte:
+                caveats.append(
+                    f"small workforce: {in_post:.1f} FTE social workers in post in {last}, so "
+                    "a few people joining, leaving or covering move these rates a long way"
+                )
+                figures["inpost_fte"] = in_post
+            found.append(Warning_(code, name, round(score, 2), reasons, figures, caveats))
     found.sort(key=lambda w: (-w.score, w.council_name))
     return found
 
