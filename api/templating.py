@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 
 from api.security import csrf_token
+from workforce.runs.models import as_utc
 from workforce.statistics.importer import SUPPRESSION_CODES
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -21,11 +22,8 @@ def local_time(zone: ZoneInfo) -> Callable[[datetime | None, str], str]:
     """A filter showing a stored moment on the service's clock, e.g. "26 Nov 2026 11:47 GMT"."""
 
     def show(moment: datetime | None, fmt: str = "%d %b %Y %H:%M %Z") -> str:
-        if moment is None:
-            return ""
-        if moment.tzinfo is None:  # stored times are UTC
-            moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(zone).strftime(fmt)
+        moment = as_utc(moment)  # stored times are UTC
+        return "" if moment is None else moment.astimezone(zone).strftime(fmt)
 
     return show
 

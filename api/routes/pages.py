@@ -7,10 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
 
 from api.charts import Band, Line, effects_chart_svg, line_chart_svg
 from api.deps import SessionDep
 from workforce.councils import service
+from workforce.councils.models import RegionPublic
 from workforce.errors import NotFoundError
 from workforce.forecasting import service as forecast_service
 from workforce.forecasting.backtest import METHODS
@@ -31,6 +33,11 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
+def _region_choices(session: Session) -> list[RegionPublic]:
+    """The regions and London sub-regions a page lets a reader choose (not England)."""
+    return [r for r in service.list_regions(session=session) if r.kind != "country"]
+
+
 def render_error(request: Request, status_code: int, message: str) -> Response:
     """Return the error page with a message a person can act on."""
     return render(
@@ -45,7 +52,7 @@ def home(
     region: Annotated[str | None, Query()] = None,
 ) -> Response:
     """Home page: every council, filterable by region."""
-    regions = [r for r in service.list_regions(session=session) if r.kind != "country"]
+    regions = _region_choices(session)
     selected = None
     if region:
         try:
@@ -273,7 +280,7 @@ def england_page(
     table.sort(key=key, reverse=(order == "desc"))
     if order == "desc":  # keep missing values last either way
         table.sort(key=lambda item: key(item)[0])
-    regions = [r for r in service.list_regions(session=session) if r.kind != "country"]
+    regions = _region_choices(session)
     return render(
         request,
         "england.html",
@@ -298,7 +305,7 @@ def early_warnings_page(
     optionally only one region's."""
     run = forecast_service.latest_run(session)
     settings = request.app.state.settings
-    regions = [r for r in service.list_regions(session=session) if r.kind != "country"]
+    regions = _region_choices(session)
     region = (region or "").strip()
     region_name = None
     warnings: list[dict[str, Any]] = []

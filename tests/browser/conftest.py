@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from sqlalchemy.engine import Engine
 
 from api.main import create_app
+from tests.auth.people import Person, make_people
 from workforce.config import Settings
 from workforce.db import make_engine
 
@@ -59,6 +61,12 @@ def serve(settings: Settings) -> Iterator[str]:
     server.should_exit = True
     thread.join(10)
     engine.dispose()
+
+
+@pytest.fixture
+def people(reference_engine: Engine) -> dict[str, Person]:
+    """One user of every role, with tokens, in the reference database."""
+    return make_people(reference_engine)
 
 
 @pytest.fixture

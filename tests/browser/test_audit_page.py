@@ -7,25 +7,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy.engine import Engine
 
 from api.routes import admin_pages
-from tests.auth.people import PASSWORD, Person, make_people
+from tests.auth.people import Person
+from tests.browser.signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
-
-
-@pytest.fixture
-def people(reference_engine: Engine) -> dict[str, Person]:
-    return make_people(reference_engine)
-
-
-def _sign_in(page: Page, base: str, person: Person) -> None:
-    page.goto(base + "/sign-in")
-    page.get_by_label("Email address").fill(person.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
 
 
 def test_an_admin_filters_pages_and_downloads_the_audit_log(
@@ -40,7 +27,7 @@ def test_an_admin_filters_pages_and_downloads_the_audit_log(
     expect(page.locator(".govuk-error-summary")).to_be_visible()
 
     admin = people["admin"]
-    _sign_in(page, live_server, admin)
+    sign_in(page, live_server, admin)
     page.get_by_role("link", name="Read the audit log").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
     rows = page.locator("#audit tbody tr")
@@ -83,7 +70,7 @@ def test_nobody_but_an_admin_reads_it(
 ) -> None:
     page.goto(live_server + "/admin/audit")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
-    _sign_in(page, live_server, people["hr_lead_a"])
+    sign_in(page, live_server, people["hr_lead_a"])
     expect(page.get_by_role("link", name="Read the audit log")).to_have_count(0)
     response = page.goto(live_server + "/admin/audit")
     assert response is not None and response.status == 403

@@ -7,31 +7,18 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy.engine import Engine
 
-from tests.auth.people import PASSWORD, Person, make_people
+from tests.auth.people import Person
+from tests.browser.signing import sign_in
 from tests.returns.factory import CensusDesign, census_xml, quarterly_rows, to_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
 
-@pytest.fixture
-def people(reference_engine: Engine) -> dict[str, Person]:
-    return make_people(reference_engine)
-
-
-def _sign_in(page: Page, live_server: str, person: Person) -> None:
-    page.goto(live_server + "/sign-in")
-    page.get_by_label("Email address").fill(person.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
-
-
 def test_upload_a_broken_return_then_a_good_one(
     live_server: str, page: Page, people: dict[str, Person], tmp_path: Path
 ) -> None:
-    _sign_in(page, live_server, people["hr_lead_a"])
+    sign_in(page, live_server, people["hr_lead_a"])
     page.get_by_role("link", name="202 returns").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Workforce returns")
 
@@ -84,6 +71,6 @@ def test_upload_a_broken_return_then_a_good_one(
 def test_another_council_s_returns_page_is_not_found(
     live_server: str, page: Page, people: dict[str, Person]
 ) -> None:
-    _sign_in(page, live_server, people["hr_lead_a"])
+    sign_in(page, live_server, people["hr_lead_a"])
     response = page.goto(live_server + "/councils/203/returns")
     assert response is not None and response.status == 404

@@ -6,16 +6,10 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy.engine import Engine
 
-from tests.auth.people import COUNCIL_A, PASSWORD, Person, make_people
+from tests.auth.people import COUNCIL_A, PASSWORD, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
-
-
-@pytest.fixture
-def people(reference_engine: Engine) -> dict[str, Person]:
-    return make_people(reference_engine)
 
 
 def test_sign_in_see_account_revoke_token_sign_out(

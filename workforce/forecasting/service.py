@@ -173,16 +173,21 @@ def require_run(session: Session) -> ForecastRun:
     return run
 
 
+def _councils_in(session: Session, region: str | None) -> dict[str, CouncilPublic]:
+    """Councils by code, former ones too (an old run may name them); one region's if given."""
+    return {
+        c.code: c
+        for c in list_councils(session=session, region=region or None, include_former=True)
+    }
+
+
 def warnings_in(
     session: Session, run: ForecastRun, *, region: str | None = None
 ) -> list[dict[str, Any]]:
     """The run's early warnings, best first, each with its rank in England and its council's
     region; only those of councils in ``region`` (an ONS region or London sub-region code,
     or a name) if given. An unknown region is a NotFoundError that says how to find codes."""
-    councils = {
-        c.code: c
-        for c in list_councils(session=session, region=region or None, include_former=True)
-    }
+    councils = _councils_in(session, region)
     return [
         {
             **warning,
@@ -231,10 +236,7 @@ def all_values(
 ) -> list[tuple[ForecastValue, CouncilPublic]]:
     """Every council's forecasts in ``run`` (not its backtest rows), by council name, measure
     and year; only one measure, target year or region's councils if given."""
-    councils = {
-        c.code: c
-        for c in list_councils(session=session, region=region or None, include_former=True)
-    }
+    councils = _councils_in(session, region)
     statement = select(ForecastValue).where(
         ForecastValue.run_id == run.id, ForecastValue.kind == "forecast"
     )
