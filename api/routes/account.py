@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from api.deps import SessionDep
+from api.params import RowId
 from api.security import OwnAccount, actor_for
 from workforce.auth import service as auth_service
 from workforce.auth.models import TokenPublic, User, UserPublic
@@ -45,7 +46,7 @@ def my_tokens(session: SessionDep, principal: OwnAccount) -> list[TokenPublic]:
 
 @router.delete("/me/tokens/{token_id}", response_model=TokenPublic)
 def revoke_my_token(
-    request: Request, session: SessionDep, principal: OwnAccount, token_id: int
+    request: Request, session: SessionDep, principal: OwnAccount, token_id: RowId
 ) -> TokenPublic:
     """Revoke one of your own tokens; it stops working at once."""
     token = auth_service.revoke_token(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import SessionDep
 from api.formats import Format, FormatQuery, respond
+from api.params import MAX_ID, RowId
 from api.security import AuditReader, UserManager, actor_for
 from workforce.auth import audit
 from workforce.auth import service as auth_service
@@ -59,7 +60,7 @@ def list_tokens(session: SessionDep, _: UserManager) -> list[TokenPublic]:
 
 @router.delete("/tokens/{token_id}", response_model=TokenPublic)
 def revoke_token(
-    request: Request, session: SessionDep, principal: UserManager, token_id: int
+    request: Request, session: SessionDep, principal: UserManager, token_id: RowId
 ) -> TokenPublic:
     """Revoke any user's token; it stops working at once."""
     token = auth_service.revoke_token(
@@ -87,7 +88,8 @@ def read_audit(
         datetime | None, Query(description="ISO date-time, exclusive; UTC if it has no zone.")
     ] = None,
     before_id: Annotated[
-        int | None, Query(ge=1, description="Next page: entries older than this id.")
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Next page: entries older than this id."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 100,
 ) -> Any:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SessionDep
+from api.params import MAX_ID
 from api.routes.pages import render
 from api.security import AuditReader
 from workforce.auth import audit
@@ -40,7 +41,7 @@ def audit_page(
     council: TEXT = "",
     since: TEXT = "",
     until: TEXT = "",
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     """Who did what, newest first, PAGE_SIZE at a time; days are whole days in UTC."""
     errors: list[dict[str, str]] = []

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep
+from api.params import RowId
 from api.routes.pages import render
 from api.security import (
     SESSION_EMAIL,
@@ -129,7 +130,7 @@ def revoke_own_token(
     request: Request,
     session: SessionDep,
     principal: OwnAccount,
-    token_id: int,
+    token_id: RowId,
 ) -> Response:
     """Revoke one of the user's own tokens (the guard has checked the CSRF token)."""
     auth_service.revoke_token(

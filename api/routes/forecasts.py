@@ -111,7 +111,9 @@ RegionQuery = Annotated[
 def every_council_forecast(
     session: SessionDep,
     measure: MeasureQuery = None,
-    target: Annotated[int | None, Query(description="Only this census year.")] = None,
+    target: Annotated[
+        int | None, Query(ge=2000, le=2100, description="Only this census year.")
+    ] = None,
     region: RegionQuery = None,
     format: FormatQuery = Format.json,
 ) -> Any:

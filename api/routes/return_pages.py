@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.charts import Line, line_chart_svg
 from api.deps import SessionDep
+from api.params import RowId
 from api.routes.pages import render
 from api.security import (
     CouncilPrivateReader,
@@ -136,7 +137,7 @@ async def upload_return_page(
 
 @router.get("/returns/{return_id}", response_class=HTMLResponse)
 def return_page(
-    request: Request, session: SessionDep, principal: CouncilPrivateReader, return_id: int
+    request: Request, session: SessionDep, principal: CouncilPrivateReader, return_id: RowId
 ) -> Response:
     row = require_return(principal, session, return_id)
     errors = [(n, i) for n, i in enumerate(row.issues, start=1) if i["severity"] == "error"]

@@ -12,6 +12,7 @@ from sqlmodel import SQLModel, col, select
 
 from api.deps import SessionDep
 from api.formats import Format, FormatQuery, csv_response
+from api.params import RowId
 from api.security import (
     CouncilPrivateReader,
     ReturnSubmitter,
@@ -200,7 +201,7 @@ def list_returns(
 
 @router.get("/returns/{return_id}", response_model=CouncilReturnDetail)
 def get_return(
-    session: SessionDep, principal: CouncilPrivateReader, return_id: int
+    session: SessionDep, principal: CouncilPrivateReader, return_id: RowId
 ) -> CouncilReturnDetail:
     """One return: its status, version, measures, counts and every issue found."""
     row = require_return(principal, session, return_id)
@@ -211,7 +212,7 @@ def get_return(
 def return_issues(
     session: SessionDep,
     principal: CouncilPrivateReader,
-    return_id: int,
+    return_id: RowId,
     format: FormatQuery = Format.json,
 ) -> Any:
     """The return's issues, as JSON or as a CSV to work through in a spreadsheet."""
@@ -223,7 +224,7 @@ def return_issues(
 
 @router.get("/returns/{return_id}/file", response_class=FileResponse)
 def return_file(
-    request: Request, session: SessionDep, principal: CouncilPrivateReader, return_id: int
+    request: Request, session: SessionDep, principal: CouncilPrivateReader, return_id: RowId
 ) -> Response:
     """The original file, byte for byte as it was received."""
     row = require_return(principal, session, return_id)
