@@ -69,7 +69,8 @@ def expected(design: CensusDesign) -> dict[str, float]:
 
 def _worker(design: CensusDesign, i: int, rng: random.Random) -> dict[str, str]:
     r = design.reference_date
-    year_before = date(r.year - 1, r.month, r.day)
+    # A year before 29 February is 28 February, as the census counts it.
+    year_before = date(r.year - 1, r.month, min(r.day, 28 if r.month == 2 else 31))
     s, st, lv, sl = design.stayers, design.starters, design.leavers, design.starter_leavers
     if i < s:  # stayer
         start, end = year_before - timedelta(days=rng.randint(1, 4000)), None

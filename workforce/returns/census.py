@@ -39,6 +39,26 @@ TOTALS = "LALevelVacancies"
 PERSONAL_FIELDS = ("PersonBirthDate", "GenderCurrent", "Ethnicity", "QualInst", "QualLevel")
 HEADER_FIELDS = ("LEA", "ReferenceDate", "Year")
 TOTAL_FIELDS = ("NumberOfVacancies", "NoAgencyFTE", "NoAgencyHeadcount")
+XS_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# The DfE census began in the 2010s: an earlier reference date is a typing error (and the
+# year before it, which the counts need, might not be a date at all).
+EARLIEST_REFERENCE = date(2000, 1, 1)
+
+
+def schema_date(text: str) -> date | None:
+    """Return ``text`` read as the schema's date (YYYY-MM-DD exactly), or None."""
+    text = text.strip()
+    if not XS_DATE.fullmatch(text):
+        return None  # Python also reads 20250930 and 2025-W39-2, which the schema does not
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def year_before(day: date) -> date:
+    """The same day a year earlier; for 29 February, 28 February."""
+    return date(day.year - 1, day.month, min(day.day, 28) if day.month == 2 else day.day)
 
 
 @dataclass(frozen=True)
@@ -139,9 +159,9 @@ def check_value(issues: Issues, rule: FieldRule, raw: str, *, row: int) -> Any:
     key = (id(rule), raw)
     if key in _CLEAN:
         return _CLEAN[key]
-    before = len(issues.items) + issues.dropped
+    before = issues.count
     value = _check_value(issues, rule, raw, row=row)
-    if len(issues.items) + issues.dropped == before:
+    if issues.count == before:
         if len(_CLEAN) >= _CLEAN_LIMIT:
             _CLEAN.clear()
         _CLEAN[key] = value
@@ -197,11 +217,10 @@ def _check_value(issues: Issues, rule: FieldRule, raw: str, *, row: int) -> Any:
                 )
         return int(number) if rule.base == "integer" else number
     if rule.base == "date":
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
+        read = schema_date(value)
+        if read is None:
             issues.error("schema.type", "this must be a real date as YYYY-MM-DD", **where)
-            return None
+        return read
     if rule.base == "gYear":
         if not re.fullmatch(r"\d{4}", value):
             issues.error("schema.type", "this must be a year, e.g. 2022", **where)
@@ -234,8 +253,9 @@ class Census:
     def counts(self) -> dict[str, float | None]:
         """The council's counts at the reference date, as DfE defines them."""
         reference = self.reference_date
-        assert reference is not None
-        year_before = date(reference.year - 1, reference.month, reference.day)
+        if reference is None:  # the reader reports this as an error, so never counted
+            raise ValueError("a census without a reference date has no counts")
+        start = year_before(reference)
         own = [w for w in self.workers if not w.agency]
 
         def fte(worker: Worker, name: str = "FTE") -> float:
@@ -254,13 +274,12 @@ class Census:
         starters = [
             w
             for w in own
-            if w.get("RoleStartDate") is not None
-            and year_before < w.get("RoleStartDate") <= reference
+            if w.get("RoleStartDate") is not None and start < w.get("RoleStartDate") <= reference
         ]
         leavers = [
             w
             for w in own
-            if w.get("RoleEndDate") is not None and year_before < w.get("RoleEndDate") <= reference
+            if w.get("RoleEndDate") is not None and start < w.get("RoleEndDate") <= reference
         ]
         holders = [w for w in in_post if (w.get("Cases30") or 0) > 0]
 
@@ -423,30 +442,39 @@ def _read_header(
     else:
         census.council_code = lea
     reference = header.get("ReferenceDate")
-    year = header.get("Year")
+    year = (header.get("Year") or "").strip()
     if reference:
-        try:
-            census.reference_date = date.fromisoformat(reference.strip())
-        except ValueError:
+        census.reference_date = schema_date(reference)
+        if census.reference_date is None:
             issues.error(
                 "schema.type",
                 "ReferenceDate must be a date as YYYY-MM-DD",
                 column="ReferenceDate",
                 value=reference,
             )
-    elif year and year.strip().isdigit():
-        census.reference_date = date(int(year.strip()), 9, 30)
+    elif re.fullmatch(r"\d{4}", year, re.ASCII) and int(year) >= EARLIEST_REFERENCE.year:
+        census.reference_date = date(int(year), 9, 30)
         issues.warning(
             "census.reference_date",
-            f"no ReferenceDate: the census date is taken as 30 September {year.strip()}",
+            f"no ReferenceDate: the census date is taken as 30 September {year}",
             column="ReferenceDate",
         )
     else:
         issues.error(
             "census.reference_date",
-            "the header needs a ReferenceDate (or a Year)",
+            "the header needs a ReferenceDate (or a Year)"
+            + (f"; its Year is not a year since {EARLIEST_REFERENCE.year}" if year else ""),
             column="ReferenceDate",
+            value=year or None,
         )
+    if census.reference_date is not None and census.reference_date < EARLIEST_REFERENCE:
+        issues.error(
+            "census.reference_date",
+            f"the reference date is before {EARLIEST_REFERENCE.year}: check its year",
+            column="ReferenceDate",
+            value=census.reference_date.isoformat(),
+        )
+        census.reference_date = None
 
 
 def read_csv_census(issues: Issues, table: Table) -> Census:

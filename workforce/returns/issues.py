@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -44,15 +45,41 @@ class Issue:
 
 ISSUE_COLUMNS = ("severity", "rule", "sheet", "row", "column", "value", "message")
 
+# Every error is listed, so a return is refused for each one. Past this many, checking stops
+# (the file is refused anyway): a real council's return has far fewer, while a hostile file
+# of 20,000 rows could otherwise list half a million, all stored with the return.
+MAX_ERRORS = 5_000
+# Warnings past this many are counted by rule, not listed: one summary says how many more.
+MAX_LISTED_WARNINGS = 1_000
+
+
+class ErrorLimitReached(Exception):
+    """Raised by ``Issues`` at its error limit, after listing why checking stopped."""
+
 
 @dataclass
 class Issues:
-    """Issues collected while reading and checking one return."""
+    """Issues collected while reading and checking one return.
+
+    Every error is kept. Warnings are listed up to ``max_listed_warnings`` and counted in
+    full (``warning_count``); the rest are counted by rule for a summary. The error that
+    reaches ``max_errors`` is followed by a ``report.error_limit`` error, and then
+    ``ErrorLimitReached`` stops the reader.
+    """
 
     items: list[Issue] = field(default_factory=list)
     sheet: str | None = None
-    limit: int = 1000  # beyond this, one summary issue says how many more were found
-    dropped: int = 0
+    max_errors: int = MAX_ERRORS
+    max_listed_warnings: int = MAX_LISTED_WARNINGS
+    error_count: int = 0
+    warning_count: int = 0  # every warning, listed or not
+    unlisted_warnings: Counter[str] = field(default_factory=Counter)  # by rule
+    stopped: bool = False
+
+    @property
+    def count(self) -> int:
+        """Every issue found so far, listed or not."""
+        return self.error_count + self.warning_count
 
     def add(
         self,
@@ -65,11 +92,31 @@ class Issues:
         value: object = None,
         sheet: str | None = None,
     ) -> None:
-        if len(self.items) >= self.limit:
-            self.dropped += 1
-            return
+        if severity is Severity.warning:
+            self.warning_count += 1
+            if self.warning_count > self.max_listed_warnings:
+                self.unlisted_warnings[rule] += 1
+                return
+        else:
+            self.error_count += 1
         shown = None if value is None else _clip(str(value))
-        self.items.append(Issue(severity, rule, message, sheet or self.sheet, row, column, shown))
+        issue = Issue(severity, rule, message, sheet or self.sheet, row, column, shown)
+        self.items.append(issue)
+        if severity is Severity.error and self.error_count >= self.max_errors and not self.stopped:
+            self.stopped = True
+            self.error_count += 1
+            self.items.append(
+                Issue(
+                    Severity.error,
+                    "report.error_limit",
+                    f"checking stopped after {self.max_errors:,} errors, here; there may be "
+                    "more below: correct these and upload the file again",
+                    issue.sheet,
+                    row,
+                    column,
+                )
+            )
+            raise ErrorLimitReached
 
     def error(self, rule: str, message: str, **where: Any) -> None:
         self.add(Severity.error, rule, message, **where)
@@ -83,16 +130,22 @@ class Issues:
 
     @property
     def warnings(self) -> list[Issue]:
+        """The warnings listed (``warning_count`` counts every one)."""
         return [i for i in self.items if i.severity is Severity.warning]
 
     def as_dicts(self) -> list[dict[str, Any]]:
+        """Every listed issue, then a summary of the warnings not listed, if any."""
         out = [i.as_dict() for i in self.items]
-        if self.dropped:
+        unlisted = sum(self.unlisted_warnings.values())
+        if unlisted:
+            by_rule = "; ".join(
+                f"{rule} {count:,}" for rule, count in self.unlisted_warnings.most_common()
+            )
             out.append(
                 Issue(
-                    Severity.error if self.errors else Severity.warning,
-                    "report.truncated",
-                    f"{self.dropped} more issue(s) not listed; fix those above and upload again",
+                    Severity.warning,
+                    "report.warnings_not_listed",
+                    f"{unlisted:,} more warnings found but not listed, by rule: {by_rule}",
                 ).as_dict()
             )
         return out

@@ -363,13 +363,19 @@ def _cross_check_group(issues: Issues, values: dict[str, Any], row: int) -> None
 def read_assignments(issues: Issues, table: Table, today: date) -> list[Assignment]:
     """Read and check the agency assignments."""
     issues.sheet = table.name
+    try:
+        return _read_assignments(issues, table, today)
+    finally:
+        issues.sheet = None
+
+
+def _read_assignments(issues: Issues, table: Table, today: date) -> list[Assignment]:
     result: list[Assignment] = []
     if not _check_columns(issues, table, ASSIGNMENT_COLUMNS, table.name):
-        issues.sheet = None
         return result
     seen: dict[tuple[str, date], int] = {}
     for row, raw in table.rows:
-        before = len(issues.errors)
+        before = issues.error_count
         name = cells.text(issues, raw.get("agency_name"), row=row, column="agency_name")
         role = _role(issues, raw.get("role_group"), row=row, column="role_group")
         swe = swe_number(issues, raw.get("swe_number"), row=row, column="swe_number")
@@ -435,11 +441,10 @@ def read_assignments(issues: Issues, table: Table, today: date) -> list[Assignme
                 )
             else:
                 seen[key] = row
-        if len(issues.errors) == before and name and role and swe and start and charge and pay:
+        if issues.error_count == before and name and role and swe and start and charge and pay:
             result.append(
                 Assignment(row, name, role, swe, start, end, charge, pay, bool(project), signoff)
             )
-    issues.sheet = None
     return result
 
 

@@ -38,7 +38,7 @@ from workforce.errors import NotFoundError
 from workforce.measures import MEASURES
 from workforce.returns import census as census_format
 from workforce.returns import files, quarterly
-from workforce.returns.issues import Issues
+from workforce.returns.issues import ErrorLimitReached, Issues
 from workforce.returns.models import (
     AgencyAssignment,
     CensusWorker,
@@ -128,17 +128,26 @@ def parse_upload(
         else:
             table = files.read_csv(upload.data, upload.file_name)
             _parse_csv(issues, table, parsed, today)
+        if parsed.census is not None:
+            census_format.check_census(issues, parsed.census, today)
         if assignments is not None:
             _parse_assignments_file(issues, assignments, parsed, today)
     except files.Unreadable as exc:
         issues.error(exc.rule, str(exc))
+    except ErrorLimitReached:
+        pass  # the last error listed says where checking stopped
     if parsed.census is not None:
-        census_format.check_census(issues, parsed.census, today)
         parsed.council_code = parsed.census.council_code
         parsed.period_end = parsed.census.reference_date
     if parsed.quarterly is not None:
         parsed.council_code = parsed.quarterly.council_code
         parsed.period_end = parsed.quarterly.period_end
+    if not issues.errors and parsed.period_end is None:
+        issues.error(
+            "structure.period",
+            "the file does not say which quarter end or census date it is for",
+            column="ReferenceDate" if parsed.kind == ReturnKind.census else "period_end",
+        )
     return parsed
 
 
@@ -366,9 +375,9 @@ def ingest(
         )
     measures: dict[str, float | None] = {}
     counts: dict[str, float | None] = {}
-    if not issues.errors:
-        source_data = parsed.census or parsed.quarterly
-        assert source_data is not None and parsed.period_end is not None
+    source_data = parsed.census or parsed.quarterly
+    # Without errors, parse_upload has read both (it reports either missing as an error).
+    if not issues.errors and source_data is not None and parsed.period_end is not None:
         counts = source_data.counts()
         measures = source_data.measures()
         year = parsed.period_end.year
@@ -422,8 +431,8 @@ def ingest(
         source=source,
         uploaded_by=actor.user_id,
         uploaded_by_name=actor.name,
-        error_count=len(issues.errors),
-        warning_count=len(issues.warnings),
+        error_count=issues.error_count,
+        warning_count=issues.warning_count,
         issues=issues.as_dicts(),
         measures=measures,
         counts=counts,
