@@ -74,17 +74,19 @@ def test_sign_in_locks_the_account_after_repeated_failures(reference_session: Se
         s, email="a@example.org", role="analyst", password=PASSWORD, actor=TEST_ACTOR
     )
     s.commit()
-    for _ in range(service.MAX_FAILED_SIGN_INS - 1):
+    for _ in range(service.MAX_FAILED_SIGN_INS):
         with pytest.raises(service.SignInRefused, match="not right"):
             service.sign_in(s, email="a@example.org", password="wrong password!", source="t")
-    with pytest.raises(service.SignInRefused, match="locked for 15 minutes"):
-        service.sign_in(s, email="a@example.org", password="wrong password!", source="t")
-    # Locked: even the right password is refused until the lock runs out.
-    with pytest.raises(service.SignInRefused, match="locked until"):
-        service.sign_in(s, email="a@example.org", password=PASSWORD, source="t")
+        s.commit()
     user = service.get_user_by_email(s, "a@example.org")
+    s.refresh(user)
+    assert user.locked_until is not None
+    # Locked: even the right password is refused until the lock runs out.
+    with pytest.raises(service.SignInRefused, match="not right"):
+        service.sign_in(s, email="a@example.org", password=PASSWORD, source="t")
     user.locked_until = utcnow() - timedelta(seconds=1)
     s.add(user)
+    s.commit()
     assert service.sign_in(s, email="a@example.org", password=PASSWORD, source="t").id == user.id
     s.commit()
     actions = [e.action for e in s.exec(select(AuditEvent).order_by(AuditEvent.id)).all()]
@@ -92,16 +94,42 @@ def test_sign_in_locks_the_account_after_repeated_failures(reference_session: Se
     assert actions[-1] == "sign_in"
 
 
-def test_unknown_email_and_wrong_password_get_the_same_answer(reference_session: Session) -> None:
+def test_every_refusal_gets_the_same_words_and_costs_one_password_check(
+    reference_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unknown, disabled, locked or wrong: the same answer after the same work, so neither
+    the words nor the timing say whether an account exists or is locked."""
     s = reference_session
-    service.create_user(
-        s, email="a@example.org", role="analyst", password=PASSWORD, actor=TEST_ACTOR
-    )
-    with pytest.raises(service.SignInRefused) as unknown:
-        service.sign_in(s, email="nobody@example.org", password=PASSWORD, source="t")
-    with pytest.raises(service.SignInRefused) as wrong:
-        service.sign_in(s, email="a@example.org", password="not the password", source="t")
-    assert str(unknown.value) == str(wrong.value)
+    for email in ("a@example.org", "locked@example.org", "off@example.org"):
+        service.create_user(s, email=email, role="analyst", password=PASSWORD, actor=TEST_ACTOR)
+    service.set_active(s, email="off@example.org", active=False, actor=TEST_ACTOR)
+    locked = service.get_user_by_email(s, "locked@example.org")
+    locked.locked_until = utcnow() + timedelta(minutes=10)
+    s.add(locked)
+    s.commit()
+    checks: list[str | None] = []
+    real_verify = service.verify_password
+
+    def counting_verify(password_hash: str | None, password: str) -> bool:
+        checks.append(password_hash)
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(service, "verify_password", counting_verify)
+    answers = []
+    for email, password in (
+        ("nobody@example.org", PASSWORD),
+        ("off@example.org", PASSWORD),
+        ("locked@example.org", PASSWORD),
+        ("a@example.org", "not the password"),
+    ):
+        checks.clear()
+        with pytest.raises(service.SignInRefused) as refused:
+            service.sign_in(s, email=email, password=password, source="t")
+        s.commit()
+        assert len(checks) == 1, email
+        answers.append(str(refused.value))
+    assert len(set(answers)) == 1
+    assert "locked" not in answers[0].split(".")[0]
 
 
 def test_tokens_expire_and_revoke(reference_session: Session) -> None:

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.auth.people import COUNCIL_A, PASSWORD, Person
+from workforce.auth.service import REFUSED
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
@@ -58,7 +59,7 @@ def test_a_wrong_password_shows_the_error_summary(
     page.get_by_role("button", name="Sign in").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("There is a problem")
-    expect(summary.get_by_role("link")).to_have_text("The email address or password is not right.")
+    expect(summary.get_by_role("link")).to_have_text(REFUSED)
     expect(page).to_have_title(re.compile(r"^Error: Sign in"))
     page.get_by_role("button", name="Sign in").click()
     expect(summary).to_contain_text("Enter your password")

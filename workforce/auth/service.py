@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from workforce.auth import audit
@@ -30,6 +29,7 @@ from workforce.auth.models import (
     UserCouncil,
     UserPublic,
 )
+from workforce.auth.passwords import hash_password, needs_rehash, verify_password
 from workforce.auth.permissions import Principal
 from workforce.councils.models import Council
 from workforce.errors import InputDataError, NotFoundError, Problem
@@ -41,11 +41,13 @@ LOCK_OUT_FOR = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
 MAX_TOKEN_DAYS = 366
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-_hasher = PasswordHasher()
-# A hash of nothing in particular, checked when the email is unknown so that a wrong
-# email takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+# The one answer to every refused sign-in: it says what to do without saying whether the
+# account exists, or is locked.
+REFUSED = (
+    "The email address or password is not right. "
+    f"After {MAX_FAILED_SIGN_INS} failed attempts an account is locked for "
+    f"{int(LOCK_OUT_FOR.total_seconds() // 60)} minutes."
+)
 
 # Which scope each role needs: councils, an MoU group, an agency or none.
 COUNCIL_ROLES = {Role.hr_lead, Role.intervention_lead}
@@ -218,7 +220,7 @@ def create_user(
         role=role,
         group_name=group or None,
         agency_name=(agency or "").strip() or None,
-        password_hash=_hasher.hash(password) if password else None,
+        password_hash=hash_password(password) if password else None,
     )
     session.add(user)
     session.flush()
@@ -333,7 +335,7 @@ def set_password(session: Session, *, email: str, password: str, actor: Actor) -
     problems = password_problems(password)
     if problems:
         raise InputDataError(problems)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = hash_password(password)
     user.failed_sign_ins = 0
     user.locked_until = None
     session.add(user)
@@ -349,72 +351,82 @@ def password_fingerprint(user: User) -> str:
 
 
 def sign_in(session: Session, *, email: str, password: str, source: str) -> User:
-    """Check ``email`` and ``password``; lock the account after repeated failures.
+    """Check ``email`` and ``password``; return the user, or refuse and count the failure.
 
-    Commits its own audit entry and counter change on failure too, so the caller must
-    commit even when :class:`SignInRefused` is raised (the API's session does).
+    The password is checked against committed data in a short read of its own, so that
+    no transaction, lock or connection is held while the hash is computed. The outcome is
+    then written to the caller's transaction in single statements that count atomically
+    (``failed_sign_ins = failed_sign_ins + 1 ... RETURNING``): concurrent wrong passwords
+    each count, and a right password is refused if they locked the account meanwhile.
+    The caller must commit even when :class:`SignInRefused` is raised (the API's session
+    does). Every refusal (unknown email, no password, disabled, locked, wrong password)
+    costs one password check and gets the same words, so neither the answer nor its
+    timing says whether the account exists or is locked.
     """
     email = normalise_email(email)
     now = utcnow()
-    user = session.exec(select(User).where(User.email == email)).first()
-    actor = Actor(name=email[:254] or "(blank)", source=source, user_id=user.id if user else None)
-    if user is None or user.password_hash is None or not user.is_active:
-        _verify(_DUMMY_HASH, password)
-        audit.record(
-            session,
-            actor,
-            "sign_in_failed",
-            "user",
-            user.id if user else None,
-            summary="sign-in refused: "
-            + ("unknown email" if user is None else "no password or disabled"),
-        )
-        raise SignInRefused("The email address or password is not right.")
-    locked_until = as_utc(user.locked_until)
-    if locked_until is not None and locked_until > now:
-        audit.record(
-            session, actor, "sign_in_failed", "user", user.id, summary="sign-in refused: locked"
-        )
-        raise SignInRefused(
-            "Too many failed sign-ins: this account is locked until "
-            f"{locked_until:%H:%M} UTC. Try again then, or ask an administrator."
-        )
-    if not _verify(user.password_hash, password):
-        user.failed_sign_ins += 1
-        locked = user.failed_sign_ins >= MAX_FAILED_SIGN_INS
-        if locked:
-            user.locked_until = now + LOCK_OUT_FOR
-            user.failed_sign_ins = 0
-        session.add(user)
-        audit.record(
-            session,
-            actor,
-            "sign_in_failed",
-            "user",
-            user.id,
-            summary="sign-in refused: wrong password" + ("; account locked" if locked else ""),
-        )
-        if locked:
-            raise SignInRefused(
-                "Too many failed sign-ins: this account is locked for "
-                f"{int(LOCK_OUT_FOR.total_seconds() // 60)} minutes."
+    with Session(session.get_bind()) as reader:
+        found = reader.exec(
+            select(User.id, User.password_hash, User.is_active, User.locked_until).where(
+                User.email == email
             )
-        raise SignInRefused("The email address or password is not right.")
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.failed_sign_ins = 0
-    user.locked_until = None
-    user.last_sign_in_at = now
-    session.add(user)
-    audit.record(session, actor, "sign_in", "user", user.id, summary=f"{email} signed in")
+        ).first()
+    user_id = found.id if found is not None else None
+    actor = Actor(name=email[:254] or "(blank)", source=source, user_id=user_id)
+
+    def refuse(reason: str) -> SignInRefused:
+        audit.record(
+            session, actor, "sign_in_failed", "user", user_id, summary=f"sign-in refused: {reason}"
+        )
+        return SignInRefused(REFUSED)
+
+    if found is None or found.password_hash is None or not found.is_active:
+        verify_password(None, password)
+        raise refuse("unknown email" if found is None else "no password or disabled")
+    locked_until = as_utc(found.locked_until)
+    if locked_until is not None and locked_until > now:
+        verify_password(None, password)
+        raise refuse("locked")
+    if not verify_password(found.password_hash, password):
+        failures = session.execute(
+            update(User)
+            .where(col(User.id) == user_id)
+            .values(failed_sign_ins=col(User.failed_sign_ins) + 1)
+            .returning(col(User.failed_sign_ins))
+            .execution_options(synchronize_session=False)
+        ).scalar_one()
+        locked = failures >= MAX_FAILED_SIGN_INS
+        if locked:
+            session.execute(
+                update(User)
+                .where(col(User.id) == user_id)
+                .values(locked_until=now + LOCK_OUT_FOR, failed_sign_ins=0)
+                .execution_options(synchronize_session=False)
+            )
+        raise refuse("wrong password" + ("; account locked" if locked else ""))
+    signed_in = session.execute(
+        update(User)
+        .where(
+            col(User.id) == user_id,
+            or_(col(User.locked_until).is_(None), col(User.locked_until) <= now),
+        )
+        .values(failed_sign_ins=0, locked_until=None, last_sign_in_at=now)
+        .returning(col(User.id))
+        .execution_options(synchronize_session=False)
+    ).first()
+    if signed_in is None:
+        raise refuse("locked by failed attempts at the same time")
+    if needs_rehash(found.password_hash):
+        session.execute(
+            update(User)
+            .where(col(User.id) == user_id)
+            .values(password_hash=hash_password(password))
+            .execution_options(synchronize_session=False)
+        )
+    audit.record(session, actor, "sign_in", "user", user_id, summary=f"{email} signed in")
+    user = session.get(User, user_id, populate_existing=True)
+    assert user is not None
     return user
-
-
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 # --- API tokens ----------------------------------------------------------------------------
