@@ -10,7 +10,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from jobs.registry import all_jobs
-from jobs.runner import run_job
+from jobs.runner import abandon_runs_left_running, run_job
 from workforce.config import Settings
 
 log = logging.getLogger("workforce.scheduler")
@@ -42,7 +42,8 @@ def build_scheduler(settings: Settings) -> BlockingScheduler:
 
 
 def run_scheduler(settings: Settings) -> None:
-    """Run the scheduler until SIGINT or SIGTERM."""
+    """Run the scheduler until SIGINT or SIGTERM, first closing runs left by a dead process."""
+    abandon_runs_left_running(found_when="the scheduler started", settings=settings)
     scheduler = build_scheduler(settings)
 
     def stop(signum: int, _frame: FrameType | None) -> None:

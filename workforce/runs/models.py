@@ -53,6 +53,8 @@ class RunStatus(StrEnum):
     succeeded = "succeeded"
     failed = "failed"
     skipped = "skipped"
+    # Its process ended (killed, or the host went down) without recording an outcome.
+    abandoned = "abandoned"
 
 
 class JobRunBase(SQLModel):

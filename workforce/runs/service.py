@@ -20,6 +20,52 @@ def start_run(*, session: Session, job: str, trigger: str) -> JobRun:
     return run
 
 
+def record_skipped_run(*, session: Session, job: str, trigger: str, reason: str) -> JobRun:
+    """Return a new ``skipped`` run row, committed: it is never ``running``, even briefly."""
+    now = utcnow()
+    run = JobRun(
+        job=job,
+        trigger=trigger,
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        started_at=now,
+        finished_at=now,
+        status=RunStatus.skipped,
+        summary=reason[:2000],
+    )
+    session.add(run)
+    session.commit()
+    session.refresh(run)
+    return run
+
+
+def abandon_dead_runs(*, session: Session, job: str, found_when: str) -> list[JobRun]:
+    """Return the runs of ``job`` left ``running``, now marked ``abandoned``, committed.
+
+    Call only while holding ``job``'s lock: a live run holds it for as long as it runs, so
+    any run still marked ``running`` then belongs to a process that ended without finishing.
+    """
+    runs = list(
+        session.exec(select(JobRun).where(JobRun.job == job, JobRun.status == RunStatus.running))
+    )
+    for run in runs:
+        run.status = RunStatus.abandoned
+        run.finished_at = utcnow()
+        run.error = (
+            f"the process ({run.host}, pid {run.pid}) ended without finishing; "
+            f"found when {found_when}"
+        )
+        session.add(run)
+    session.commit()
+    return runs
+
+
+def jobs_left_running(*, session: Session) -> list[str]:
+    """Return the names of jobs with a run marked ``running``, by name."""
+    query = select(JobRun.job).where(JobRun.status == RunStatus.running).distinct()
+    return sorted(session.exec(query))
+
+
 def finish_run(
     *,
     session: Session,
