@@ -17,7 +17,13 @@ def get_engine_dep(request: Request) -> Engine:
 
 
 def get_db(engine: Annotated[Engine, Depends(get_engine_dep)]) -> Iterator[Session]:
-    """Yield a session for one request; commits if the route succeeds, rolls back if not."""
+    """Yield a session for one request; commits if the route succeeds, rolls back if not.
+
+    Used with ``scope="function"``: the commit (or rollback) runs, in a worker thread, as
+    soon as the route function has returned and before the answer is sent, so an answer
+    never reports a change that did not commit (a failing commit answers 500) and the
+    connection is back in the pool while the answer is written.
+    """
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
@@ -27,5 +33,5 @@ def get_db(engine: Annotated[Engine, Depends(get_engine_dep)]) -> Iterator[Sessi
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_db)]
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 EngineDep = Annotated[Engine, Depends(get_engine_dep)]

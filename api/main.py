@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.middleware.sessions import SessionMiddleware
 
 import workforce
@@ -30,11 +34,12 @@ from api.routes import (
     returns,
     statistics,
 )
-from api.security import CsrfFailed, Forbidden, NotAuthenticated
+from api.security import CsrfFailed, Forbidden, NotAuthenticated, WebSessions
 from api.templating import make_templates
+from api.uploads import RULE_TOO_LARGE, BodySizeLimit, BodyTooLarge
 from workforce.config import Settings, get_settings
 from workforce.db import get_engine
-from workforce.errors import InputDataError, NotFoundError, Problem
+from workforce.errors import Busy, InputDataError, NotFoundError, Problem
 
 log = logging.getLogger("workforce.api")
 
@@ -48,7 +53,16 @@ measures, benchmarks, forecasts and warnings. Published reference data is open t
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Return the application, wired to ``settings`` and ``engine`` (default: configured)."""
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Blocking work (database, parsing) runs in this many threads; the connection pool
+        # is sized to match (workforce.db.get_engine), so no thread waits for a connection.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Children's social care workforce monitor",
         version=workforce.__version__,
         description=API_DESCRIPTION,
@@ -88,6 +102,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(return_pages.router)
     app.include_router(admin_pages.router)
 
+    # The web session the cookie names is looked up in the database once per request; added
+    # before SessionMiddleware so that it runs inside it, on the decoded cookie.
+    app.add_middleware(WebSessions)
     # The signed session cookie of the pages: HttpOnly (Starlette's default), SameSite=Lax,
     # Secure in production; signed with the secret key (itsdangerous) and time-limited.
     app.add_middleware(
@@ -99,23 +116,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         https_only=bool(settings.secure_cookies),
     )
 
-    # Refuse an obviously oversized upload before reading it (two files plus the form).
+    # Every body is counted as it is read, chunked or not, and refused past the limit (two
+    # files plus the form); upload routes read theirs only after their guard has passed.
     body_limit = int(settings.max_upload_mb * 1024 * 1024) * 2 + 1024 * 1024
-
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Response:
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > body_limit:
-            return JSONResponse(
-                status_code=413,
-                content={
-                    "detail": f"The upload is larger than the {settings.max_upload_mb:g} MB "
-                    "limit; nothing was stored.",
-                    "problems": [{"rule": "file.too_large", "severity": "error"}],
-                },
-            )
-        response: Response = await call_next(request)
-        return response
+    app.add_middleware(BodySizeLimit, limit_bytes=body_limit)
 
     def is_api(request: Request) -> bool:
         return request.url.path.startswith("/api/")
@@ -142,6 +146,44 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if is_api(request):
             return JSONResponse(status_code=403, content={"detail": str(exc)})
         return pages.render_error(request, 403, str(exc))
+
+    @app.exception_handler(BodyTooLarge)
+    async def body_too_large(request: Request, exc: BodyTooLarge) -> Response:
+        if is_api(request):
+            return JSONResponse(
+                status_code=413,
+                content={
+                    "detail": exc.detail,
+                    "problems": [{"rule": RULE_TOO_LARGE, "severity": "error"}],
+                },
+                headers={"Connection": "close"},
+            )
+        return pages.render_error(request, 413, str(exc.detail))
+
+    @app.exception_handler(Busy)
+    async def busy(request: Request, exc: Busy) -> Response:
+        status = 409 if exc.conflict else 503
+        headers = {"Retry-After": str(exc.retry_after)}
+        if is_api(request):
+            return JSONResponse(status_code=status, content={"detail": str(exc)}, headers=headers)
+        response = pages.render_error(request, status, str(exc))
+        response.headers.update(headers)
+        return response
+
+    @app.exception_handler(PoolTimeout)
+    async def no_connection(request: Request, exc: PoolTimeout) -> Response:
+        # Every database connection stayed in use for the whole wait: a surge, not a fault.
+        log.warning("no database connection free for %s %s", request.method, request.url.path)
+        message = (
+            "The service is busy and could not answer in time; nothing was changed. "
+            "Try again in a few seconds."
+        )
+        headers = {"Retry-After": "5"}
+        if is_api(request):
+            return JSONResponse(status_code=503, content={"detail": message}, headers=headers)
+        response = pages.render_error(request, 503, message)
+        response.headers.update(headers)
+        return response
 
     @app.exception_handler(InputDataError)
     async def input_refused(request: Request, exc: InputDataError) -> Response:

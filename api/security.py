@@ -1,28 +1,39 @@
 """Who is asking, and may they? Every route is either listed in PUBLIC_ROUTES or guarded.
 
 A request is authenticated by a bearer token (``Authorization: Bearer wf_...``) or by the
-signed session cookie the sign-in page sets. Guards come from :func:`guard`; they ask
+session cookie the sign-in page sets. The cookie (signed, HttpOnly) holds only the random
+id of a session kept in the database (``workforce/auth/sessions.py``), which
+:class:`WebSessions` looks up once per request; signing out, a new password or disabling
+the user ends it there. Guards come from :func:`guard`; they ask
 ``workforce.auth.permissions.authorize`` and nothing else. ``tests/api/test_route_coverage``
 walks the application's routes and fails on any route that is neither public nor guarded.
 
 Cookie-authenticated requests that change something must carry the session's CSRF token
 (a form field ``csrf_token`` or an ``X-CSRF-Token`` header); token-authenticated requests
-need not, since a browser never sends a bearer token on its own.
+need not, since a browser never sends a bearer token on its own. A signed-in session's
+token is kept with it in the database and dies with it; before sign-in, the sign-in form's
+token lives in the signed cookie.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.deps import SessionDep
 from workforce.auth import service as auth_service
+from workforce.auth import sessions as web_sessions
 from workforce.auth.audit import Actor
 from workforce.auth.models import User
 from workforce.auth.permissions import Action, Decision, Principal, authorize
@@ -30,6 +41,7 @@ from workforce.councils.models import Council
 from workforce.councils.service import find_council
 from workforce.errors import NotFoundError
 from workforce.returns.models import CouncilReturn
+from workforce.runs.models import utcnow
 
 # Routes anyone may call without signing in: published statistics, reference data, the
 # public pages, documentation and the sign-in form itself. (path, methods)
@@ -68,10 +80,12 @@ PUBLIC_ROUTES: dict[str, set[str]] = {
 PUBLIC_MOUNTS = {"/static", "/assets"}
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-SESSION_USER = "user_id"
-SESSION_FINGERPRINT = "pw"
-SESSION_EMAIL = "email"
+# The signed cookie's keys: the session's random id once signed in, the sign-in form's
+# CSRF token before.
+SESSION_ID = "sid"
 SESSION_CSRF = "csrf"
+
+log = logging.getLogger("workforce.api")
 
 
 class NotAuthenticated(Exception):
@@ -97,8 +111,64 @@ class CsrfFailed(Exception):
     """403: a cookie-authenticated change without the session's CSRF token."""
 
 
+def _resolve_web_session(engine: Engine, secret: str) -> web_sessions.ActiveSession | None:
+    with Session(engine, expire_on_commit=False) as session:
+        found = web_sessions.resolve(session, secret)
+        session.rollback()  # the read ends before any write (SQLite cannot upgrade it safely)
+        if found is not None and found.due_for_touch(utcnow()):
+            try:
+                web_sessions.touch(session, session_id=found.id)
+                session.commit()
+            except SQLAlchemyError:
+                # Only a note of the last use: never worth failing or holding up a request.
+                session.rollback()
+                log.debug("could not record the last use of web session %s", found.id)
+    return found
+
+
+class WebSessions:
+    """Look up the web session a request's cookie names, once, before the route runs.
+
+    Sits inside ``SessionMiddleware`` (which checks the cookie's signature) and uses a short
+    database session of its own in a worker thread, closed before the route takes its own,
+    so a request never holds two connections. An ended or unknown session is dropped from
+    the cookie. Static files are not looked up.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(tuple(PUBLIC_MOUNTS)):
+            cookie = scope.get("session")
+            secret = cookie.get(SESSION_ID) if cookie else None
+            if secret and isinstance(cookie, dict):
+                found = await run_in_threadpool(
+                    _resolve_web_session, scope["app"].state.engine, str(secret)
+                )
+                scope.setdefault("state", {})["web_session"] = found
+                if found is None:
+                    cookie.pop(SESSION_ID, None)
+        await self.app(scope, receive, send)
+
+
+def signed_in(request: Request) -> web_sessions.ActiveSession | None:
+    """Return the live web session the request's cookie names (None: not signed in)."""
+    found = getattr(request.state, "web_session", None)
+    return found if isinstance(found, web_sessions.ActiveSession) else None
+
+
+def signed_in_email(request: Request) -> str | None:
+    """Return the email of whoever is signed in with the request's cookie (pages show it)."""
+    found = signed_in(request)
+    return found.email if found else None
+
+
 def csrf_token(request: Request) -> str:
     """Return the session's CSRF token, creating it if needed (templates call this)."""
+    found = signed_in(request)
+    if found is not None:
+        return found.csrf_token
     token = request.session.get(SESSION_CSRF)
     if not token:
         token = secrets.token_urlsafe(32)
@@ -108,7 +178,8 @@ def csrf_token(request: Request) -> str:
 
 def check_csrf(request: Request, submitted: str | None) -> None:
     """Raise :class:`CsrfFailed` unless ``submitted`` is this session's CSRF token."""
-    expected = request.session.get(SESSION_CSRF)
+    found = signed_in(request)
+    expected = found.csrf_token if found is not None else request.session.get(SESSION_CSRF)
     if not expected or not submitted or not hmac.compare_digest(str(expected), submitted):
         raise CsrfFailed(
             "This form has expired or did not come from this service. "
@@ -135,18 +206,11 @@ def _user_from_request(request: Request, session: Session) -> User | None:
             )
         request.state.auth_via = "token"
         return user
-    user_id = request.session.get(SESSION_USER)
-    if user_id is None:
+    found = signed_in(request)
+    if found is None:
         return None
-    user = session.get(User, user_id)
-    if (
-        user is None
-        or not user.is_active
-        or request.session.get(SESSION_FINGERPRINT) != auth_service.password_fingerprint(user)
-    ):
-        # Disabled, or the password changed since: the session is over.
-        request.session.pop(SESSION_USER, None)
-        request.session.pop(SESSION_EMAIL, None)
+    user = session.get(User, found.user_id)
+    if user is None or not user.is_active:
         return None
     request.state.auth_via = "cookie"
     return user
@@ -165,11 +229,24 @@ def optional_principal(request: Request, session: SessionDep) -> Principal | Non
     return principal
 
 
-async def submitted_csrf_token(request: Request) -> str | None:
-    """Return the CSRF token a request carries, from its header or its form."""
+async def submitted_csrf_token(
+    request: Request,
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> str | None:
+    """Return the CSRF token a request carries, from its header or its form.
+
+    The form (which may be an upload) is read only for a signed-in, cookie-authenticated
+    change: nobody else can make the service read a large body.
+    """
     header = request.headers.get("x-csrf-token")
     if header:
         return header
+    if (
+        principal is None
+        or request.method in SAFE_METHODS
+        or getattr(request.state, "auth_via", "") != "cookie"
+    ):
+        return None
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()

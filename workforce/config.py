@@ -79,6 +79,35 @@ class Settings(BaseSettings):
         description="Early warning: below this many FTE social workers in post, a warning "
         "says that a few people move the council's rates a long way.",
     )
+    threads: int = Field(
+        default=32,
+        ge=4,
+        le=256,
+        description="Worker threads per API process for blocking work (database, parsing); "
+        "the connection pool is sized to match.",
+    )
+    db_pool_size: int | None = Field(
+        default=None,
+        ge=1,
+        le=500,
+        description="Database connections per process (default: threads + 4, so a thread "
+        "never waits for a connection another thread is not using).",
+    )
+    db_pool_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=120,
+        description="Seconds a request waits for a free database connection before it is "
+        "answered 503 with Retry-After.",
+    )
+    write_wait_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        le=300,
+        description="Seconds an upload waits for another upload of the same council and "
+        "period (or, on SQLite, for the database's one writer) before it is answered "
+        "409/503 with Retry-After.",
+    )
     session_hours: int = Field(
         default=8, ge=1, le=24 * 7, description="How long a web sign-in lasts."
     )

@@ -9,32 +9,86 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 from workforce.config import get_settings, normalise_database_url
+from workforce.errors import Busy
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # SQLite leaves foreign keys off by default; WAL lets the API read while a job writes.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_connect(busy_timeout_ms: int) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # SQLite leaves foreign keys off by default; WAL lets the API read while one writes.
+        # The driver begins a transaction only at the first write, so reads before it hold
+        # no snapshot that another writer could make stale; see begin_write for writers.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Return an engine for ``url`` with the service's connection settings."""
+def make_engine(
+    url: str,
+    *,
+    pool_size: int | None = None,
+    pool_timeout: float | None = None,
+    busy_timeout_seconds: float = 15.0,
+    **kwargs: Any,
+) -> Engine:
+    """Return an engine for ``url`` with the service's connection settings.
+
+    ``pool_size`` connections are kept (with as many again allowed briefly beyond it);
+    a caller waits ``pool_timeout`` seconds for one, then gets ``sqlalchemy.exc.TimeoutError``.
+    On SQLite a writer waits ``busy_timeout_seconds`` for the one write lock.
+    """
     url = normalise_database_url(url)
     parsed = make_url(url)
+    pooling: dict[str, Any] = {}
+    if pool_size is not None and parsed.database != ":memory:":
+        pooling = {"pool_size": pool_size, "max_overflow": pool_size}
+    if pool_timeout is not None and parsed.database != ":memory:":
+        pooling["pool_timeout"] = pool_timeout
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pooling, **kwargs)
+        event.listen(engine, "connect", _sqlite_connect(int(busy_timeout_seconds * 1000)))
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(url, pool_pre_ping=True, **pooling, **kwargs)
+
+
+def begin_write(session: Session, *, what: str = "this change") -> None:
+    """Make ``session``'s transaction a writer now, waiting its turn on SQLite.
+
+    SQLite has one write lock. A transaction that read before it wrote fails at once with
+    "database is locked" if another writer committed in between (the busy timeout does not
+    cover that), so a writer that reads first begins ``IMMEDIATE``: it takes the write lock
+    before its reads, waiting up to the busy timeout for it. If the lock is not free in
+    time, :class:`~workforce.errors.Busy` says so and nothing is stored. Does nothing if the
+    session has already written, and nothing on PostgreSQL, where writers lock only what
+    they touch.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    connection = session.connection()
+    driver_connection = connection.connection.dbapi_connection
+    if driver_connection is None or driver_connection.in_transaction:
+        return
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except OperationalError as exc:
+        if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+            raise
+        session.rollback()
+        raise Busy(
+            f"The database is busy storing other changes, so {what} was not stored. "
+            "Nothing was lost: send it again in a few seconds.",
+            retry_after=5,
+        ) from None
 
 
 def backend_name(engine: Engine) -> str:
@@ -49,7 +103,13 @@ def get_engine() -> Engine:
     """Return the engine for the configured database (one per URL per process)."""
     url = get_settings().database_url
     if url not in _ENGINES:
-        _ENGINES[url] = make_engine(url)
+        settings = get_settings()
+        _ENGINES[url] = make_engine(
+            url,
+            pool_size=settings.db_pool_size or settings.threads + 4,
+            pool_timeout=settings.db_pool_timeout,
+            busy_timeout_seconds=settings.write_wait_seconds,
+        )
     return _ENGINES[url]
 
 

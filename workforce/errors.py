@@ -47,3 +47,17 @@ class InputDataError(ValueError):
 
 class NotFoundError(LookupError):
     """A thing asked for by code or id does not exist."""
+
+
+class Busy(RuntimeError):
+    """A write that waited its bound for another to finish; nothing was stored.
+
+    ``conflict`` is True when the other writer holds the same thing (another upload of the
+    same council and period: 409), False when the database as a whole is busy (503).
+    ``retry_after`` is the number of seconds after which trying again is sensible.
+    """
+
+    def __init__(self, message: str, *, retry_after: int, conflict: bool = False):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.conflict = conflict

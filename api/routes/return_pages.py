@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from api.charts import Line, line_chart_svg
 from api.deps import SessionDep
 from api.params import RowId
 from api.routes.pages import render
+from api.routes.returns import ingest_upload
 from api.security import (
     CouncilPrivateReader,
     ReturnSubmitter,
@@ -19,6 +22,7 @@ from api.security import (
     require_council,
     require_return,
 )
+from api.uploads import BodyTooLarge, read_upload_form
 from workforce.auth.permissions import Action, Decision, Principal, authorize
 from workforce.measures import MEASURES
 from workforce.returns import service as returns_service
@@ -99,40 +103,56 @@ async def upload_return_page(
     session: SessionDep,
     principal: ReturnSubmitter,
     code: str,
-    file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    council = require_council(principal, Action.submit_council_return, session, code)
     settings = request.app.state.settings
-    limit = int(settings.max_upload_mb * 1024 * 1024)
-    data = await file.read(limit + 1) if file is not None else b""
+    engine = request.app.state.engine
     errors = []
-    if file is None or not file.filename:
-        errors.append("Choose the file to upload")
-    elif len(data) > limit:
-        errors.append(f"The file is larger than {settings.max_upload_mb:g} MB: nothing was stored")
-    if errors:
-        return render(
-            request,
-            "returns.html",
-            status_code=400,
-            council=council,
-            returns=returns_service.list_returns(session, council_codes=[council.code]),
-            series=(series := returns_service.own_series(session, council.code)),
-            charts=own_charts(series),
-            labels=LABELS,
-            may_submit=True,
-            errors=errors,
+    try:
+        form = await read_upload_form(
+            request, file_fields=("file",), limit_mb=settings.max_upload_mb
         )
-    assert file is not None
-    result = returns_service.ingest(
-        session,
-        upload=returns_service.Upload(data, file.filename or "upload"),
-        council_code=council.code,
-        actor=actor_for(request, principal),
-        source="upload",
-        settings=settings,
+        file = form.files.get("file")
+        if file is None:
+            errors.append("Choose the file to upload")
+    except BodyTooLarge:
+        file = None
+        errors.append(f"The file is larger than {settings.max_upload_mb:g} MB: nothing was stored")
+    if errors or file is None:
+        return await run_in_threadpool(
+            _upload_form_again, request, session, principal, code, errors
+        )
+    await run_in_threadpool(session.close)  # the guard's read is done
+    result = await run_in_threadpool(
+        functools.partial(
+            ingest_upload,
+            engine,
+            principal=principal,
+            council_code=code,
+            upload=returns_service.Upload(file.data, file.file_name),
+            assignments=None,
+            actor=actor_for(request, principal),
+            settings=settings,
+        )
     )
     return RedirectResponse(f"/returns/{result.council_return.id}", status_code=303)
+
+
+def _upload_form_again(
+    request: Request, session: Session, principal: Principal, code: str, errors: list[str]
+) -> Response:
+    council = require_council(principal, Action.submit_council_return, session, code)
+    return render(
+        request,
+        "returns.html",
+        status_code=400,
+        council=council,
+        returns=returns_service.list_returns(session, council_codes=[council.code]),
+        series=(series := returns_service.own_series(session, council.code)),
+        charts=own_charts(series),
+        labels=LABELS,
+        may_submit=True,
+        errors=errors,
+    )
 
 
 @router.get("/returns/{return_id}", response_class=HTMLResponse)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
-from sqlmodel import SQLModel, col, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, col, select
 
 from api.deps import SessionDep
 from api.formats import Format, FormatQuery, csv_response
@@ -20,8 +23,11 @@ from api.security import (
     require_council,
     require_return,
 )
+from api.uploads import read_upload_form
+from workforce.auth.audit import Actor
 from workforce.auth.permissions import Action, Principal, councils_in_reach
 from workforce.config import Settings
+from workforce.db import session_scope
 from workforce.errors import NotFoundError
 from workforce.returns import quarterly
 from workforce.returns import service as returns_service
@@ -62,47 +68,116 @@ def template_csv(
     )
 
 
-async def _read_limited(upload: UploadFile, limit: int) -> bytes | None:
-    """Return the upload's bytes, or None as soon as it passes ``limit``."""
-    chunks, size = [], 0
-    while chunk := await upload.read(1024 * 1024):
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _only_council(principal: Principal) -> str | None:
     """The council an upload is for when the user can send for exactly one."""
     reach = councils_in_reach(principal, Action.submit_council_return)
     return next(iter(reach)) if reach is not None and len(reach) == 1 else None
 
 
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "The return: quarterly template (XLSX or CSV) "
+                            "or CSWW census (XML or CSV).",
+                        },
+                        "assignments": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "The agency assignments CSV, with a CSV template.",
+                        },
+                        "council": {
+                            "type": "string",
+                            "maxLength": 9,
+                            "description": "The council's DfE code (needed when your "
+                            "account can send for more than one council).",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def ingest_upload(
+    engine: Engine,
+    *,
+    principal: Principal,
+    council_code: str,
+    upload: returns_service.Upload,
+    assignments: returns_service.Upload | None,
+    actor: Actor,
+    settings: Settings,
+) -> returns_service.IngestResult:
+    """Return the stored outcome of one upload, committed (runs in a worker thread).
+
+    The caller's reach is checked in a short read of its own, so the write transaction
+    that follows starts with nothing read and holds its locks only while it stores.
+    """
+    with Session(engine, expire_on_commit=False) as session:
+        code = require_council(principal, Action.submit_council_return, session, council_code).code
+    with session_scope(engine) as session:
+        return returns_service.ingest(
+            session,
+            upload=upload,
+            assignments=assignments,
+            council_code=code,
+            actor=actor,
+            source="upload",
+            settings=settings,
+        )
+
+
 @router.post(
     "/returns",
     response_model=UploadOutcome,
     status_code=201,
+    openapi_extra=UPLOAD_BODY,
     responses={
         200: {"description": "The same content was received before; nothing new was stored."},
-        413: {"description": "The file is larger than the limit."},
+        409: {
+            "description": "Another upload for the same council and period was still being "
+            "stored after the wait; nothing was stored. Retry-After says when to send again."
+        },
+        413: {"description": "The file is larger than the limit; nothing was read past it."},
         422: {"description": "The return was stored as rejected; the issues say why."},
+        503: {
+            "description": "The database was busy for longer than the wait; nothing was "
+            "stored. Retry-After says when to send again."
+        },
     },
 )
-async def upload_return(
-    request: Request,
-    session: SessionDep,
-    principal: ReturnSubmitter,
-    file: UploadFile,
-    assignments: UploadFile | None = None,
-    council: Annotated[str | None, Form(max_length=9)] = None,
-) -> Any:
+async def upload_return(request: Request, session: SessionDep, principal: ReturnSubmitter) -> Any:
     """Upload a council's return: the quarterly template (XLSX, or CSV with an optional
     assignments CSV) or the CSWW census (XML or CSV). The answer is the validation report:
     201 accepted, 422 rejected (stored with its issues), 200 already received."""
     settings: Settings = request.app.state.settings
-    code = council or _only_council(principal)
-    if code is None:
+    engine: Engine = request.app.state.engine
+    # The guard's read is done: give its connection back before a long upload is read.
+    await run_in_threadpool(session.close)
+    form = await read_upload_form(
+        request,
+        file_fields=("file", "assignments"),
+        text_fields=("council",),
+        limit_mb=settings.max_upload_mb,
+    )
+    file = form.files.get("file")
+    code = form.fields.get("council") or _only_council(principal)
+    if file is None:
+        return JSONResponse(
+            status_code=400,
+            content={"detail": "Send the return as a multipart form field named 'file'."},
+        )
+    if code is None or len(code) > 9:
         return JSONResponse(
             status_code=400,
             content={
@@ -110,32 +185,22 @@ async def upload_return(
                 "field with its DfE code."
             },
         )
-    target = require_council(principal, Action.submit_council_return, session, code)
-    limit = int(settings.max_upload_mb * 1024 * 1024)
-    data = await _read_limited(file, limit)
-    extra = await _read_limited(assignments, limit) if assignments is not None else b""
-    if data is None or extra is None:
-        return JSONResponse(
-            status_code=413,
-            content={
-                "detail": f"The file is larger than the {settings.max_upload_mb:g} MB limit; "
-                "nothing was stored. Split it, or ask for the limit to be raised.",
-                "problems": [{"rule": "file.too_large", "severity": "error"}],
-            },
+    extra = form.files.get("assignments")
+    result = await run_in_threadpool(
+        functools.partial(
+            ingest_upload,
+            engine,
+            principal=principal,
+            council_code=code,
+            upload=returns_service.Upload(file.data, file.file_name),
+            assignments=(
+                returns_service.Upload(extra.data, extra.file_name) if extra is not None else None
+            ),
+            actor=actor_for(request, principal),
+            settings=settings,
         )
-    result = returns_service.ingest(
-        session,
-        upload=returns_service.Upload(data, file.filename or "upload"),
-        assignments=(
-            returns_service.Upload(extra, assignments.filename or "assignments.csv")
-            if assignments is not None
-            else None
-        ),
-        council_code=target.code,
-        actor=actor_for(request, principal),
-        source="upload",
-        settings=settings,
     )
+    # Committed: the answer below reports only what is stored.
     row = result.council_return
     if not result.created:
         status, message = (

@@ -28,13 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from workforce.auth import audit
 from workforce.auth.audit import Actor
 from workforce.config import Settings, get_settings
 from workforce.councils.models import Council, StatisticalNeighbour
-from workforce.errors import NotFoundError
+from workforce.db import begin_write
+from workforce.errors import Busy, NotFoundError
 from workforce.measures import MEASURES
 from workforce.returns import census as census_format
 from workforce.returns import files, quarterly
@@ -314,14 +316,38 @@ def _far_from(
     return f"{abs(distance):.1f} standard deviations {direction}", mean
 
 
-def _lock(session: Session, council_code: str, kind: str, period_end: date | None) -> None:
-    """Queue concurrent writers for the same council and period (PostgreSQL)."""
+def _lock(
+    session: Session, council_code: str, kind: str, period_end: date | None, wait_seconds: float
+) -> None:
+    """Queue concurrent writers for the same council and period, for at most ``wait_seconds``.
+
+    On PostgreSQL a transaction-level advisory lock, waited for under ``lock_timeout``; on
+    SQLite the transaction already holds the database's one write lock (begin_write).
+    """
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
-        return  # SQLite allows one writer at a time anyway
+        return
     key = zlib.crc32(f"return:{council_code}:{kind}:{period_end}".encode())
     key = key - (1 << 32) if key >= (1 << 31) else key  # the two-int form takes int4s
-    session.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": 0x52455455, "b": key})
+    session.execute(
+        text("SELECT set_config('lock_timeout', :wait, true)"),
+        {"wait": f"{max(1, int(wait_seconds * 1000))}ms"},
+    )
+    try:
+        session.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": 0x52455455, "b": key})
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
+        session.rollback()
+        raise Busy(
+            f"Another return for council {council_code} and the period ending "
+            f"{period_end or 'unknown'} is being stored, and it was still going after "
+            f"{wait_seconds:g} seconds; nothing was stored from this upload. "
+            "Send it again shortly: if it holds the same content, it will be recognised.",
+            retry_after=max(1, round(wait_seconds)),
+            conflict=True,
+        ) from None
+    session.execute(text("SET LOCAL lock_timeout TO DEFAULT"))
 
 
 def ingest(
@@ -338,9 +364,14 @@ def ingest(
     """Take in one return for ``council_code`` (the caller has checked the actor may)."""
     settings = settings or get_settings()
     today = today or utcnow().date()
+    fresh = not session.in_transaction()
     council = session.get(Council, council_code)
     if council is None:
         raise NotFoundError(f"No council with code {council_code!r}.")
+    if fresh:
+        # End this read before the file is parsed, so the write below begins as a writer
+        # (see begin_write) and holds its locks only while it stores.
+        session.commit()
     issues = Issues()
     limit = int(settings.max_upload_mb * 1024 * 1024)
     too_large = len(upload.data) > limit or (
@@ -365,6 +396,9 @@ def ingest(
             archive_upload(settings, council_code, assignments, ".csv")
         parsed = parse_upload(issues, upload, today, assignments)
 
+    # From here on the session writes: on SQLite it waits its turn for the write lock now,
+    # rather than failing later because another upload committed first.
+    begin_write(session, what=f"the return {Path(upload.file_name).name!r}")
     if parsed.council_code is not None and parsed.council_code != council_code:
         issues.error(
             "scope.council",
@@ -391,7 +425,7 @@ def ingest(
         if assignments is None
         else hashlib.sha256(upload.data + b"\0" + assignments.data).hexdigest()
     )
-    _lock(session, council_code, parsed.kind, parsed.period_end)
+    _lock(session, council_code, parsed.kind, parsed.period_end, settings.write_wait_seconds)
     existing = session.exec(
         select(CouncilReturn).where(
             CouncilReturn.council_code == council_code, CouncilReturn.sha256 == digest
