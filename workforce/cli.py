@@ -13,10 +13,43 @@ import typer
 from workforce.auth.models import Role
 from workforce.config import get_settings
 
-app = typer.Typer(
+log = logging.getLogger("workforce.cli")
+
+
+class WorkforceCommand(typer.Typer):
+    """The command line: an unexpected error is told in one line, never as a traceback.
+
+    Typer's pretty traceback shows source paths and lines to whoever runs the command,
+    and itself crashes on some errors (an XML ParseError whose message is not text).
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:
+            # Only the operators who ask for it see where it happened.
+            log.debug("unexpected error", exc_info=True)
+            # SQLAlchemy's message adds the statement and its parameters: give the driver's.
+            cause = getattr(exc, "orig", None) or exc
+            reason = f"{type(cause).__name__}: {cause}".strip().rstrip(":")
+            typer.echo(
+                f"Error: the command failed unexpectedly ({_one_line(reason)}). "
+                "Set WORKFORCE_LOG_LEVEL=DEBUG to log the details; if it keeps happening, "
+                "tell the service's administrators.",
+                err=True,
+            )
+            sys.exit(1)
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+app = WorkforceCommand(
     help="Workforce stability and agency-market monitor for English children's social care.",
     no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
+    pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 jobs_app = typer.Typer(
@@ -43,7 +76,6 @@ app.add_typer(returns_app, name="returns")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(import_app, name="import")
 
-log = logging.getLogger("workforce.cli")
 _ROLES = tuple(role.value for role in Role)
 
 
