@@ -7,8 +7,11 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-# A cell starting with one of these is read as a formula by Excel, LibreOffice and Sheets.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A cell whose first character past any whitespace is one of these is read as a formula
+# by Excel, LibreOffice or Sheets (they skip leading spaces and line breaks); a cell that
+# starts with a tab or a carriage return is neutralised whatever follows (OWASP's advice).
+FORMULA_TRIGGERS = ("=", "+", "-", "@")
+CONTROL_STARTS = ("\t", "\r")
 
 
 def neutralise(value: Any) -> Any:
@@ -16,7 +19,9 @@ def neutralise(value: Any) -> Any:
 
     Numbers stay numbers (a negative change is data, not a formula).
     """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and (
+        value.startswith(CONTROL_STARTS) or value.lstrip().startswith(FORMULA_TRIGGERS)
+    ):
         return "'" + value
     return value
 
