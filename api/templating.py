@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 
-from api.security import csrf_token
+from api.security import csrf_token, signed_in_email
 from workforce.runs.models import as_utc
 from workforce.statistics.importer import SUPPRESSION_CODES
 
@@ -34,6 +34,7 @@ def make_templates(app: FastAPI) -> Jinja2Templates:
     templates.env.globals["service_name"] = SERVICE_NAME
     templates.env.globals["govuk_available"] = app.state.govuk_available
     templates.env.globals["csrf_token"] = csrf_token
+    templates.env.globals["signed_in_email"] = signed_in_email
     templates.env.globals["suppression_text"] = lambda code: SUPPRESSION_CODES.get(code, code)
     templates.env.filters["local_time"] = local_time(ZoneInfo(app.state.settings.timezone))
     return templates

@@ -9,6 +9,7 @@ from workforce.auth.models import (
     MouGroupCouncil,
     User,
     UserCouncil,
+    WebSession,
 )
 from workforce.councils.models import (
     Council,
@@ -53,5 +54,6 @@ __all__ = [
     "StatisticalNeighbour",
     "User",
     "UserCouncil",
+    "WebSession",
     "metadata",
 ]

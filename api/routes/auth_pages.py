@@ -11,16 +11,16 @@ from api.deps import SessionDep
 from api.params import RowId
 from api.routes.pages import render
 from api.security import (
-    SESSION_EMAIL,
-    SESSION_FINGERPRINT,
-    SESSION_USER,
+    SESSION_ID,
     OwnAccount,
     actor_for,
     check_csrf,
     client_address,
+    signed_in,
 )
-from workforce.auth import audit
 from workforce.auth import service as auth_service
+from workforce.auth import sessions as web_sessions
+from workforce.auth.audit import Actor
 from workforce.auth.models import User
 from workforce.auth.permissions import (
     DESCRIPTIONS,
@@ -69,11 +69,24 @@ def sign_in(
         except auth_service.SignInRefused as exc:
             errors.append({"field": "email", "text": str(exc)})
         else:
-            # A fresh session on sign-in: nothing from before survives (session fixation).
+            assert user.id is not None
+            previous = signed_in(request)
+            if previous is not None:
+                web_sessions.sign_out(
+                    session,
+                    session_id=previous.id,
+                    actor=Actor(previous.email, client_address(request), previous.user_id),
+                )
+            started = web_sessions.start(
+                session,
+                user_id=user.id,
+                hours=request.app.state.settings.session_hours,
+                source=client_address(request),
+            )
+            # A fresh cookie on sign-in holding only the new session's id: nothing from
+            # before survives (session fixation), and nothing in it says who this is.
             request.session.clear()
-            request.session[SESSION_USER] = user.id
-            request.session[SESSION_EMAIL] = user.email
-            request.session[SESSION_FINGERPRINT] = auth_service.password_fingerprint(user)
+            request.session[SESSION_ID] = started.secret
             return RedirectResponse(_safe_next(next), status_code=303)
     return render(
         request,
@@ -91,15 +104,10 @@ def sign_out(
     session: SessionDep,
     principal: OwnAccount,
 ) -> Response:
-    """Sign out (the guard has checked the form's CSRF token)."""
-    audit.record(
-        session,
-        actor_for(request, principal),
-        "sign_out",
-        "user",
-        principal.user_id,
-        summary=f"{principal.email} signed out",
-    )
+    """Sign out: the session ends on the server (the guard has checked the CSRF token)."""
+    current = signed_in(request)
+    if current is not None:
+        web_sessions.sign_out(session, session_id=current.id, actor=actor_for(request, principal))
     request.session.clear()
     return RedirectResponse("/", status_code=303)
 

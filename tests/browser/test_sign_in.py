@@ -48,6 +48,9 @@ def test_sign_in_see_account_revoke_token_sign_out(
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     assert page.request.get(live_server + "/api/me").status == 401
+    # The session ended on the server: a copy of the cookie taken before is no good either.
+    page.context.add_cookies([cookie])
+    assert page.request.get(live_server + "/api/me").status == 401
 
 
 def test_a_wrong_password_shows_the_error_summary(

@@ -84,6 +84,25 @@ class ApiToken(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
 
 
+class WebSession(SQLModel, table=True):
+    """A web sign-in. The cookie holds only a random id; the database keeps its SHA-256, so
+    ending the row here ends the session wherever the cookie has been copied to."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    session_hash: str = Field(max_length=64, unique=True)
+    # Forms and cookie-authenticated API changes must carry this (api/security.py).
+    csrf_token: str = Field(max_length=64)
+    source: str = Field(default="", max_length=100, description="client address at sign-in")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    expires_at: datetime = Field(sa_type=UTCDateTime(), index=True)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    revoked_reason: str | None = Field(default=None, max_length=40)
+
+
 class AuditEvent(SQLModel, table=True):
     """One write that matters: who, when, what, from where, and what changed.
 

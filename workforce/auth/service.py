@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from workforce.auth import audit
+from workforce.auth import audit, sessions
 from workforce.auth.audit import Actor
 from workforce.auth.models import (
     ApiToken,
@@ -251,7 +251,7 @@ def list_users(session: Session) -> Sequence[User]:
 
 
 def set_active(session: Session, *, email: str, active: bool, actor: Actor) -> User:
-    """Enable or disable a user; a disabled user's sessions and tokens stop working."""
+    """Enable or disable a user; a disabled user's sessions end and their tokens stop working."""
     user = get_user_by_email(session, email)
     if user.is_active != active:
         user.is_active = active
@@ -264,6 +264,9 @@ def set_active(session: Session, *, email: str, active: bool, actor: Actor) -> U
             user.id,
             summary=f"{'enabled' if active else 'disabled'} {user.email}",
         )
+    if not active:
+        # Enabling the user again must not bring these back.
+        sessions.end_all(session, user=user, reason="user disabled", actor=actor)
     return user
 
 
@@ -330,7 +333,8 @@ def generate_password() -> str:
 
 
 def set_password(session: Session, *, email: str, password: str, actor: Actor) -> User:
-    """Set a user's password (and clear any lock-out); the old one stops working."""
+    """Set a user's password (and clear any lock-out); the old one stops working, and so
+    does every web session signed in with it."""
     user = get_user_by_email(session, email)
     problems = password_problems(password)
     if problems:
@@ -342,12 +346,8 @@ def set_password(session: Session, *, email: str, password: str, actor: Actor) -
     audit.record(
         session, actor, "set_password", "user", user.id, summary=f"password set for {user.email}"
     )
+    sessions.end_all(session, user=user, reason="password changed", actor=actor)
     return user
-
-
-def password_fingerprint(user: User) -> str:
-    """A short digest of the password hash: a session made before a change stops working."""
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
 
 
 def sign_in(session: Session, *, email: str, password: str, source: str) -> User:
@@ -365,12 +365,8 @@ def sign_in(session: Session, *, email: str, password: str, source: str) -> User
     """
     email = normalise_email(email)
     now = utcnow()
-    with Session(session.get_bind()) as reader:
-        found = reader.exec(
-            select(User.id, User.password_hash, User.is_active, User.locked_until).where(
-                User.email == email
-            )
-        ).first()
+    with Session(session.get_bind(), expire_on_commit=False) as reader:
+        found = reader.exec(select(User).where(User.email == email)).first()
     user_id = found.id if found is not None else None
     actor = Actor(name=email[:254] or "(blank)", source=source, user_id=user_id)
 
