@@ -20,6 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.middleware.sessions import SessionMiddleware
 
 import workforce
+from api.headers import HeaderedFastAPI
 from api.routes import (
     account,
     admin,
@@ -37,6 +38,7 @@ from api.routes import (
 from api.security import CsrfFailed, Forbidden, NotAuthenticated, WebSessions
 from api.templating import make_templates
 from api.uploads import RULE_TOO_LARGE, BodySizeLimit, BodyTooLarge
+from workforce.cache import VersionedCache
 from workforce.config import Settings, get_settings
 from workforce.db import get_engine
 from workforce.errors import Busy, InputDataError, NotFoundError, Problem
@@ -61,7 +63,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
 
-    app = FastAPI(
+    app = HeaderedFastAPI(
         lifespan=lifespan,
         title="Children's social care workforce monitor",
         version=workforce.__version__,
@@ -72,6 +74,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine or get_engine()
+    app.state.answers = VersionedCache()  # answers that change only with the data
 
     static_dir = Path(settings.static_dir)
     govuk_dir = static_dir / "govuk"

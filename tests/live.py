@@ -7,6 +7,7 @@ blocked event loop, a connection pool that runs dry or a commit that waits for t
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import httpx2
 
-from workforce.config import Settings
+from workforce.config import DEFAULT_SECRET_KEY, Settings
 
 
 def free_port() -> int:
@@ -62,6 +63,11 @@ def server_process(
         "WORKFORCE_DATA_DIR": str(settings.data_dir),
         "WORKFORCE_ENVIRONMENT": "test",
         "WORKFORCE_LOG_LEVEL": "WARNING",
+        "WORKFORCE_SECRET_KEY": (
+            settings.secret_key
+            if settings.secret_key != DEFAULT_SECRET_KEY and len(settings.secret_key) >= 32
+            else secrets.token_urlsafe(32)
+        ),
         **(extra_env or {}),
     }
     log_path = log_dir / f"server-{port}.log"

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from api.charts import Band, Line, effects_chart_svg, line_chart_svg
 from api.deps import SessionDep
+from workforce.cache import VersionedCache
 from workforce.councils import service
 from workforce.councils.models import RegionPublic
 from workforce.errors import NotFoundError
@@ -90,14 +91,47 @@ def council_page(
             f"No published figures for {year}: choose one of " + ", ".join(map(str, years)),
         )
     chosen_year = year or (years[-1] if years else None)
-    benchmarks = (
-        statistics_service.benchmarks(session=session, code=council.code, year=chosen_year)
-        if chosen_year
-        else []
-    )
-    comparison = statistics_service.comparison_series(session=session, code=council.code)
     marks = tuple((j.inspection_start, j.grade) for j in judgements if j.graded)
     outlook = _outlook(session, council.code, scenario_grade, scenario_month)
+
+    def figures() -> tuple[list[Any], list[dict[str, Any]]]:
+        benchmarks = (
+            statistics_service.benchmarks(session=session, code=council.code, year=chosen_year)
+            if chosen_year
+            else []
+        )
+        return benchmarks, _council_charts(session, council, marks, outlook)
+
+    if scenario_grade or scenario_month:
+        benchmarks, charts = figures()  # a "what if" is worked out afresh each time
+    else:
+        # Benchmarks and charts change only with the data: kept per data version.
+        cache: VersionedCache = request.app.state.answers
+        benchmarks, charts = cache.get(
+            session, ("council page", council.code, chosen_year), figures
+        )
+    return render(
+        request,
+        "council.html",
+        council=council,
+        years=years,
+        chosen_year=chosen_year,
+        benchmarks=benchmarks,
+        charts=charts,
+        judgements=judgements,
+        outlook=outlook,
+        grades=[
+            g.value
+            for g in (Grade.inadequate, Grade.requires_improvement, Grade.good, Grade.outstanding)
+        ],
+    )
+
+
+def _council_charts(
+    session: Session, council: Any, marks: tuple[Any, ...], outlook: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """One chart per measure: the council, its neighbours, region and England, forecasts."""
+    comparison = statistics_service.comparison_series(session=session, code=council.code)
     charts = []
     for measure, points in comparison.items():
         definition = MEASURES[measure]
@@ -135,21 +169,7 @@ def council_page(
                 else None,
             }
         )
-    return render(
-        request,
-        "council.html",
-        council=council,
-        years=years,
-        chosen_year=chosen_year,
-        benchmarks=benchmarks,
-        charts=charts,
-        judgements=judgements,
-        outlook=outlook,
-        grades=[
-            g.value
-            for g in (Grade.inadequate, Grade.requires_improvement, Grade.good, Grade.outstanding)
-        ],
-    )
+    return charts
 
 
 def _outlook(

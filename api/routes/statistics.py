@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from api.deps import SessionDep
 from api.formats import Format, FormatQuery, csv_response, respond
+from workforce.cache import VersionedCache
 from workforce.measures import MEASURES
 from workforce.statistics import service
 from workforce.statistics.models import GeographicLevel
@@ -73,6 +74,7 @@ def council_measures(
 
 @router.get("/councils/{code}/benchmarks", response_model=list[BenchmarkRow])
 def council_benchmarks(
+    request: Request,
     session: SessionDep,
     code: str,
     year: Annotated[
@@ -82,8 +84,12 @@ def council_benchmarks(
     format: FormatQuery = Format.json,
 ) -> Any:
     """A council against England, its region and its statistical neighbours, with rank."""
-    rows = service.benchmarks(
-        session=session, code=code, year=year, measures=measure or service.HEADLINE_MEASURES
+    measures = tuple(measure or service.HEADLINE_MEASURES)
+    cache: VersionedCache = request.app.state.answers  # changes only with the data
+    rows = cache.get(
+        session,
+        ("benchmarks", code.upper(), year, measures),
+        lambda: service.benchmarks(session=session, code=code, year=year, measures=list(measures)),
     )
     return respond(rows, format, f"council-{code}-benchmarks")
 
