@@ -1,0 +1,49 @@
+"""The Content-Security-Policy blocks nothing the pages themselves use, in a real browser."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Page
+
+from tests.auth.people import Person
+from tests.browser.signing import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
+
+PUBLIC_PAGES = ["/", "/councils/202", "/england", "/early-warnings", "/methods", "/sign-in"]
+SIGNED_IN_PAGES = ["/account", "/councils/202/returns"]
+
+
+def _watch(page: Page) -> list[str]:
+    refused: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: refused.append(str(error)))
+    return refused
+
+
+def test_public_pages_load_without_a_policy_violation(public_live_server: str, page: Page) -> None:
+    refused = _watch(page)
+    for path in PUBLIC_PAGES:
+        response = page.goto(public_live_server + path)
+        assert response is not None and response.status == 200, path
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        # GOV.UK Frontend's inline script ran: it marks the body before the module loads.
+        assert page.locator("body.govuk-frontend-supported").count() == 1, path
+    assert refused == []
+
+
+def test_signed_in_pages_load_without_a_policy_violation(
+    live_server: str, page: Page, people: dict[str, Person]
+) -> None:
+    refused = _watch(page)
+    sign_in(page, live_server, people["hr_lead_a"])
+    for path in SIGNED_IN_PAGES:
+        response = page.goto(live_server + path)
+        assert response is not None and response.status == 200, path
+        assert response.headers["cache-control"] == "no-store"
+    assert refused == []
