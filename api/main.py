@@ -21,6 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 import workforce
 from api.headers import HeaderedFastAPI
+from api.openapi import describe_answers
 from api.routes import (
     account,
     admin,
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(auth_pages.router)
     app.include_router(return_pages.router)
     app.include_router(admin_pages.router)
+    describe_answers(app)
 
     # The web session the cookie names is looked up in the database once per request; added
     # before SessionMiddleware so that it runs inside it, on the decoded cookie.
