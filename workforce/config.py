@@ -115,6 +115,37 @@ class Settings(BaseSettings):
         default=None,
         description="Send the session cookie over HTTPS only (default: on in production).",
     )
+    password_checks_at_once: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="Password hashes or checks run at once per process (each takes 19 MiB).",
+    )
+    password_check_wait_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="A sign-in waits this long for a free password check, then is answered "
+        "503 with Retry-After.",
+    )
+    sign_in_window_seconds: int = Field(
+        default=300,
+        ge=1,
+        le=24 * 3600,
+        description="The sliding window the sign-in rate limits count attempts in.",
+    )
+    sign_in_attempts_per_address: int = Field(
+        default=50,
+        ge=1,
+        description="Sign-in attempts from one client address per window, per process; "
+        "more are answered 429 with Retry-After.",
+    )
+    sign_in_attempts_per_account: int = Field(
+        default=10,
+        ge=1,
+        description="Sign-in attempts for one email address per window, per process; "
+        "more are answered 429 with Retry-After.",
+    )
 
     @field_validator("database_url")
     @classmethod

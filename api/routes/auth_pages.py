@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -21,7 +22,9 @@ from api.security import (
 from workforce.auth import service as auth_service
 from workforce.auth import sessions as web_sessions
 from workforce.auth.audit import Actor
+from workforce.auth.limits import SignInLimits
 from workforce.auth.models import User
+from workforce.auth.passwords import PasswordChecksBusy
 from workforce.auth.permissions import (
     DESCRIPTIONS,
     PERMISSIONS,
@@ -41,6 +44,24 @@ def _safe_next(target: str | None) -> str:
     return "/account"
 
 
+_limits_lock = threading.Lock()
+
+
+def _sign_in_limits(request: Request) -> SignInLimits:
+    """Return the app's sign-in rate limits (kept in this process), made on first use."""
+    with _limits_lock:
+        limits: SignInLimits | None = getattr(request.app.state, "sign_in_limits", None)
+        if limits is None:
+            settings = request.app.state.settings
+            limits = SignInLimits(
+                per_address=settings.sign_in_attempts_per_address,
+                per_account=settings.sign_in_attempts_per_account,
+                window_seconds=settings.sign_in_window_seconds,
+            )
+            request.app.state.sign_in_limits = limits
+        return limits
+
+
 @router.get("/sign-in", response_class=HTMLResponse)
 def sign_in_form(request: Request, next: str | None = None) -> Response:
     return render(request, "sign_in.html", next=_safe_next(next), email="", errors=[])
@@ -57,10 +78,19 @@ def sign_in(
 ) -> Response:
     check_csrf(request, csrf_token)
     errors = []
+    status_code, headers = 400, {}
     if not email.strip():
         errors.append({"field": "email", "text": "Enter your email address"})
     if not password:
         errors.append({"field": "password", "text": "Enter your password"})
+    if not errors:
+        # Counted before any password is checked: a burst costs no hashing past the limit.
+        too_many = _sign_in_limits(request).admit(
+            address=client_address(request), email=auth_service.normalise_email(email)
+        )
+        if too_many is not None:
+            errors.append({"field": "email", "text": too_many.message})
+            status_code, headers = 429, {"Retry-After": str(too_many.retry_after)}
     if not errors:
         try:
             user = auth_service.sign_in(
@@ -68,6 +98,9 @@ def sign_in(
             )
         except auth_service.SignInRefused as exc:
             errors.append({"field": "email", "text": str(exc)})
+        except PasswordChecksBusy as exc:
+            errors.append({"field": "email", "text": str(exc)})
+            status_code, headers = 503, {"Retry-After": str(exc.retry_after)}
         else:
             assert user.id is not None
             previous = signed_in(request)
@@ -88,14 +121,16 @@ def sign_in(
             request.session.clear()
             request.session[SESSION_ID] = started.secret
             return RedirectResponse(_safe_next(next), status_code=303)
-    return render(
+    response = render(
         request,
         "sign_in.html",
-        status_code=400,
+        status_code=status_code,
         next=_safe_next(next),
         email=email,
         errors=errors,
     )
+    response.headers.update(headers)
+    return response
 
 
 @router.post("/sign-out")

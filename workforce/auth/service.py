@@ -29,7 +29,12 @@ from workforce.auth.models import (
     UserCouncil,
     UserPublic,
 )
-from workforce.auth.passwords import hash_password, needs_rehash, verify_password
+from workforce.auth.passwords import (
+    PasswordChecksBusy,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 from workforce.auth.permissions import Principal
 from workforce.councils.models import Council
 from workforce.errors import InputDataError, NotFoundError, Problem
@@ -361,7 +366,9 @@ def sign_in(session: Session, *, email: str, password: str, source: str) -> User
     The caller must commit even when :class:`SignInRefused` is raised (the API's session
     does). Every refusal (unknown email, no password, disabled, locked, wrong password)
     costs one password check and gets the same words, so neither the answer nor its
-    timing says whether the account exists or is locked.
+    timing says whether the account exists or is locked. Raises
+    :class:`~workforce.auth.passwords.PasswordChecksBusy` (nothing recorded) if no password
+    check was free within its wait.
     """
     email = normalise_email(email)
     now = utcnow()
@@ -413,12 +420,19 @@ def sign_in(session: Session, *, email: str, password: str, source: str) -> User
     if signed_in is None:
         raise refuse("locked by failed attempts at the same time")
     if needs_rehash(found.password_hash):
-        session.execute(
-            update(User)
-            .where(col(User.id) == user_id)
-            .values(password_hash=hash_password(password))
-            .execution_options(synchronize_session=False)
-        )
+        # Made with older parameters: rehash with today's, if a check is free right now
+        # (else at a later sign-in; the user is not kept waiting for it).
+        try:
+            new_hash = hash_password(password, wait_seconds=0)
+        except PasswordChecksBusy:
+            new_hash = None
+        if new_hash is not None:
+            session.execute(
+                update(User)
+                .where(col(User.id) == user_id)
+                .values(password_hash=new_hash)
+                .execution_options(synchronize_session=False)
+            )
     audit.record(session, actor, "sign_in", "user", user_id, summary=f"{email} signed in")
     user = session.get(User, user_id, populate_existing=True)
     assert user is not None
