@@ -65,7 +65,7 @@ class VersionedCache:
             if full_key in self._entries:
                 self._entries.move_to_end(full_key)
                 self.hits += 1
-                return self._entries[full_key]  # type: ignore[no-any-return]
+                return self._entries[full_key]
             self.misses += 1
         value = compute()
         with self._lock:
