@@ -17,10 +17,13 @@ from tests.auth.people import Person, make_people
 from tests.returns.factory import (
     ASSIGNMENTS,
     CensusDesign,
+    census_csv,
     census_xml,
     quarterly_rows,
     quarterly_xlsx,
+    rezip,
     to_csv,
+    truncated_sheet_xlsx,
 )
 from workforce.auth.audit import Actor
 from workforce.auth.models import AuditEvent
@@ -231,6 +234,25 @@ CORPUS = {
     ),
     "not-really.xlsx": (lambda: b"PK\x03\x04 not a zip at all", "file.xlsx", None),
     "picture.csv": (lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00", "file.type", None),
+    "truncated-sheet.xlsx": (truncated_sheet_xlsx, "file.xlsx", None),
+    "macros.xlsm": (
+        lambda: rezip(quarterly_xlsx(), {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0"}),
+        "file.xlsx_macros",
+        None,
+    ),
+    "external-links.xlsx": (
+        lambda: rezip(quarterly_xlsx(), {"xl/externalLinks/externalLink1.xml": b"<x/>"}),
+        "file.xlsx_external_links",
+        None,
+    ),
+    "too-many-rows.csv": (
+        lambda: (
+            census_csv(DESIGN)  # and 20,000 agency workers more
+            + "".join(f",,,,,1,SW{3_000_000_000 + i},,,,,X\r\n" for i in range(20_000)).encode()
+        ),
+        "file.too_many_rows",
+        (20_002, None),
+    ),
 }
 
 
@@ -262,6 +284,19 @@ def test_a_windows_1252_csv_is_read_as_such(client: TestClient, people: dict[str
         to_csv(quarterly_rows(), "cp1252"),
         "q.csv",
         assignments=to_csv(ASSIGNMENTS, "cp1252"),
+    )
+    assert response.status_code == 201, response.json()["issues"]
+
+
+def test_a_utf16_csv_without_a_byte_order_mark_is_read(
+    client: TestClient, people: dict[str, Person]
+) -> None:
+    response = _upload(
+        client,
+        people["hr_lead_a"],
+        to_csv(quarterly_rows(), "utf-16-le"),
+        "q.csv",
+        assignments=to_csv(ASSIGNMENTS, "utf-16-le"),
     )
     assert response.status_code == 201, response.json()["issues"]
 

@@ -344,3 +344,49 @@ def quarterly_xlsx(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- damaged and hostile workbooks --------------------------------------------------------
+
+
+def rezip(
+    workbook: bytes,
+    change: dict[str, bytes | None] | None = None,
+    *,
+    compression: int = 8,  # zipfile.ZIP_DEFLATED
+) -> bytes:
+    """The workbook's parts zipped again: ``change`` replaces a part (None removes it) or
+    adds a new one."""
+    import io
+    import zipfile
+
+    change = change or {}
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(buffer, "w", compression=compression) as target,
+    ):
+        for member in source.infolist():
+            data = change.get(member.filename, source.read(member.filename))
+            if data is not None:
+                target.writestr(member.filename, data)
+        for name, data in change.items():
+            if name not in source.namelist() and data is not None:
+                target.writestr(name, data)
+    return buffer.getvalue()
+
+
+def first_sheet_xml(workbook: bytes) -> bytes:
+    """The XML of the workbook's first worksheet part."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+def truncated_sheet_xlsx() -> bytes:
+    """The quarterly template filled in, its Workforce sheet's XML cut off half way."""
+    workbook = quarterly_xlsx()
+    sheet = first_sheet_xml(workbook)
+    return rezip(workbook, {"xl/worksheets/sheet1.xml": sheet[: len(sheet) // 2]})

@@ -193,6 +193,36 @@ def test_a_truncated_census_says_where_it_stops() -> None:
     assert error.row is not None and error.row > 1
 
 
+def test_a_census_saved_from_excel_with_date_and_number_cells_is_read_like_the_csv() -> None:
+    import csv
+    import io
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    rows = list(csv.reader(io.StringIO(census_csv(DESIGN).decode())))
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(rows[0])
+    for row in rows[1:]:
+        cells: list[object] = []
+        for value in row:
+            if len(value) == 10 and value[4] == "-":
+                cells.append(datetime.fromisoformat(value))  # Excel keeps dates as date-times
+            elif value.replace(".", "", 1).isdigit():
+                cells.append(float(value) if "." in value else int(value))
+            else:
+                cells.append(value)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed, issues = _parse(buffer.getvalue(), "census.xlsx")
+    assert issues.errors == [], [str(i) for i in issues.errors[:3]]
+    assert parsed.census is not None and parsed.period_end == DESIGN.reference_date
+    assert parsed.census.counts() == _parse(census_csv(DESIGN), "c.csv")[0].census.counts()  # type: ignore[union-attr]
+
+
 def test_a_utf16_census_is_read_like_any_other() -> None:
     text = census_xml(DESIGN).decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
     parsed, issues = _parse(text.encode("utf-16"))

@@ -6,7 +6,13 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tests.returns.factory import CensusDesign, census_xml, quarterly_rows, to_csv
+from tests.returns.factory import (
+    CensusDesign,
+    census_xml,
+    quarterly_rows,
+    to_csv,
+    truncated_sheet_xlsx,
+)
 from workforce.cli import app
 from workforce.config import Settings
 
@@ -44,3 +50,16 @@ def test_ingest_list_and_show(reference_settings: Settings, tmp_path: Path) -> N
         app, ["returns", "ingest", str(tmp_path / "nope.xml"), "--council", "202"]
     )
     assert missing.exit_code == 2
+
+
+def test_a_damaged_workbook_is_reported_by_rule_without_a_traceback(
+    reference_settings: Settings, tmp_path: Path
+) -> None:
+    damaged = tmp_path / "return.xlsx"
+    damaged.write_bytes(truncated_sheet_xlsx())
+    result = runner.invoke(app, ["returns", "ingest", str(damaged), "--council", "202"])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "rejected" in result.output and "[file.xlsx]" in result.output
+    assert "sheet 'Workforce'" in result.output
+    assert "Traceback" not in result.output and str(tmp_path) not in result.output

@@ -188,13 +188,19 @@ def _read_xlsx(path: Path) -> list[list[Row]]:
         except Exception as exc:  # openpyxl fails in many ways (bad zip, missing parts, bad XML)
             raise _file_problem(path, f"not a readable XLSX workbook ({exc})") from exc
         try:
-            sheets = []
+            sheets: list[list[Row]] = []
+            title = ""
             for sheet in workbook.worksheets:
+                title = sheet.title
                 # Some writers record a wrong sheet size, which would cut the rows short.
                 sheet.reset_dimensions()
                 rows = sheet.iter_rows(values_only=True)
                 sheets.append([(n, list(cells)) for n, cells in enumerate(rows, start=1)])
             return sheets
+        except Exception as exc:  # a damaged sheet surfaces only as it is read (bad XML, zip)
+            raise _file_problem(
+                path, f"not a readable XLSX workbook: sheet {title!r} is damaged ({exc})"
+            ) from exc
         finally:
             workbook.close()
 

@@ -13,10 +13,11 @@ vacancies from the council totals; cases per case-holding FTE at the reference d
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -24,9 +25,10 @@ from typing import Any, cast
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring, parse
+from defusedxml.ElementTree import iterparse, parse
 
 from workforce.measures import definitions
+from workforce.returns import files
 from workforce.returns.files import Table
 from workforce.returns.issues import Issues
 
@@ -329,17 +331,25 @@ def _local(tag: str) -> str:
 
 
 def read_xml(issues: Issues, data: bytes) -> Census:
-    """Parse a census XML message; a broken or hostile file is one error, never a crash."""
+    """Parse a census XML message as a stream; a broken or hostile file is one error, never
+    a crash, and reading stops at a worker record past ``MAX_TABLE_ROWS``."""
+    # A fault found part way through takes back the issues of the records read before it,
+    # so that a damaged file is reported as one error.
+    before = issues.mark()
     try:
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        return _read_message(issues, data)
+    except files.Unreadable:
+        issues.rollback(before)
+        raise
     except DefusedXmlException as exc:
+        issues.rollback(before)
         issues.error(
             "xml.unsafe",
             f"the XML declares a DTD or entities ({exc.__class__.__name__}); these are refused "
             "for safety: export the census without them",
         )
-        return Census()
     except ParseError as exc:
+        issues.rollback(before)
         line, column = getattr(exc, "position", (None, None))
         issues.error(
             "xml.malformed",
@@ -347,19 +357,53 @@ def read_xml(issues: Issues, data: bytes) -> Census:
             row=line,
             column=f"character {column}" if column is not None else None,
         )
-        return Census()
+    return Census()
+
+
+def _top_level(data: bytes) -> Iterator[Element]:
+    """Yield the root element as it opens, then each of its children once read whole; each
+    child is dropped once the caller has it, so memory holds one record at a time."""
+    depth = 0
+    root: Element | None = None
+    events = iterparse(
+        io.BytesIO(data),
+        events=("start", "end"),
+        forbid_dtd=True,
+        forbid_entities=True,
+        forbid_external=True,
+    )
+    for event, node in events:
+        if event == "start":
+            depth += 1
+            if depth == 1:
+                root = node
+                yield node
+        else:
+            depth -= 1
+            if depth == 1 and root is not None:
+                yield node
+                root.clear()
+
+
+def _read_message(issues: Issues, data: bytes) -> Census:
+    rules = schema_rules()
+    census = Census()
+    header_values: dict[str, str] = {}
+    totals_seen = 0
+    limit = files.MAX_TABLE_ROWS
+    top = _top_level(data)
+    root = next(top, None)
+    if root is None:
+        issues.error("xml.malformed", "the XML holds no element; is the file complete?")
+        return census
     if _local(root.tag) != "Message":
         issues.error(
             "xml.root",
             "this is not a CSWW census: the root element must be Message",
             value=_local(root.tag),
         )
-        return Census()
-    rules = schema_rules()
-    census = Census()
-    header_values: dict[str, str] = {}
-    totals_seen = 0
-    for child in root:
+        return census
+    for child in top:
         name = _local(child.tag)
         if name == "Header":
             for node in child.iter():
@@ -371,6 +415,8 @@ def read_xml(issues: Issues, data: bytes) -> Census:
             census.totals = _check_record(issues, rules[TOTALS], _children(child), 0, TOTALS)
         elif name == WORKER:
             number = len(census.workers) + 1
+            if number > limit:
+                raise files.too_many_rows(limit, "worker records", row=number, column=WORKER)
             worker = Worker(record_no=number, row=number)
             worker.values = _check_record(issues, rules[WORKER], _children(child), number, WORKER)
             census.workers.append(worker)
@@ -477,6 +523,15 @@ def _read_header(
         census.reference_date = None
 
 
+def _cell_text(value: object) -> str:
+    """A cell as the census's text: a date cell (a census saved from Excel) as YYYY-MM-DD."""
+    if isinstance(value, datetime) and value.time() == time(0):
+        return value.date().isoformat()
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    return "" if value is None else str(value).strip()
+
+
 def read_csv_census(issues: Issues, table: Table) -> Census:
     """Read the census as CSV: worker elements as columns; header and totals on every row."""
     rules = schema_rules()
@@ -510,7 +565,8 @@ def read_csv_census(issues: Issues, table: Table) -> Census:
     for record_no, (row, raw_row) in enumerate(table.rows, start=1):
         raw = {mapping[k]: v for k, v in raw_row.items() if k in mapping}
         for name in shared:
-            value = str(raw.get(name) or "").strip()
+            cell = raw.get(name)
+            value = cell.strip() if isinstance(cell, str) else _cell_text(cell)
             if name not in first and value:
                 first[name] = value
             elif value and value != first.get(name):
@@ -524,7 +580,8 @@ def read_csv_census(issues: Issues, table: Table) -> Census:
         values: dict[str, list[str]] = {}
         for column, field_name in worker_columns:
             cell = raw_row.get(column)
-            if cell is not None and (text := str(cell).strip()):
+            text = cell.strip() if isinstance(cell, str) else _cell_text(cell)
+            if text:
                 values[field_name] = [text]
         worker = Worker(record_no=record_no, row=row)
         worker.values = _check_record(issues, worker_rules, values, row, WORKER)

@@ -118,6 +118,15 @@ class Issues:
             )
             raise ErrorLimitReached
 
+    def mark(self) -> tuple[int, int, int, Counter[str]]:
+        """A point to go back to with ``rollback``."""
+        return len(self.items), self.error_count, self.warning_count, self.unlisted_warnings.copy()
+
+    def rollback(self, mark: tuple[int, int, int, Counter[str]]) -> None:
+        """Forget every issue found since ``mark`` (of a file found unreadable after all)."""
+        listed, self.error_count, self.warning_count, self.unlisted_warnings = mark
+        del self.items[listed:]
+
     def error(self, rule: str, message: str, **where: Any) -> None:
         self.add(Severity.error, rule, message, **where)
 

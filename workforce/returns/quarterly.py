@@ -74,6 +74,12 @@ REQUIRED_ASSIGNMENT = {
     c for c in ASSIGNMENT_COLUMNS if c not in {"end_date", "above_cap_signoff_ref", "project_team"}
 }
 QUARTER_ENDS = {(3, 31), (6, 30), (9, 30), (12, 31)}
+# The workforce table has a row for each of the six role groups: a hundred rows can only be
+# some other table, and refusing it at once spares a report of a duplicate on every row.
+MAX_WORKFORCE_ROWS = 100
+# One row per agency assignment. England had about 7,400 agency children's social workers in
+# 2023 (DfE CSWW, workforce/data/csww) and the most any council had was a few hundred.
+MAX_ASSIGNMENT_ROWS = 10_000
 MAX_HOURLY_RATE = 250.0
 LEAVER_TOLERANCE = 0.05
 
@@ -207,9 +213,23 @@ def read_workforce(issues: Issues, table: Table, today: date) -> QuarterlyReturn
         issues.sheet = None
 
 
+def _too_many_rows(issues: Issues, table: Table, limit: int, what: str) -> bool:
+    """Report a table longer than ``limit`` rows at its first row past it; say whether it was."""
+    if len(table.rows) <= limit:
+        return False
+    issues.error(
+        "file.too_many_rows",
+        f"this table goes on past {limit:,} rows; {what}: is it the right table?",
+        row=table.rows[limit][0],
+    )
+    return True
+
+
 def _read_workforce(issues: Issues, table: Table, today: date) -> QuarterlyReturn:
     sheet = table.name
     result = QuarterlyReturn()
+    if _too_many_rows(issues, table, MAX_WORKFORCE_ROWS, "it needs one row per role group"):
+        return result
     if not _check_columns(issues, table, WORKFORCE_COLUMNS, sheet):
         return result
     if not table.rows:
@@ -371,6 +391,8 @@ def read_assignments(issues: Issues, table: Table, today: date) -> list[Assignme
 
 def _read_assignments(issues: Issues, table: Table, today: date) -> list[Assignment]:
     result: list[Assignment] = []
+    if _too_many_rows(issues, table, MAX_ASSIGNMENT_ROWS, "more than any council's agency staff"):
+        return result
     if not _check_columns(issues, table, ASSIGNMENT_COLUMNS, table.name):
         return result
     seen: dict[tuple[str, date], int] = {}

@@ -17,6 +17,7 @@ creates nothing.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import statistics
 import tempfile
@@ -56,6 +57,7 @@ from workforce.statistics import service as statistics_service
 # so that a council with a very steady history is not warned about a normal wobble.
 MIN_SPREAD = {"%": 2.0, "cases": 1.5}
 COMPARABLE = ("turnover_rate_fte", "agency_rate_fte", "vacancy_rate_fte", "caseload_fte")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -135,9 +137,19 @@ def parse_upload(
         if assignments is not None:
             _parse_assignments_file(issues, assignments, parsed, today)
     except files.Unreadable as exc:
-        issues.error(exc.rule, str(exc))
+        issues.error(exc.rule, str(exc), **exc.where)
     except ErrorLimitReached:
         pass  # the last error listed says where checking stopped
+    except MemoryError:
+        raise
+    except Exception as exc:  # a fault in reading refuses the file; it never fails the upload
+        log.error("reading %r failed: %s", upload.file_name, files.describe_fault(exc))
+        log.debug("reading %r failed", upload.file_name, exc_info=True)
+        issues.error(
+            "file.unreadable",
+            "the file could not be read, for a reason not foreseen "
+            f"({files.describe_fault(exc)}); it is kept, and the service's team can look into it",
+        )
     if parsed.census is not None:
         parsed.council_code = parsed.census.council_code
         parsed.period_end = parsed.census.reference_date
@@ -215,11 +227,15 @@ def _parse_assignments_file(issues: Issues, upload: Upload, parsed: Parsed, toda
             sheet=upload.file_name,
         )
         return
-    kind = files.sniff(upload.data)
-    if kind != "csv":
-        issues.error("file.type", "the assignments file must be a CSV", sheet=upload.file_name)
+    try:
+        kind = files.sniff(upload.data)
+        if kind != "csv":
+            issues.error("file.type", "the assignments file must be a CSV", sheet=upload.file_name)
+            return
+        table = files.read_csv(upload.data, upload.file_name, quarterly.MAX_ASSIGNMENT_ROWS)
+    except files.Unreadable as exc:
+        issues.error(exc.rule, str(exc), **{"sheet": upload.file_name, **exc.where})
         return
-    table = files.read_csv(upload.data, upload.file_name)
     table.report_extra_cells(issues)
     parsed.quarterly.assignments = quarterly.read_assignments(issues, table, today)
 
