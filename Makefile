@@ -21,7 +21,7 @@ install: $(STAMP)
 assets: $(GOVUK)
 $(GOVUK): frontend/package.json frontend/package-lock.json frontend/build.mjs
 	@if command -v npm >/dev/null 2>&1; then \
-		npm ci --prefix frontend --no-audit --no-fund --loglevel=error && npm run --prefix frontend --silent build; \
+		npm ci --prefix frontend --ignore-scripts --no-audit --no-fund --loglevel=error && npm run --prefix frontend --silent build; \
 	else \
 		echo "WARNING: npm not found: GOV.UK Frontend is not built and pages will be unstyled." >&2; \
 	fi

@@ -13,14 +13,15 @@ from urllib.parse import quote
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.middleware.sessions import SessionMiddleware
 
 import workforce
-from api.headers import HeaderedFastAPI
+from api.headers import DOCS_PATH, HeaderedFastAPI
 from api.openapi import describe_answers
 from api.routes import (
     account,
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="Children's social care workforce monitor",
         version=workforce.__version__,
         description=API_DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served below from the service's own copy of Swagger UI
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -105,6 +106,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(auth_pages.router)
     app.include_router(return_pages.router)
     app.include_router(admin_pages.router)
+
+    @app.get(DOCS_PATH, include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """Swagger UI for the API, from /static: nothing is loaded from elsewhere."""
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title=f"{app.title}: API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
+
     describe_answers(app)
 
     # The web session the cookie names is looked up in the database once per request; added
