@@ -6,11 +6,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, WithJsonSchema
 
+from workforce.db import MAX_ROW_ID
 from workforce.errors import NotFoundError
 
-# Every table's id is an INTEGER column: 32 bits on PostgreSQL (64 on SQLite). A number
-# past that names no stored row, and sent to the database it overflows (a 500).
-MAX_ID = 2**31 - 1
+MAX_ID = MAX_ROW_ID  # a number past it names no stored row; sent on, it overflows (a 500)
 
 
 def _storable_id(value: int) -> int:

@@ -15,6 +15,10 @@ from sqlmodel import Session, create_engine
 from workforce.config import get_settings, normalise_database_url
 from workforce.errors import Busy
 
+# Every table's id is an INTEGER column: 32 bits on PostgreSQL (64 on SQLite). A number
+# past this names no stored row, and sent to the database it overflows.
+MAX_ROW_ID = 2**31 - 1
+
 
 def _sqlite_connect(busy_timeout_ms: int) -> Any:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:

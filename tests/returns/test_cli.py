@@ -46,6 +46,8 @@ def test_ingest_list_and_show(reference_settings: Settings, tmp_path: Path) -> N
     shown = runner.invoke(app, ["returns", "show", "2"])
     assert "rejected" in shown.output and "[range.negative]" in shown.output
     assert runner.invoke(app, ["returns", "show", "99"]).exit_code == 1
+    beyond = runner.invoke(app, ["returns", "show", "99999999999999999999"])
+    assert beyond.exit_code == 1 and "No return with id" in beyond.output
     missing = runner.invoke(
         app, ["returns", "ingest", str(tmp_path / "nope.xml"), "--council", "202"]
     )

@@ -36,7 +36,7 @@ from workforce.auth import audit
 from workforce.auth.audit import Actor
 from workforce.config import Settings, get_settings
 from workforce.councils.models import Council, StatisticalNeighbour
-from workforce.db import begin_write
+from workforce.db import MAX_ROW_ID, begin_write
 from workforce.errors import Busy, NotFoundError
 from workforce.measures import MEASURES
 from workforce.returns import census as census_format
@@ -150,6 +150,7 @@ def parse_upload(
             "the file could not be read, for a reason not foreseen "
             f"({files.describe_fault(exc)}); it is kept, and the service's team can look into it",
         )
+    issues.end_reading()
     if parsed.census is not None:
         parsed.council_code = parsed.census.council_code
         parsed.period_end = parsed.census.reference_date
@@ -580,7 +581,8 @@ def list_returns(
 
 
 def get_return(session: Session, return_id: int) -> CouncilReturn:
-    row = session.get(CouncilReturn, return_id)
+    """Return the stored return ``return_id``, or raise NotFoundError."""
+    row = session.get(CouncilReturn, return_id) if abs(return_id) <= MAX_ROW_ID else None
     if row is None:
         raise NotFoundError(f"No return with id {return_id} that you can see.")
     return row
