@@ -45,7 +45,7 @@ def make_engine(
 ) -> Engine:
     """Return an engine for ``url`` with the service's connection settings.
 
-    ``pool_size`` connections are kept (with as many again allowed briefly beyond it);
+    ``pool_size`` connections are kept (and four more allowed briefly beyond it);
     a caller waits ``pool_timeout`` seconds for one, then gets ``sqlalchemy.exc.TimeoutError``.
     On SQLite a writer waits ``busy_timeout_seconds`` for the one write lock.
     """
@@ -53,7 +53,9 @@ def make_engine(
     parsed = make_url(url)
     pooling: dict[str, Any] = {}
     if pool_size is not None and parsed.database != ":memory:":
-        pooling = {"pool_size": pool_size, "max_overflow": pool_size}
+        # A request holds one connection at a time and runs in one of the API's threads,
+        # so threads + a few covers every caller; the overflow absorbs a brief surge.
+        pooling = {"pool_size": pool_size, "max_overflow": 4}
     if pool_timeout is not None and parsed.database != ":memory:":
         pooling["pool_timeout"] = pool_timeout
     if parsed.get_backend_name() == "sqlite":
