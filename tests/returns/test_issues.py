@@ -65,6 +65,47 @@ def test_every_error_is_listed_until_checking_stops_at_the_error_limit() -> None
     assert issues.errors[-1].rule == "scope.council"
 
 
+def test_errors_added_once_the_file_is_read_never_stop_anything() -> None:
+    issues = Issues(max_errors=2)
+    issues.error("type.number", "this must be a number", row=2, column="inpost_fte")
+    issues.end_reading()
+    issues.error("scope.council", "this file is for another council", column="LEA")
+    issues.error("scope.council", "and again", column="LEA")
+    assert [i.rule for i in issues.errors] == ["type.number", "scope.council", "scope.council"]
+
+
+def test_an_ingest_with_one_error_short_of_the_limit_and_the_wrong_council_is_refused(
+    reference_session: Session,
+    reference_settings: Settings,
+    actor: Actor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two errors while reading (an FTE of 7, so no FTE), then the council check adds the
+    # limit's third: the file has been read, so it is listed and nothing stops.
+    monkeypatch.setattr(Issues, "__init__", _with_max_errors(Issues.__init__, 3))
+    data = census_csv(replace(BIG, council_code="203"), _with_fte_of_seven(records(BIG)))
+    row = _ingest(reference_session, reference_settings, actor, data, "census.csv").council_return
+    assert row.status == ReturnStatus.rejected
+    assert [i["rule"] for i in row.issues if i["severity"] == "error"] == [
+        "census.fte_above_one",
+        "census.fte_missing",
+        "scope.council",
+    ]
+
+
+def _with_max_errors(init: Any, limit: int) -> Any:
+    def patched(self: Issues, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        self.max_errors = limit
+
+    return patched
+
+
+def _with_fte_of_seven(workers: list[dict[str, str]]) -> list[dict[str, str]]:
+    next(w for w in workers if "FTE" in w)["FTE"] = "7"
+    return workers
+
+
 def _many_warnings_then(design: CensusDesign, last: dict[str, str] | None = None) -> bytes:
     """The census as CSV, every council worker's FTE written to seven decimal places (a
     warning each, found while reading), and ``last`` changing the file's last record."""

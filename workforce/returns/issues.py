@@ -64,7 +64,8 @@ class Issues:
     Every error is kept. Warnings are listed up to ``max_listed_warnings`` and counted in
     full (``warning_count``); the rest are counted by rule for a summary. The error that
     reaches ``max_errors`` is followed by a ``report.error_limit`` error, and then
-    ``ErrorLimitReached`` stops the reader.
+    ``ErrorLimitReached`` stops the reader. Once reading is over (``end_reading``), errors
+    are listed past the limit: the few a caller adds then are all kept.
     """
 
     items: list[Issue] = field(default_factory=list)
@@ -74,7 +75,7 @@ class Issues:
     error_count: int = 0
     warning_count: int = 0  # every warning, listed or not
     unlisted_warnings: Counter[str] = field(default_factory=Counter)  # by rule
-    stopped: bool = False
+    reading: bool = True  # while True, reaching max_errors stops the reader
 
     @property
     def count(self) -> int:
@@ -102,8 +103,8 @@ class Issues:
         shown = None if value is None else _clip(str(value))
         issue = Issue(severity, rule, message, sheet or self.sheet, row, column, shown)
         self.items.append(issue)
-        if severity is Severity.error and self.error_count >= self.max_errors and not self.stopped:
-            self.stopped = True
+        if severity is Severity.error and self.error_count >= self.max_errors and self.reading:
+            self.reading = False
             self.error_count += 1
             self.items.append(
                 Issue(
@@ -117,6 +118,10 @@ class Issues:
                 )
             )
             raise ErrorLimitReached
+
+    def end_reading(self) -> None:
+        """The file has been read: errors added from now on never stop anything."""
+        self.reading = False
 
     def mark(self) -> tuple[int, int, int, Counter[str]]:
         """A point to go back to with ``rollback``."""
