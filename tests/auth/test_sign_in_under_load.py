@@ -8,15 +8,15 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx2
-import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from tests.auth.people import PASSWORD, TEST_ACTOR
-from tests.browser.conftest import serve
-from workforce.auth import passwords, service
+from tests.live import server_process
+from workforce.auth import service
 from workforce.auth.models import AuditEvent, Role, User
 from workforce.config import Settings
 from workforce.runs.models import as_utc, utcnow
@@ -68,18 +68,18 @@ def _error_summary(answer: httpx2.Response) -> list[str]:
 
 
 def test_forty_wrong_passwords_at_once_lock_the_account(
-    reference_settings: Settings, reference_engine: Engine, monkeypatch: pytest.MonkeyPatch
+    reference_settings: Settings, reference_engine: Engine, tmp_path: Path
 ) -> None:
     user_id = _make_user(reference_engine)
     # Every attempt reaches the password check: the rate limits (which would turn most of
-    # them away) are lifted, and a turn at the password check is waited for however long.
-    unlimited = reference_settings.model_copy(
-        update={"sign_in_attempts_per_account": 1000, "sign_in_attempts_per_address": 1000}
-    )
-    monkeypatch.setattr(
-        passwords, "_gate", passwords.PasswordCheckGate(checks_at_once=4, wait_seconds=120)
-    )
-    with serve(unlimited) as base:
+    # them away) are lifted, and a turn at the password check is waited for long enough.
+    unlimited = {
+        "WORKFORCE_SIGN_IN_ATTEMPTS_PER_ACCOUNT": "1000",
+        "WORKFORCE_SIGN_IN_ATTEMPTS_PER_ADDRESS": "1000",
+        "WORKFORCE_PASSWORD_CHECK_WAIT_SECONDS": "60",
+    }
+    with server_process(reference_settings, tmp_path, unlimited) as server:
+        base = server.url
         answers = _sign_in_at_once(base, [(EMAIL, f"wrong password {i}") for i in range(40)])
         assert [a.status_code for a in answers] == [400] * 40, [a.text[:200] for a in answers]
         # Every failure was counted: the account is locked, so even the right password
