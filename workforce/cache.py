@@ -4,9 +4,10 @@ A council's benchmarks and the charts of its page are worked out from published
 releases, revisions, judgements, reference data, forecast runs and returns. None of
 those changes between one reader and the next, so the answer is kept, under a key that
 includes :func:`data_version`: a handful of index look-ups that change whenever any of
-those tables gains or changes a row (or anything audited happens). Another process (the
-scheduler, the CLI) changing the data therefore changes the version every process sees on
-its next read, and nothing stale is served. Entries are bounded (least recently used go).
+those tables gains or changes a row, or any import or other change to data is audited.
+Another process (the scheduler, the CLI) changing the data therefore changes the version
+every process sees on its next read, and nothing stale is served. Entries are bounded
+(least recently used go).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from sqlmodel import Session
 
 T = TypeVar("T")
 
-# Each sub-query reads one end of an index (or a small table): cheap on both backends.
+# Each sub-query reads one end of an index (or a small table): cheap on both backends. The
+# last is the newest audited change to data (imports of every kind, returns, forecast runs):
+# sign-ins, sessions and tokens change no answer kept here.
 _VERSION_SQL = text(
     """
     SELECT
@@ -34,7 +37,11 @@ _VERSION_SQL = text(
         (SELECT count(*) FROM statistical_neighbour),
         (SELECT max(id) FROM forecast_run),
         (SELECT max(id) FROM council_return),
-        (SELECT max(id) FROM audit_event)
+        (
+            SELECT id FROM audit_event
+            WHERE entity NOT IN ('user', 'api_token', 'web_session', 'mou_group')
+            ORDER BY id DESC LIMIT 1
+        )
     """
 )
 

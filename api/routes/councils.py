@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import TypeAdapter
 
 from api.deps import SessionDep
+from workforce.cache import VersionedCache
 from workforce.councils import service
 from workforce.councils.models import CouncilDetail, CouncilPublic, RegionPublic
 
 router = APIRouter(prefix="/api", tags=["councils"])
+COUNCIL_LIST = TypeAdapter(list[CouncilPublic])
 
 
 @router.get("/regions", response_model=list[RegionPublic])
@@ -21,6 +25,7 @@ def list_regions(session: SessionDep) -> list[RegionPublic]:
 
 @router.get("/councils", response_model=list[CouncilPublic])
 def list_councils(
+    request: Request,
     session: SessionDep,
     region: Annotated[
         str | None,
@@ -29,9 +34,17 @@ def list_councils(
     include_former: Annotated[
         bool, Query(description="Also list councils abolished in reorganisations since 2017.")
     ] = False,
-) -> list[CouncilPublic]:
+) -> Response:
     """List councils with children's social care, by name."""
-    return service.list_councils(session=session, region=region, include_former=include_former)
+    cache: VersionedCache = request.app.state.answers  # changes only with the data
+    body = cache.get(
+        session,
+        ("councils", region, include_former),
+        lambda: COUNCIL_LIST.dump_json(
+            service.list_councils(session=session, region=region, include_former=include_former)
+        ),
+    )
+    return Response(content=body, media_type="application/json")
 
 
 @router.get("/councils/{code}", response_model=CouncilDetail)

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from api.charts import Band, Line, effects_chart_svg, line_chart_svg
 from api.deps import SessionDep
+from api.security import signed_in
 from workforce.cache import VersionedCache
 from workforce.councils import service
 from workforce.councils.models import RegionPublic
@@ -81,6 +82,31 @@ def council_page(
 ) -> Response:
     """A council's page: its measures against England, region and neighbours; judgements;
     forecasts with a scenario."""
+    if scenario_grade or scenario_month or signed_in(request) is not None:
+        return _council_page(request, session, code, year, scenario_grade, scenario_month)
+    # Read without signing in, the page is the same for everyone until the data changes.
+    cache: VersionedCache = request.app.state.answers
+    status, body = cache.get(
+        session,
+        # The page's links are absolute, made from the address it was asked at.
+        ("council page html", str(request.base_url), code.upper(), year),
+        lambda: _status_and_body(_council_page(request, session, code, year, None, None)),
+    )
+    return HTMLResponse(body, status_code=status)
+
+
+def _status_and_body(response: Response) -> tuple[int, bytes]:
+    return response.status_code, bytes(response.body)
+
+
+def _council_page(
+    request: Request,
+    session: Session,
+    code: str,
+    year: int | None,
+    scenario_grade: str | None,
+    scenario_month: str | None,
+) -> Response:
     council = service.get_council(session=session, code=code)
     years = statistics_service.available_years(session=session)
     judgements = inspections_service.judgement_timeline(session=session, council_code=council.code)

@@ -8,6 +8,7 @@ from datetime import date
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from tests.auth.people import PASSWORD
 from workforce.cache import VersionedCache, data_version
 from workforce.config import Settings
 from workforce.db import make_engine
@@ -88,10 +89,56 @@ def test_a_new_judgement_changes_the_data_version(public_settings: Settings) -> 
 def test_the_council_page_is_kept_but_a_scenario_is_not(public_client: TestClient) -> None:
     cache = _cache(public_client)
     first = public_client.get(f"/councils/{COUNCIL}")
+    misses = cache.misses
     second = public_client.get(f"/councils/{COUNCIL}")
     assert first.status_code == second.status_code == 200
-    assert (cache.hits, cache.misses) == (1, 1)
-    public_client.get(
+    assert first.text == second.text
+    assert (cache.hits, cache.misses) == (1, misses)
+    # The page names the address it was asked at (its links are absolute): a page kept for
+    # one host is never served to a request for another.
+    other = public_client.get(f"/councils/{COUNCIL}", headers={"host": "elsewhere.example"})
+    assert "http://testserver/" not in other.text and "elsewhere.example" in other.text
+    assert cache.misses == misses + 1  # the page afresh (its charts were kept)
+    scenario = public_client.get(
         f"/councils/{COUNCIL}", params={"scenario_grade": "inadequate", "scenario_month": "2025-03"}
     )
-    assert (cache.hits, cache.misses) == (1, 1)
+    assert scenario.status_code == 200
+    assert cache.misses == misses + 1  # a scenario is neither kept nor read from the cache
+
+
+def test_a_kept_page_is_not_shown_to_someone_signed_in(
+    public_client: TestClient, public_settings: Settings
+) -> None:
+    from tests.auth.people import make_people
+
+    public_client.get(f"/councils/{COUNCIL}")  # kept for readers not signed in
+    engine = make_engine(public_settings.database_url)
+    person = make_people(engine)["analyst"]
+    engine.dispose()
+    form = public_client.get("/sign-in")
+    token = form.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    signed = public_client.post(
+        "/sign-in",
+        data={"email": person.email, "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text[:300]
+    page = public_client.get(f"/councils/{COUNCIL}")
+    assert person.email in page.text
+
+
+def test_signing_in_changes_nothing_kept_but_an_import_does(public_settings: Settings) -> None:
+    from workforce.auth import audit
+    from workforce.auth.audit import Actor
+
+    engine = make_engine(public_settings.database_url)
+    actor = Actor(name="test", source="tests")
+    with Session(engine) as session:
+        first = data_version(session)
+        audit.record(session, actor, "sign_in_failed", "user", None, summary="wrong password")
+        session.commit()
+        assert data_version(session) == first
+        audit.record(session, actor, "import", "reference_data", None, summary="neighbours")
+        session.commit()
+        assert data_version(session) != first
+    engine.dispose()
