@@ -178,15 +178,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             )
         return pages.render_error(request, 413, str(exc.detail))
 
-    @app.exception_handler(Busy)
-    async def busy(request: Request, exc: Busy) -> Response:
-        status = 409 if exc.conflict else 503
-        headers = {"Retry-After": str(exc.retry_after)}
+    def try_again_later(request: Request, status: int, message: str, seconds: int) -> Response:
+        headers = {"Retry-After": str(seconds)}
         if is_api(request):
-            return JSONResponse(status_code=status, content={"detail": str(exc)}, headers=headers)
-        response = pages.render_error(request, status, str(exc))
+            return JSONResponse(status_code=status, content={"detail": message}, headers=headers)
+        response = pages.render_error(request, status, message)
         response.headers.update(headers)
         return response
+
+    @app.exception_handler(Busy)
+    async def busy(request: Request, exc: Busy) -> Response:
+        return try_again_later(request, 409 if exc.conflict else 503, str(exc), exc.retry_after)
 
     @app.exception_handler(PoolTimeout)
     async def no_connection(request: Request, exc: PoolTimeout) -> Response:
@@ -196,12 +198,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             "The service is busy and could not answer in time; nothing was changed. "
             "Try again in a few seconds."
         )
-        headers = {"Retry-After": "5"}
-        if is_api(request):
-            return JSONResponse(status_code=503, content={"detail": message}, headers=headers)
-        response = pages.render_error(request, 503, message)
-        response.headers.update(headers)
-        return response
+        return try_again_later(request, 503, message, 5)
 
     @app.exception_handler(InputDataError)
     async def input_refused(request: Request, exc: InputDataError) -> Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
@@ -14,11 +13,10 @@ from api.charts import Line, line_chart_svg
 from api.deps import SessionDep
 from api.params import RowId
 from api.routes.pages import render
-from api.routes.returns import ingest_upload
+from api.routes.returns import store_upload
 from api.security import (
     CouncilPrivateReader,
     ReturnSubmitter,
-    actor_for,
     require_council,
     require_return,
 )
@@ -105,7 +103,6 @@ async def upload_return_page(
     code: str,
 ) -> Response:
     settings = request.app.state.settings
-    engine = request.app.state.engine
     errors = []
     try:
         form = await read_upload_form(
@@ -122,18 +119,7 @@ async def upload_return_page(
             _upload_form_again, request, session, principal, code, errors
         )
     await run_in_threadpool(session.close)  # the guard's read is done
-    result = await run_in_threadpool(
-        functools.partial(
-            ingest_upload,
-            engine,
-            principal=principal,
-            council_code=code,
-            upload=returns_service.Upload(file.data, file.file_name),
-            assignments=None,
-            actor=actor_for(request, principal),
-            settings=settings,
-        )
-    )
+    result = await store_upload(request, principal, code, file, None, settings)
     return RedirectResponse(f"/returns/{result.council_return.id}", status_code=303)
 
 

@@ -23,7 +23,7 @@ from api.security import (
     require_council,
     require_return,
 )
-from api.uploads import read_upload_form
+from api.uploads import ReceivedFile, read_upload_form
 from workforce.auth.audit import Actor
 from workforce.auth.permissions import Action, Principal, councils_in_reach
 from workforce.config import Settings
@@ -31,12 +31,13 @@ from workforce.db import session_scope
 from workforce.errors import NotFoundError
 from workforce.returns import quarterly
 from workforce.returns import service as returns_service
-from workforce.returns.issues import ISSUE_COLUMNS
+from workforce.ingest.problems import ISSUE_COLUMNS
 from workforce.returns.models import CouncilReturn, CouncilReturnDetail, CouncilReturnPublic
 
 router = APIRouter(prefix="/api", tags=["returns"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MEDIA_TYPES = {"xml": "application/xml", "xlsx": XLSX, "csv": "text/csv"}
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+MEDIA_TYPES = {"xml": "application/xml", "xlsx": XLSX, "ods": ODS, "csv": "text/csv"}
 
 
 class UploadOutcome(CouncilReturnDetail):
@@ -137,6 +138,33 @@ def ingest_upload(
         )
 
 
+async def store_upload(
+    request: Request,
+    principal: Principal,
+    council_code: str,
+    file: ReceivedFile,
+    assignments: ReceivedFile | None,
+    settings: Settings,
+) -> returns_service.IngestResult:
+    """Return the committed outcome of an upload, stored in a worker thread."""
+    return await run_in_threadpool(
+        functools.partial(
+            ingest_upload,
+            request.app.state.engine,
+            principal=principal,
+            council_code=council_code,
+            upload=returns_service.Upload(file.data, file.file_name),
+            assignments=(
+                returns_service.Upload(assignments.data, assignments.file_name)
+                if assignments is not None
+                else None
+            ),
+            actor=actor_for(request, principal),
+            settings=settings,
+        )
+    )
+
+
 @router.post(
     "/returns",
     response_model=UploadOutcome,
@@ -161,7 +189,6 @@ async def upload_return(request: Request, session: SessionDep, principal: Return
     assignments CSV) or the CSWW census (XML or CSV). The answer is the validation report:
     201 accepted, 422 rejected (stored with its issues), 200 already received."""
     settings: Settings = request.app.state.settings
-    engine: Engine = request.app.state.engine
     # The guard's read is done: give its connection back before a long upload is read.
     await run_in_threadpool(session.close)
     form = await read_upload_form(
@@ -185,20 +212,8 @@ async def upload_return(request: Request, session: SessionDep, principal: Return
                 "field with its DfE code."
             },
         )
-    extra = form.files.get("assignments")
-    result = await run_in_threadpool(
-        functools.partial(
-            ingest_upload,
-            engine,
-            principal=principal,
-            council_code=code,
-            upload=returns_service.Upload(file.data, file.file_name),
-            assignments=(
-                returns_service.Upload(extra.data, extra.file_name) if extra is not None else None
-            ),
-            actor=actor_for(request, principal),
-            settings=settings,
-        )
+    result = await store_upload(
+        request, principal, code, file, form.files.get("assignments"), settings
     )
     # Committed: the answer below reports only what is stored.
     row = result.council_return
