@@ -41,7 +41,7 @@ from workforce.councils.models import Council
 from workforce.councils.service import find_council
 from workforce.errors import NotFoundError
 from workforce.returns.models import CouncilReturn
-from workforce.runs.models import utcnow
+from workforce.timeutils import utcnow
 
 # Routes anyone may call without signing in: published statistics, reference data, the
 # public pages, documentation and the sign-in form itself. (path, methods)

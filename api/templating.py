@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 
 from api.security import csrf_token, signed_in_email
-from workforce.runs.models import as_utc
 from workforce.statistics.importer import SUPPRESSION_CODES
+from workforce.timeutils import as_utc
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 SERVICE_NAME = "Children's social care workforce monitor"

@@ -16,7 +16,7 @@ from jobs.registry import JobOutcome, job
 from workforce.auth import audit
 from workforce.auth.audit import Actor
 from workforce.forecasting import service
-from workforce.runs.models import as_utc, utcnow
+from workforce.timeutils import as_utc, utcnow
 
 STALE_AFTER = timedelta(hours=20)
 

@@ -849,7 +849,7 @@ def backtest(
 
 
 def _now() -> Any:
-    from workforce.runs.models import utcnow
+    from workforce.timeutils import utcnow
 
     return utcnow()
 

@@ -20,7 +20,7 @@ from workforce.auth.models import ApiToken
 from workforce.auth.permissions import WRITES, Decision, Principal, authorize
 from workforce.config import Settings
 from workforce.db import make_engine
-from workforce.runs.models import utcnow
+from workforce.timeutils import utcnow
 
 ALL = (
     "hr_lead_a",

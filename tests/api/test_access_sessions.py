@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from tests.auth.people import PASSWORD, TEST_ACTOR, Person, make_people
 from workforce.auth import service
 from workforce.auth.models import AuditEvent, WebSession
-from workforce.runs.models import utcnow
+from workforce.timeutils import utcnow
 
 COOKIE = "workforce_session"
 

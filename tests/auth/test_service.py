@@ -12,7 +12,7 @@ from workforce.auth import audit, service
 from workforce.auth.audit import AuditLogIsAppendOnly
 from workforce.auth.models import ApiToken, AuditEvent, Role, User
 from workforce.errors import InputDataError, NotFoundError
-from workforce.runs.models import utcnow
+from workforce.timeutils import utcnow
 
 
 def _rules(exc: InputDataError) -> set[str]:

@@ -19,7 +19,7 @@ from tests.live import server_process
 from workforce.auth import service
 from workforce.auth.models import AuditEvent, Role, User
 from workforce.config import Settings
-from workforce.runs.models import as_utc, utcnow
+from workforce.timeutils import as_utc, utcnow
 
 EMAIL = "target@example.gov.uk"
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session, col, select
 
 from workforce.auth.models import AuditEvent
-from workforce.runs.models import as_utc
+from workforce.timeutils import as_utc
 
 # Keys whose values never reach the log, whatever a caller passes in ``details``.
 SECRET_KEYS = frozenset({"password", "password_hash", "token", "token_hash", "secret"})

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, String
 from sqlmodel import Field, SQLModel
 
-from workforce.runs.models import UTCDateTime, utcnow
+from workforce.timeutils import UTCDateTime, utcnow
 
 
 class Role(StrEnum):

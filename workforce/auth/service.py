@@ -38,7 +38,7 @@ from workforce.auth.passwords import (
 from workforce.auth.permissions import Principal
 from workforce.councils.models import Council
 from workforce.errors import InputDataError, NotFoundError, Problem
-from workforce.runs.models import as_utc, utcnow
+from workforce.timeutils import as_utc, utcnow
 
 TOKEN_PREFIX = "wf_"  # noqa: S105 (a marker, not a secret)
 MAX_FAILED_SIGN_INS = 5

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from workforce.auth import audit
 from workforce.auth.audit import Actor
 from workforce.auth.models import User, WebSession
-from workforce.runs.models import as_utc, utcnow
+from workforce.timeutils import as_utc, utcnow
 
 # How often a session's last use is written down: often enough to see who is signed in,
 # rarely enough that reading pages does not turn into writing the database.

@@ -28,7 +28,7 @@ import pandas as pd
 
 from workforce.forecasting import model as panel_model
 from workforce.forecasting.panel import FORECAST_MEASURES, Panel
-from workforce.runs.models import utcnow
+from workforce.timeutils import utcnow
 
 METHODS = (
     "panel",

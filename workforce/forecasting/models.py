@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from workforce.runs.models import UTCDateTime, utcnow
+from workforce.timeutils import UTCDateTime, utcnow
 
 
 class ForecastRun(SQLModel, table=True):

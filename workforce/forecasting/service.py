@@ -28,8 +28,8 @@ from workforce.forecasting.panel import (
     load_panel,
 )
 from workforce.inspections.models import Grade, Judgement
-from workforce.runs.models import utcnow
 from workforce.statistics.models import Publication
+from workforce.timeutils import utcnow
 
 HORIZONS = (1, 2)
 

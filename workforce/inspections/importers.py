@@ -31,7 +31,7 @@ from workforce.inspections.cells import (
 )
 from workforce.inspections.layouts import Table, read_table
 from workforce.inspections.models import Judgement
-from workforce.runs.models import utcnow
+from workforce.timeutils import utcnow
 
 OFSTED_DIR = BUNDLED_DATA / "ofsted"
 HISTORY_FILE = OFSTED_DIR / "ofsted_judgement_history.csv"

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from workforce.runs.models import UTCDateTime, utcnow
+from workforce.timeutils import UTCDateTime, utcnow
 
 
 class Grade(StrEnum):

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, String, text
 from sqlmodel import Field, SQLModel
 
-from workforce.runs.models import UTCDateTime, utcnow
+from workforce.timeutils import UTCDateTime, utcnow
 
 
 class ReturnStatus(StrEnum):

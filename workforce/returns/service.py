@@ -50,8 +50,8 @@ from workforce.returns.models import (
     ReturnRoleGroup,
     ReturnStatus,
 )
-from workforce.runs.models import utcnow
 from workforce.statistics import service as statistics_service
+from workforce.timeutils import utcnow
 
 # Rates and caseloads that vary less than this are compared against this spread instead,
 # so that a council with a very steady history is not warned about a normal wobble.

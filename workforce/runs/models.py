@@ -2,50 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import DateTime, String
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    """Return the current time in UTC, timezone-aware."""
-    return datetime.now(UTC)
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """Return ``moment`` timezone-aware: SQLite hands back stored UTC times without a zone."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A moment stored in UTC and always read back timezone-aware, on every backend.
-
-    PostgreSQL keeps the zone (``timestamptz``); SQLite keeps none, so a moment is turned
-    into UTC before it is written and read back as UTC, and an API answer or a comparison
-    never meets a naive time.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if isinstance(value, datetime):
-            if value.tzinfo is None:
-                raise ValueError(
-                    f"a naive time {value.isoformat()} cannot be stored: give it a zone"
-                )
-            return value.astimezone(UTC)
-        return value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        return as_utc(value)
+from workforce.timeutils import UTCDateTime, utcnow
 
 
 class RunStatus(StrEnum):

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
-from workforce.runs.models import JobRun, RunStatus, utcnow
+from workforce.runs.models import JobRun, RunStatus
+from workforce.timeutils import utcnow
 
 
 def start_run(*, session: Session, job: str, trigger: str) -> JobRun:

@@ -24,9 +24,9 @@ from sqlmodel import Session, col
 from workforce.councils.models import Council, ReportingUnit
 from workforce.db import executemany, fetchall
 from workforce.errors import InputDataError, Problem
-from workforce.runs.models import utcnow
 from workforce.statistics.layouts import Layout, detect_layout
 from workforce.statistics.models import GeographicLevel, Publication
+from workforce.timeutils import utcnow
 
 SUPPRESSION_CODES = {
     "z": "not applicable",
