@@ -103,6 +103,16 @@ def group_councils(session: Session, group_name: str | None) -> list[str]:
     )
 
 
+def list_groups(*, session: Session) -> Sequence[MouGroup]:
+    """Return every MoU group, by name."""
+    return session.exec(select(MouGroup).order_by(col(MouGroup.name))).all()
+
+
+def get_user(*, session: Session, user_id: int) -> User | None:
+    """Return the user with ``user_id``, or None if there is none."""
+    return session.get(User, user_id)
+
+
 def principal_for(session: Session, user: User) -> Principal:
     """Return the principal (role and scope) that ``user`` acts as."""
     assert user.id is not None

@@ -1,0 +1,234 @@
+"""``workforce users``, ``tokens`` and ``groups``: who may use the service, and how."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from workforce.auth.models import Role
+from workforce.cli.base import refused, require_current_schema
+from workforce.timeutils import utcnow
+
+users_app = typer.Typer(help="Users: create them, list them, set passwords.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API bearer tokens: issue, list, revoke.", no_args_is_help=True)
+groups_app = typer.Typer(help="Regional MoU groups of councils.", no_args_is_help=True)
+
+_ROLES = tuple(role.value for role in Role)
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="The user's email address (their sign-in name).")],
+    role: Annotated[str, typer.Option(help="One of: " + ", ".join(_ROLES) + ".")],
+    council: Annotated[
+        list[str] | None,
+        typer.Option(help="A council the user is scoped to (DfE code); repeat for more."),
+    ] = None,
+    group: Annotated[str | None, typer.Option(help="MoU group (mou_member only).")] = None,
+    agency: Annotated[str | None, typer.Option(help="Agency name (agency_user only).")] = None,
+    name: Annotated[str, typer.Option(help="The user's name.")] = "",
+    password: Annotated[
+        bool, typer.Option("--password", help="Prompt for a password for web sign-in.")
+    ] = False,
+) -> None:
+    """Create a user with a role and the scope it needs."""
+    from workforce.auth import service
+    from workforce.auth.audit import Actor
+    from workforce.db import session_scope
+    from workforce.errors import InputDataError
+
+    require_current_schema()
+    secret = (
+        typer.prompt("Password", hide_input=True, confirmation_prompt=True) if password else None
+    )
+    try:
+        with session_scope() as session:
+            user = service.create_user(
+                session,
+                email=email,
+                role=role,
+                councils=council or [],
+                group=group,
+                agency=agency,
+                name=name,
+                password=secret,
+                actor=Actor.cli(),
+            )
+            typer.echo(f"Created user {user.id}: {user.email} ({user.role})")
+    except InputDataError as exc:
+        raise refused(exc) from None
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List every user with role, scope and state."""
+    from workforce.auth import service
+    from workforce.db import session_scope
+
+    with session_scope() as session:
+        for user in service.list_users(session):
+            public = service.user_public(session, user)
+            scope = " ".join(public.councils) or public.group or public.agency or "-"
+            state = "active" if public.is_active else "disabled"
+            if public.locked_until and public.locked_until > utcnow():
+                state += f", locked until {public.locked_until:%H:%M} UTC"
+            last = f"{public.last_sign_in_at:%Y-%m-%d %H:%M}" if public.last_sign_in_at else "never"
+            typer.echo(
+                f"{public.id:>5} {public.email:<40} {public.role.value:<18} {scope:<20} "
+                f"{state:<10} last sign-in {last}"
+            )
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    email: Annotated[str, typer.Option(help="The user's email address.")],
+) -> None:
+    """Give a user a new generated password (printed once) and clear any lock-out."""
+    from workforce.auth import service
+    from workforce.auth.audit import Actor
+    from workforce.db import session_scope
+    from workforce.errors import InputDataError, NotFoundError
+
+    password = service.generate_password()
+    try:
+        with session_scope() as session:
+            user = service.set_password(session, email=email, password=password, actor=Actor.cli())
+    except (InputDataError, NotFoundError) as exc:
+        raise refused(exc) from None
+    typer.echo(f"New password for {user.email}: {password}\n(shown only now)")
+
+
+def _set_active(email: str, active: bool) -> None:
+    from workforce.auth import service
+    from workforce.auth.audit import Actor
+    from workforce.db import session_scope
+    from workforce.errors import NotFoundError
+
+    try:
+        with session_scope() as session:
+            user = service.set_active(session, email=email, active=active, actor=Actor.cli())
+    except NotFoundError as exc:
+        raise refused(exc) from None
+    typer.echo(f"{user.email} is {'active' if active else 'disabled'}.")
+
+
+@users_app.command("disable")
+def users_disable(email: Annotated[str, typer.Option(help="The user's email address.")]) -> None:
+    """Disable a user: their sign-in, sessions and tokens stop working at once."""
+    _set_active(email, False)
+
+
+@users_app.command("enable")
+def users_enable(email: Annotated[str, typer.Option(help="The user's email address.")]) -> None:
+    """Enable a disabled user again."""
+    _set_active(email, True)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    email: Annotated[str, typer.Option(help="Whose token: the user's email address.")],
+    days: Annotated[int, typer.Option(min=1, max=366, help="Days until it expires.")] = 90,
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "",
+) -> None:
+    """Issue an API token; it is printed once and only its hash is kept."""
+    from workforce.auth import service
+    from workforce.auth.audit import Actor
+    from workforce.db import session_scope
+    from workforce.errors import InputDataError, NotFoundError
+
+    require_current_schema()
+    try:
+        with session_scope() as session:
+            issued = service.create_token(
+                session, email=email, days=days, name=name, actor=Actor.cli()
+            )
+            token_id, expires = issued.token.id, issued.token.expires_at
+    except (InputDataError, NotFoundError) as exc:
+        raise refused(exc) from None
+    typer.echo(f"Token {token_id} for {email}, expires {expires:%Y-%m-%d %H:%M} UTC:")
+    typer.echo(issued.secret)
+    typer.echo("Send it as 'Authorization: Bearer <token>'. It is shown only now.", err=True)
+
+
+@tokens_app.command("list")
+def tokens_list(
+    email: Annotated[str | None, typer.Option(help="Only this user's tokens.")] = None,
+) -> None:
+    """List tokens (their first characters only), with expiry, last use and revocation."""
+    from workforce.auth import service
+    from workforce.db import session_scope
+    from workforce.errors import NotFoundError
+
+    with session_scope() as session:
+        try:
+            owner = service.get_user_by_email(session, email) if email else None
+        except NotFoundError as exc:
+            raise refused(exc) from None
+        for token in service.list_tokens(session, user_id=owner.id if owner else None):
+            public = service.token_public(token)
+            user = service.get_user(session=session, user_id=token.user_id)
+            state = (
+                f"revoked {public.revoked_at:%Y-%m-%d}"
+                if public.revoked_at
+                else ("expired" if public.expires_at <= utcnow() else "active")
+            )
+            used = f"{public.last_used_at:%Y-%m-%d %H:%M}" if public.last_used_at else "never"
+            typer.echo(
+                f"{public.id:>5} {public.prefix}... {user.email if user else '?':<40} "
+                f"expires {public.expires_at:%Y-%m-%d} last used {used:<16} {state} {public.name}"
+            )
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: Annotated[int, typer.Argument(help="The token's id.")]) -> None:
+    """Revoke a token; it stops working at once."""
+    from workforce.auth import service
+    from workforce.auth.audit import Actor
+    from workforce.db import session_scope
+    from workforce.errors import NotFoundError
+
+    try:
+        with session_scope() as session:
+            token = service.revoke_token(session, token_id=token_id, actor=Actor.cli())
+            prefix = token.prefix
+    except NotFoundError as exc:
+        raise refused(exc) from None
+    typer.echo(f"Token {token_id} ({prefix}...) is revoked.")
+
+
+@groups_app.command("create")
+def groups_create(
+    name: Annotated[str, typer.Argument(help="The group's name, e.g. 'London MoU'.")],
+    council: Annotated[
+        list[str], typer.Option(help="A member council (DfE code); repeat for each.")
+    ],
+    description: Annotated[str, typer.Option(help="What the group is.")] = "",
+) -> None:
+    """Create a regional MoU group of councils."""
+    from workforce.auth import service
+    from workforce.auth.audit import Actor
+    from workforce.db import session_scope
+    from workforce.errors import InputDataError
+
+    require_current_schema()
+    try:
+        with session_scope() as session:
+            service.create_group(
+                session, name=name, councils=council, description=description, actor=Actor.cli()
+            )
+    except InputDataError as exc:
+        raise refused(exc) from None
+    typer.echo(f"Created MoU group {name!r} with {len(set(council))} councils.")
+
+
+@groups_app.command("list")
+def groups_list() -> None:
+    """List MoU groups and their councils."""
+    from workforce.auth import service
+    from workforce.db import session_scope
+
+    with session_scope() as session:
+        for group in service.list_groups(session=session):
+            codes = service.group_councils(session, group.name)
+            typer.echo(f"{group.name}: {' '.join(codes)}")

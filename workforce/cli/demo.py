@@ -1,0 +1,76 @@
+"""``workforce demo``: the bundled public data, fitted forecasts and a demo admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from workforce.cli.base import require_current_schema
+from workforce.config import get_settings
+
+
+def demo() -> None:
+    """Load all bundled public data into the configured database (safe to repeat)."""
+    from workforce.auth.audit import Actor
+    from workforce.db import session_scope
+    from workforce.statistics.bundled import load_public_data
+
+    require_current_schema()
+    actor = Actor.cli()
+    with session_scope() as session:
+        for line in load_public_data(session=session, actor=actor):
+            typer.echo(line)
+    _demo_forecasts()
+    _demo_admin(actor)
+
+
+def _demo_forecasts() -> None:
+    """Fit the forecasts now (the scheduler refits after new data and nightly)."""
+    from jobs.runner import run_job
+
+    run = run_job("forecast_refit", trigger="demo")
+    typer.echo(
+        f"Forecasts: {run.status}"
+        + (f" - {run.summary}" if run.summary else "")
+        + (f" - {run.error}" if run.error else "")
+    )
+
+
+DEMO_ADMIN = "demo-admin@example.org"
+
+
+def _demo_admin(actor: Any) -> None:
+    """Create the demo's admin with a generated password, shown once."""
+    from workforce.auth import service
+    from workforce.auth.models import Role
+    from workforce.db import session_scope
+    from workforce.errors import NotFoundError
+
+    settings = get_settings()
+    if settings.environment == "production":
+        typer.echo("No demo admin in production: create users with `workforce users create`.")
+        return
+    with session_scope() as session:
+        try:
+            service.get_user_by_email(session, DEMO_ADMIN)
+        except NotFoundError:
+            password = service.generate_password()
+            service.create_user(
+                session,
+                email=DEMO_ADMIN,
+                role=Role.admin,
+                name="Demo administrator",
+                password=password,
+                actor=actor,
+            )
+            typer.echo(
+                f"\nSign in at http://{settings.host}:{settings.port}/sign-in as {DEMO_ADMIN} "
+                f"with password {password}\n(shown only now; "
+                f"`workforce users reset-password --email {DEMO_ADMIN}` sets a new one)\n"
+            )
+            return
+    typer.echo(
+        f"\nDemo admin {DEMO_ADMIN} exists (its password was shown when it was created); "
+        f"`workforce users reset-password --email {DEMO_ADMIN}` prints a new one.\n"
+    )
