@@ -11,7 +11,7 @@ from sqlmodel import Session
 from jobs.registry import get_job
 from workforce.config import Settings, get_settings
 from workforce.db import get_engine, session_scope
-from workforce.runs.locks import advisory_lock_key, job_lock
+from workforce.locks import advisory_lock_key, job_lock
 from workforce.runs.models import JobRun, RunStatus
 from workforce.runs.service import (
     abandon_dead_runs,

@@ -18,7 +18,7 @@ from workforce.auth.service import sign_in
 from workforce.cli import app
 from workforce.config import Settings
 from workforce.db import make_engine
-from workforce.runs.locks import advisory_lock_key
+from workforce.locks import advisory_lock_key
 from workforce.runs.models import JobRun
 
 runner = CliRunner()

@@ -102,6 +102,11 @@ def backend_name(engine: Engine) -> str:
     return engine.dialect.name
 
 
+def is_postgresql(bind: Engine | Connection) -> bool:
+    """Return True if ``bind`` is a PostgreSQL database (False for SQLite)."""
+    return bind.dialect.name == "postgresql"
+
+
 _ENGINES: dict[str, Engine] = {}
 
 

@@ -12,7 +12,7 @@ from jobs.registry import JobOutcome, all_jobs, get_job
 from jobs.runner import run_job
 from jobs.scheduler import build_scheduler
 from workforce.config import Settings
-from workforce.runs.locks import advisory_lock_key
+from workforce.locks import advisory_lock_key
 from workforce.runs.models import JobRun
 
 

@@ -21,15 +21,12 @@ import logging
 import os
 import statistics
 import tempfile
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from workforce.auth import audit
@@ -38,6 +35,7 @@ from workforce.config import Settings, get_settings
 from workforce.councils.models import Council, StatisticalNeighbour
 from workforce.db import MAX_ROW_ID, begin_write
 from workforce.errors import Busy, NotFoundError
+from workforce.locks import return_lock_key, wait_for_transaction_lock
 from workforce.measures import MEASURES
 from workforce.returns import census as census_format
 from workforce.returns import files, quarterly
@@ -338,24 +336,11 @@ def _lock(
 ) -> None:
     """Queue concurrent writers for the same council and period, for at most ``wait_seconds``.
 
-    On PostgreSQL a transaction-level advisory lock, waited for under ``lock_timeout``; on
-    SQLite the transaction already holds the database's one write lock (begin_write).
+    On PostgreSQL a transaction-level advisory lock; on SQLite the transaction already
+    holds the database's one write lock (begin_write).
     """
-    bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
-    key = zlib.crc32(f"return:{council_code}:{kind}:{period_end}".encode())
-    key = key - (1 << 32) if key >= (1 << 31) else key  # the two-int form takes int4s
-    session.execute(
-        text("SELECT set_config('lock_timeout', :wait, true)"),
-        {"wait": f"{max(1, int(wait_seconds * 1000))}ms"},
-    )
-    try:
-        session.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": 0x52455455, "b": key})
-    except OperationalError as exc:
-        if getattr(exc.orig, "sqlstate", None) != "55P03":  # lock_not_available
-            raise
-        session.rollback()
+    key = return_lock_key(council_code, kind, period_end)
+    if not wait_for_transaction_lock(session, key, wait_seconds=wait_seconds):
         raise Busy(
             f"Another return for council {council_code} and the period ending "
             f"{period_end or 'unknown'} is being stored, and it was still going after "
@@ -363,8 +348,7 @@ def _lock(
             "Send it again shortly: if it holds the same content, it will be recognised.",
             retry_after=max(1, round(wait_seconds)),
             conflict=True,
-        ) from None
-    session.execute(text("SET LOCAL lock_timeout TO DEFAULT"))
+        )
 
 
 def ingest(
