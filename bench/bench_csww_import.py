@@ -23,7 +23,8 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from workforce import migrations
-from workforce.councils.reference import BUNDLED_DATA, load_reference_data
+from workforce.councils.reference import load_reference_data
+from workforce.data import BUNDLED_DATA
 from workforce.db import make_engine, session_scope
 from workforce.statistics.importer import import_release, import_release_file
 

@@ -167,7 +167,7 @@ def test_two_cli_runs_started_together_on_postgresql_one_runs_one_is_skipped(
 def test_import_csww_reports_what_it_did_and_refuses_bad_files(
     reference_settings: Settings, tmp_path: Path
 ) -> None:
-    from workforce.councils.reference import BUNDLED_DATA
+    from workforce.data import BUNDLED_DATA
 
     path = BUNDLED_DATA / "csww" / "csww_indicators_2017_to_2023.csv"
     first = runner.invoke(app, ["import", "csww", str(path)])

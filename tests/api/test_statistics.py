@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from fastapi.testclient import TestClient
 
-from workforce.councils.reference import BUNDLED_DATA
+from workforce.data import BUNDLED_DATA
 from workforce.statistics.bundled import oldest_first
 from workforce.statistics.importer import parse_release
 from workforce.statistics.models import GeographicLevel

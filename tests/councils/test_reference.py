@@ -17,11 +17,10 @@ from workforce.councils.models import (
     StatisticalNeighbour,
 )
 from workforce.councils.reference import (
-    BUNDLED_DATA,
-    REFERENCE_DIR,
     load_reference_data,
     parse_statistical_neighbours,
 )
+from workforce.data import BUNDLED_DATA, REFERENCE_DIR
 from workforce.db import session_scope
 from workforce.errors import InputDataError
 

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from jobs.runner import run_job
 from workforce.config import Settings
-from workforce.councils.reference import BUNDLED_DATA
+from workforce.data import BUNDLED_DATA
 from workforce.statistics.models import Publication, PublishedRow
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from workforce.councils.reference import BUNDLED_DATA
+from workforce.data import BUNDLED_DATA
 from workforce.measures import MEASURES, check_published
 from workforce.statistics.importer import parse_release
 from workforce.statistics.models import GeographicLevel

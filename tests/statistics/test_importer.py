@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from workforce.councils.reference import BUNDLED_DATA
+from workforce.data import BUNDLED_DATA
 from workforce.errors import InputDataError
 from workforce.statistics.importer import import_release, import_release_file
 from workforce.statistics.models import FigureRevision, Publication, PublishedRow

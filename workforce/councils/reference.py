@@ -26,10 +26,9 @@ from workforce.councils.models import (
     ReportingUnitBase,
     StatisticalNeighbour,
 )
+from workforce.data import REFERENCE_DIR
 from workforce.errors import InputDataError, Problem
 
-BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
-REFERENCE_DIR = BUNDLED_DATA / "reference"
 NEIGHBOURS_FILE = REFERENCE_DIR / "statistical_neighbours_april_2021.csv"
 NEIGHBOURS_SOURCE = "DfE statistical neighbours, April 2021"
 

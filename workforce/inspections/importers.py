@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session, select
 
 from workforce.councils.models import Council
-from workforce.councils.reference import BUNDLED_DATA
+from workforce.data import OFSTED_DIR
 from workforce.errors import InputDataError, Problem
 from workforce.inspections.cells import (
     GRADED_FRAMEWORKS,
@@ -33,7 +33,6 @@ from workforce.inspections.layouts import Table, read_table
 from workforce.inspections.models import Judgement
 from workforce.timeutils import utcnow
 
-OFSTED_DIR = BUNDLED_DATA / "ofsted"
 HISTORY_FILE = OFSTED_DIR / "ofsted_judgement_history.csv"
 OVERVIEW_FILE = OFSTED_DIR / "ofsted_csc_ilacs_overview.xlsx"
 PROGRESS_EVERY = 50

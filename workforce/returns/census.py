@@ -27,14 +27,13 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse, parse
 
+from workforce.data import CENSUS_DIR
 from workforce.measures import definitions
 from workforce.returns import files
 from workforce.returns.files import Table
 from workforce.returns.issues import Issues
 
-SCHEMA_PATH = (
-    Path(__file__).resolve().parent.parent / "data" / "census" / ("social_work_workforce_2022.xsd")
-)
+SCHEMA_PATH = CENSUS_DIR / "social_work_workforce_2022.xsd"
 XS = "{http://www.w3.org/2001/XMLSchema}"
 WORKER = "CSWWWorker"
 TOTALS = "LALevelVacancies"

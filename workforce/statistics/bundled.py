@@ -10,11 +10,10 @@ from sqlmodel import Session
 
 from workforce.auth import audit
 from workforce.auth.audit import Actor
-from workforce.councils.reference import BUNDLED_DATA, load_reference_data
+from workforce.councils.reference import load_reference_data
+from workforce.data import CSWW_DIR, OFSTED_DIR
 from workforce.statistics.importer import CswwImportReport, import_release_file
 
-CSWW_DIR = BUNDLED_DATA / "csww"
-OFSTED_DIR = BUNDLED_DATA / "ofsted"
 JUDGEMENT_FILES = (
     OFSTED_DIR / "ofsted_judgement_history.csv",
     OFSTED_DIR / "ofsted_csc_ilacs_overview.xlsx",
