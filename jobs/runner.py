@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from jobs.registry import get_job
 from workforce.config import Settings, get_settings
-from workforce.db import get_engine, session_scope
+from workforce.db import get_engine, is_postgresql, session_scope
 from workforce.locks import advisory_lock_key, job_lock
 from workforce.runs.models import JobRun, RunStatus
 from workforce.runs.service import (
@@ -46,7 +46,7 @@ def run_job(
         if not acquired:
             reason = f"another run of {name} holds its lock" + (
                 f" (PostgreSQL advisory lock {advisory_lock_key(name)})"
-                if engine.dialect.name == "postgresql"
+                if is_postgresql(engine)
                 else ""
             )
             run = record_skipped_run(session=log_session, job=name, trigger=trigger, reason=reason)
