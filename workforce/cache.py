@@ -29,7 +29,7 @@ _VERSION_SQL = text(
     """
     SELECT
         (SELECT max(id) FROM publication),
-        (SELECT max(id) FROM published_row),
+        (SELECT max(id) FROM published_figure),
         (SELECT max(id) FROM figure_revision),
         (SELECT max(id) FROM judgement),
         (SELECT max(updated_at) FROM judgement),

@@ -27,7 +27,12 @@ from workforce.returns.models import (
     ReturnRoleGroup,
 )
 from workforce.runs.models import JobRun
-from workforce.statistics.models import FigureRevision, Publication, PublishedRow
+from workforce.statistics.models import (
+    FigureRevision,
+    Publication,
+    PublishedFigure,
+    PublishedRow,
+)
 
 metadata = SQLModel.metadata
 
@@ -47,6 +52,7 @@ __all__ = [
     "MouGroup",
     "MouGroupCouncil",
     "Publication",
+    "PublishedFigure",
     "PublishedRow",
     "Region",
     "ReportingUnit",

@@ -13,7 +13,7 @@ from workforce.cache import VersionedCache, data_version
 from workforce.config import Settings
 from workforce.db import make_engine
 from workforce.inspections.models import Framework, Grade, Judgement
-from workforce.statistics.models import Publication, PublishedRow
+from workforce.statistics.models import Publication, PublishedFigure, PublishedRow
 
 COUNCIL = "202"
 
@@ -56,9 +56,16 @@ def test_benchmarks_are_kept_until_a_new_release_changes_them(
         )
         session.add(publication)
         session.flush()
-        latest.figure_values = {**latest.figure_values, "turnover_rate_fte": before + 5.0}
-        latest.publication_id = publication.id  # type: ignore[assignment]
-        session.add(latest)
+        figure = session.exec(
+            select(PublishedFigure).where(
+                PublishedFigure.area_code == latest.area_code,
+                PublishedFigure.year == latest.year,
+                PublishedFigure.measure == "turnover_rate_fte",
+            )
+        ).one()
+        figure.value = before + 5.0
+        figure.publication_id = latest.publication_id = publication.id  # type: ignore[assignment]
+        session.add_all([figure, latest])
         session.commit()
     engine.dispose()
 

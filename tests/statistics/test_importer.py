@@ -9,7 +9,12 @@ from sqlmodel import Session
 from workforce.data import BUNDLED_DATA
 from workforce.errors import InputDataError
 from workforce.statistics.importer import import_release, import_release_file
-from workforce.statistics.models import FigureRevision, Publication, PublishedRow
+from workforce.statistics.models import (
+    FigureRevision,
+    Publication,
+    PublishedFigure,
+    PublishedRow,
+)
 from workforce.statistics.service import FigurePublic, _figures
 
 OLD = BUNDLED_DATA / "csww" / "csww_headline_measures_2017_to_2022.csv"
@@ -37,9 +42,15 @@ def test_two_releases_in_order_record_every_revision(reference_session: Session)
     la_turnover = reference_session.scalar(
         select(func.count())
         .select_from(FigureRevision)
-        .join(PublishedRow, PublishedRow.id == FigureRevision.row_id)
+        .join(PublishedFigure, PublishedFigure.id == FigureRevision.figure_id)
+        .join(
+            PublishedRow,
+            (PublishedRow.area_code == PublishedFigure.area_code)
+            & (PublishedRow.year == PublishedFigure.year),
+        )
         .where(
-            FigureRevision.measure == "turnover_rate_fte", PublishedRow.level == "local_authority"
+            PublishedFigure.measure == "turnover_rate_fte",
+            PublishedRow.level == "local_authority",
         )
     )
     assert la_turnover == 93

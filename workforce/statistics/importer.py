@@ -11,11 +11,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -303,106 +301,99 @@ def import_release(
     report.publication_id = new_id = publication.id
     connection = session.connection()
     marks = ", ".join("?" for _ in years)
-    query = (
-        "SELECT r.id, r.area_code, r.year, r.figure_values, r.suppressions, "  # noqa: S608
-        "r.carried, r.publication_id, p.last_year FROM published_row r "
-        f"JOIN publication p ON p.id = r.publication_id WHERE r.year IN ({marks})"
-    )
-    existing = {(row[1], row[2]): row for row in fetchall(connection, query, years)}
+    existing_rows = {
+        (row[1], row[2]): row
+        for row in fetchall(
+            connection,
+            "SELECT r.id, r.area_code, r.year, r.area_name, p.last_year "  # noqa: S608
+            "FROM published_row r JOIN publication p ON p.id = r.publication_id "
+            f"WHERE r.year IN ({marks})",
+            years,
+        )
+    }
+    # (area, year) -> measure -> (figure id, value, suppression code, its release)
+    existing: dict[tuple[str, int], dict[str, tuple[int, float | None, str | None, int]]] = {}
+    for figure_id, area, year, measure, value, code, release in fetchall(
+        connection,
+        "SELECT id, area_code, year, measure, value, suppression, publication_id "  # noqa: S608
+        f"FROM published_figure WHERE year IN ({marks})",
+        years,
+    ):
+        existing.setdefault((area, year), {})[measure] = (figure_id, value, code, release)
     now = utcnow()
     stamp: object = now.strftime("%Y-%m-%d %H:%M:%S.%f") if _is_sqlite(connection) else now
-    inserts: list[tuple[object, ...]] = []
-    updates: list[tuple[object, ...]] = []
-    confirmed: list[int] = []
+    new_rows: list[tuple[object, ...]] = []
+    renamed: list[tuple[object, ...]] = []
+    confirmed_rows: list[int] = []
+    new_figures: list[tuple[object, ...]] = []
+    revised_figures: list[tuple[object, ...]] = []
+    confirmed_figures: list[int] = []
     revisions: list[tuple[object, ...]] = []
     for (area, year), new in incoming.items():
-        current = existing.get((area, year))
+        current = existing_rows.get((area, year))
+        codes = new.suppressions
         if current is None:
-            inserts.append(
-                (
-                    new.level.value,
-                    area,
-                    new.area_name,
-                    year,
-                    _json(new.values),
-                    _json(new.suppressions),
-                    "{}",
-                    new_id,
-                )
+            new_rows.append((new.level.value, area, new.area_name, year, new_id))
+            new_figures.extend(
+                (area, year, measure, value, codes.get(measure), new_id)
+                for measure, value in new.values.items()
             )
             report.added += len(new.values)
             continue
-        row_id, old_values, old_codes, carried, old_id, last_year = (
-            current[0],
-            _loads(current[3]),
-            _loads(current[4]),
-            _loads(current[5]),
-            current[6],
-            current[7],
-        )
+        row_id, _, _, area_name, last_year = current
         if last_year > years[-1]:
             report.kept_newer += len(new.values)
             continue
-        changed = False
+        # Measures the new release lacks keep their older figure and the release it is from.
+        old = existing.get((area, year), {})
         for measure, value in new.values.items():
-            code = new.suppressions.get(measure)
-            if measure not in old_values:
+            code = codes.get(measure)
+            figure = old.get(measure)
+            if figure is None:
                 report.added += 1
-                changed = True
-            elif (old_values[measure], old_codes.get(measure)) == (value, code):
+                new_figures.append((area, year, measure, value, code, new_id))
+            elif (figure[1], figure[2]) == (value, code):
                 report.unchanged += 1
+                confirmed_figures.append(figure[0])
             else:
                 report.revised += 1
-                changed = True
+                revised_figures.append((value, code, new_id, figure[0]))
                 revisions.append(
-                    (
-                        row_id,
-                        measure,
-                        old_values[measure],
-                        old_codes.get(measure),
-                        value,
-                        code,
-                        carried.get(measure, old_id),
-                        new_id,
-                        stamp,
-                    )
+                    (figure[0], figure[1], figure[2], value, code, figure[3], new_id, stamp)
                 )
-        # Measures the new release lacks keep their older figure, marked with its release.
-        kept = {m: carried.get(m, old_id) for m in old_values if m not in new.values}
-        if changed or kept != carried:
-            values = {**{m: old_values[m] for m in kept}, **new.values}
-            codes = {**{m: c for m, c in old_codes.items() if m in kept}, **new.suppressions}
-            updates.append(
-                (new.area_name, _json(values), _json(codes), _json(kept), new_id, row_id)
-            )
+        if new.area_name != area_name:
+            renamed.append((new.area_name, new_id, row_id))
         else:
-            confirmed.append(row_id)
+            confirmed_rows.append(row_id)
     executemany(
         connection,
-        "INSERT INTO published_row (level, area_code, area_name, year, figure_values, "
-        "suppressions, carried, publication_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        inserts,
+        "INSERT INTO published_row (level, area_code, area_name, year, publication_id) "
+        "VALUES (?, ?, ?, ?, ?)",
+        new_rows,
     )
     executemany(
         connection,
-        "UPDATE published_row SET area_name = ?, figure_values = ?, suppressions = ?, "
-        "carried = ?, publication_id = ? WHERE id = ?",
-        updates,
+        "UPDATE published_row SET area_name = ?, publication_id = ? WHERE id = ?",
+        renamed,
     )
-    # Rows the new release confirms unchanged now come from it: one statement per chunk.
-    for start in range(0, len(confirmed), 5000):
-        chunk = confirmed[start : start + 5000]
-        placeholders = ", ".join("?" for _ in chunk)
-        executemany(
-            connection,
-            f"UPDATE published_row SET publication_id = ? WHERE id IN ({placeholders})",  # noqa: S608
-            [(new_id, *chunk)],
-        )
+    _set_publication(connection, "published_row", confirmed_rows, new_id)
     executemany(
         connection,
-        "INSERT INTO figure_revision (row_id, measure, old_value, old_suppression, new_value, "
+        "INSERT INTO published_figure (area_code, year, measure, value, suppression, "
+        "publication_id) VALUES (?, ?, ?, ?, ?, ?)",
+        new_figures,
+    )
+    executemany(
+        connection,
+        "UPDATE published_figure SET value = ?, suppression = ?, publication_id = ? WHERE id = ?",
+        revised_figures,
+    )
+    _set_publication(connection, "published_figure", confirmed_figures, new_id)
+    executemany(
+        connection,
+        "INSERT INTO figure_revision (figure_id, old_value, old_suppression, new_value, "
         "new_suppression, old_publication_id, new_publication_id, revised_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         revisions,
     )
     publication.added, publication.revised = report.added, report.revised
@@ -412,13 +403,16 @@ def import_release(
     return report
 
 
-def _json(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"))
-
-
-def _loads(value: object) -> dict[str, Any]:
-    # SQLite hands JSON back as text; psycopg has already decoded it.
-    return json.loads(value) if isinstance(value, (str, bytes)) else dict(value or {})  # type: ignore[call-overload]
+def _set_publication(connection: Connection, table: str, ids: list[int], new_id: int) -> None:
+    """Mark rows the new release confirms unchanged as coming from it, a chunk at a time."""
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        placeholders = ", ".join("?" for _ in chunk)
+        executemany(
+            connection,
+            f"UPDATE {table} SET publication_id = ? WHERE id IN ({placeholders})",  # noqa: S608
+            [(new_id, *chunk)],
+        )
 
 
 def _is_sqlite(connection: Connection) -> bool:

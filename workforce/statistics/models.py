@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workforce.timeutils import UTCDateTime, utcnow
@@ -37,14 +37,10 @@ class Publication(SQLModel, table=True):
 
 
 class PublishedRow(SQLModel, table=True):
-    """One area's figures for one census year, as the newest release holding them has them.
+    """One area's row for one census year, as the newest release holding it has it.
 
-    A release publishes a row per area and year; it is kept as one row here too, with its
-    measures in ``figure_values`` (None where suppressed) and DfE's suppression code for
-    each suppressed measure in ``suppressions`` (``z`` not applicable, ``x`` not available,
-    ``u`` low reliability, ``c`` confidential, ``low`` rounds to zero). A suppressed figure
-    is never zero. ``publication_id`` is the newest release holding the row; a measure
-    that release lacks keeps its older value, and ``carried`` names the release it is from.
+    A release publishes a row per area and year; its figures are :class:`PublishedFigure`
+    rows. ``publication_id`` is the newest release holding the row.
     """
 
     __tablename__ = "published_row"
@@ -59,9 +55,35 @@ class PublishedRow(SQLModel, table=True):
     area_code: str = Field(max_length=40)
     area_name: str = Field(max_length=200)
     year: int
-    figure_values: dict[str, float | None] = Field(default_factory=dict, sa_type=JSON)
-    suppressions: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
-    carried: dict[str, int] = Field(default_factory=dict, sa_type=JSON)
+    publication_id: int = Field(foreign_key="publication.id")
+
+
+class PublishedFigure(SQLModel, table=True):
+    """One published figure: an area's measure for one census year.
+
+    ``value`` is None where suppressed, and ``suppression`` then holds DfE's code (``z``
+    not applicable, ``x`` not available, ``u`` low reliability, ``c`` confidential,
+    ``low`` rounds to zero); a suppressed figure is never zero. ``publication_id`` is the
+    release the figure is from: the row's newest release, or an older one for a measure
+    the newest release lacks (the figure is carried). ``area_code`` and ``year`` name the
+    row (a foreign key to it), so figures are filtered by area, year and measure alone.
+    """
+
+    __tablename__ = "published_figure"
+    __table_args__ = (
+        UniqueConstraint("area_code", "year", "measure"),
+        ForeignKeyConstraint(
+            ["area_code", "year"], ["published_row.area_code", "published_row.year"]
+        ),
+        Index("ix_published_figure_measure_year", "measure", "year"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    area_code: str = Field(max_length=40)
+    year: int
+    measure: str = Field(max_length=60)
+    value: float | None = None
+    suppression: str | None = Field(default=None, max_length=8)
     publication_id: int = Field(foreign_key="publication.id")
 
 
@@ -71,8 +93,7 @@ class FigureRevision(SQLModel, table=True):
     __tablename__ = "figure_revision"
 
     id: int | None = Field(default=None, primary_key=True)
-    row_id: int = Field(foreign_key="published_row.id", index=True)
-    measure: str = Field(max_length=60, index=True)
+    figure_id: int = Field(foreign_key="published_figure.id", index=True)
     old_value: float | None = None
     old_suppression: str | None = Field(default=None, max_length=8)
     new_value: float | None = None

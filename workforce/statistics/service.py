@@ -14,7 +14,13 @@ from workforce.councils.models import Council, Region, StatisticalNeighbour
 from workforce.councils.service import find_council, resolve_region
 from workforce.errors import NotFoundError
 from workforce.measures import HEADLINE_MEASURES, MEASURES
-from workforce.statistics.models import FigureRevision, GeographicLevel, Publication, PublishedRow
+from workforce.statistics.models import (
+    FigureRevision,
+    GeographicLevel,
+    Publication,
+    PublishedFigure,
+    PublishedRow,
+)
 
 ENGLAND = "E92000001"
 
@@ -92,38 +98,51 @@ def _figures(
     years: Sequence[int] | None = None,
 ) -> list[FigurePublic]:
     """Return published figures, one per area, year and measure, ordered by measure and year."""
-    query = select(PublishedRow)
+    query = select(
+        col(PublishedRow.area_code),
+        col(PublishedRow.area_name),
+        col(PublishedRow.level),
+        col(PublishedRow.year),
+        col(PublishedFigure.measure),
+        col(PublishedFigure.value),
+        col(PublishedFigure.suppression),
+        col(PublishedFigure.publication_id),
+    ).join(
+        PublishedFigure,
+        (col(PublishedFigure.area_code) == col(PublishedRow.area_code))
+        & (col(PublishedFigure.year) == col(PublishedRow.year)),
+    )
     if area_codes is not None:
-        query = query.where(PublishedRow.area_code.in_(area_codes))  # type: ignore[attr-defined]
+        query = query.where(col(PublishedFigure.area_code).in_(area_codes))
     if level is not None:
         query = query.where(col(PublishedRow.level) == level.value)
     if year_from is not None:
-        query = query.where(col(PublishedRow.year) >= year_from)
+        query = query.where(col(PublishedFigure.year) >= year_from)
     if year_to is not None:
-        query = query.where(col(PublishedRow.year) <= year_to)
+        query = query.where(col(PublishedFigure.year) <= year_to)
     if years is not None:
-        query = query.where(PublishedRow.year.in_(years))  # type: ignore[attr-defined]
+        query = query.where(col(PublishedFigure.year).in_(years))
+    if measures:
+        query = query.where(col(PublishedFigure.measure).in_(measures))
     releases = {p.id: (p.source_name, p.last_year) for p in session.scalars(select(Publication))}
-    wanted = set(measures) if measures else None
     figures = []
-    for row in session.scalars(query):
-        for measure, value in row.figure_values.items():
-            if wanted is not None and measure not in wanted:
-                continue
-            source, last_year = releases[row.carried.get(measure, row.publication_id)]
-            figures.append(
-                FigurePublic(
-                    area_code=row.area_code,
-                    area_name=row.area_name,
-                    level=row.level,
-                    year=row.year,
-                    measure=measure,
-                    value=value,
-                    suppression=row.suppressions.get(measure),
-                    release=source,
-                    release_last_year=last_year,
-                )
+    for area_code, area_name, area_level, year, measure, value, code, release in session.execute(
+        query
+    ):
+        source, last_year = releases[release]
+        figures.append(
+            FigurePublic(
+                area_code=area_code,
+                area_name=area_name,
+                level=area_level,
+                year=year,
+                measure=measure,
+                value=value,
+                suppression=code,
+                release=source,
+                release_last_year=last_year,
             )
+        )
     figures.sort(key=lambda f: (f.measure, f.year, f.area_code))
     return figures
 
@@ -347,12 +366,17 @@ def revisions(
 ) -> list[RevisionPublic]:
     """Return revised figures, newest revision first: what changed, from which release to which."""
     query = (
-        select(FigureRevision, PublishedRow)
-        .join(PublishedRow, PublishedRow.id == FigureRevision.row_id)  # type: ignore[arg-type]
+        select(FigureRevision, PublishedFigure, PublishedRow)
+        .join(PublishedFigure, col(PublishedFigure.id) == col(FigureRevision.figure_id))
+        .join(
+            PublishedRow,
+            (col(PublishedRow.area_code) == col(PublishedFigure.area_code))
+            & (col(PublishedRow.year) == col(PublishedFigure.year)),
+        )
         .order_by(FigureRevision.id.desc())  # type: ignore[union-attr]
     )
     if measure:
-        query = query.where(col(FigureRevision.measure) == validate_measures([measure])[0])
+        query = query.where(col(PublishedFigure.measure) == validate_measures([measure])[0])
     if level:
         query = query.where(col(PublishedRow.level) == level.value)
     if area_code:
@@ -366,7 +390,7 @@ def revisions(
             area_name=row.area_name,
             level=row.level,
             year=row.year,
-            measure=revision.measure,
+            measure=figure.measure,
             old_value=revision.old_value,
             old_suppression=revision.old_suppression,
             new_value=revision.new_value,
@@ -375,7 +399,7 @@ def revisions(
             new_release=releases[revision.new_publication_id],
             revised_at=revision.revised_at,
         )
-        for revision, row in session.execute(query)
+        for revision, figure, row in session.execute(query)
     ]
 
 
