@@ -28,7 +28,7 @@ from sqlmodel import col, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.returns.factory import CensusDesign, census_csv
+from tests.builders.returns import CensusDesign, census_csv
 from workforce import migrations
 from workforce.auth.audit import Actor
 from workforce.config import Settings

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.returns.factory import CSV_COLUMNS, CensusDesign, census_csv, quarterly_rows, to_csv
+from tests.builders.returns import CSV_COLUMNS, CensusDesign, census_csv, quarterly_rows, to_csv
 
 TODAY = "2026-11-24"
 

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from api.main import create_app
 from api.security import route_inventory
-from tests.auth.people import COUNCIL_A, COUNCIL_B, PASSWORD, Person, make_people
+from tests.builders.people import COUNCIL_A, COUNCIL_B, PASSWORD, Person, make_people
 from workforce.auth.models import ApiToken
 from workforce.auth.permissions import WRITES, Decision, Principal, authorize
 from workforce.config import Settings

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from tests.auth.people import PASSWORD, TEST_ACTOR, Person, make_people
+from tests.builders.people import PASSWORD, TEST_ACTOR, Person, make_people
 from workforce.auth import service
 from workforce.auth.models import AuditEvent, WebSession
 from workforce.timeutils import utcnow

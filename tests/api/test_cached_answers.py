@@ -8,7 +8,7 @@ from datetime import date
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from tests.auth.people import PASSWORD
+from tests.builders.people import PASSWORD
 from workforce.cache import VersionedCache, data_version
 from workforce.config import Settings
 from workforce.db import make_engine
@@ -116,7 +116,7 @@ def test_the_council_page_is_kept_but_a_scenario_is_not(public_client: TestClien
 def test_a_kept_page_is_not_shown_to_someone_signed_in(
     public_client: TestClient, public_settings: Settings
 ) -> None:
-    from tests.auth.people import make_people
+    from tests.builders.people import make_people
 
     public_client.get(f"/councils/{COUNCIL}")  # kept for readers not signed in
     engine = make_engine(public_settings.database_url)

@@ -24,9 +24,9 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from api.main import create_app
-from tests.auth.people import COUNCIL_A, Person, make_people
+from tests.builders.people import COUNCIL_A, Person, make_people
+from tests.builders.returns import quarterly_rows, to_csv
 from tests.live import server_process
-from tests.returns.factory import quarterly_rows, to_csv
 from workforce.config import Settings
 from workforce.returns.models import CouncilReturn, ReturnStatus
 

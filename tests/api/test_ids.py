@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from tests.auth.people import Person, make_people
+from tests.builders.people import Person, make_people
 
 TOO_LARGE = "99999999999999999999"  # past a signed 64-bit integer
 # Ids are INTEGER columns: 32 bits on PostgreSQL, so these overflow there too.

@@ -13,8 +13,8 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from tests.auth.people import Person, make_people
-from tests.returns.factory import (
+from tests.builders.people import Person, make_people
+from tests.builders.returns import (
     ASSIGNMENTS,
     CensusDesign,
     census_csv,

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from api.main import create_app
 from api.templating import TEMPLATES_DIR
-from tests.auth.people import Person, make_people
+from tests.builders.people import Person, make_people
 from workforce.config import Settings
 from workforce.db import make_engine
 

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from tests.auth.people import PASSWORD, TEST_ACTOR
+from tests.builders.people import PASSWORD, TEST_ACTOR
 from workforce.auth import audit, service
 from workforce.auth.audit import AuditLogIsAppendOnly
 from workforce.auth.models import ApiToken, AuditEvent, Role, User

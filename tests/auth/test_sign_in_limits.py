@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.main import create_app
-from tests.auth.people import PASSWORD, TEST_ACTOR
+from tests.builders.people import PASSWORD, TEST_ACTOR
 from tests.live import server_process
 from workforce.auth import passwords, service
 from workforce.auth.limits import SignInLimits

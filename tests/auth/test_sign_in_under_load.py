@@ -14,7 +14,7 @@ import httpx2
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from tests.auth.people import PASSWORD, TEST_ACTOR
+from tests.builders.people import PASSWORD, TEST_ACTOR
 from tests.live import server_process
 from workforce.auth import service
 from workforce.auth.models import AuditEvent, Role, User

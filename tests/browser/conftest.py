@@ -16,7 +16,7 @@ import uvicorn
 from sqlalchemy.engine import Engine
 
 from api.main import create_app
-from tests.auth.people import Person, make_people
+from tests.builders.people import Person, make_people
 from workforce.config import Settings
 from workforce.db import make_engine
 

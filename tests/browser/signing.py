@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.auth.people import PASSWORD, Person
+from tests.builders.people import PASSWORD, Person
 
 
 def sign_in(page: Page, base: str, person: Person) -> None:

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from api.routes import admin_pages
-from tests.auth.people import Person
 from tests.browser.signing import sign_in
+from tests.builders.people import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 

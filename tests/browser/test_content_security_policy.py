@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import ConsoleMessage, Page
 
-from tests.auth.people import Person
 from tests.browser.signing import sign_in
+from tests.builders.people import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.auth.people import Person
 from tests.browser.signing import sign_in
-from tests.returns.factory import CensusDesign, census_xml, quarterly_rows, to_csv
+from tests.builders.people import Person
+from tests.builders.returns import CensusDesign, census_xml, quarterly_rows, to_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 

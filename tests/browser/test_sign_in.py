@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.auth.people import COUNCIL_A, PASSWORD, Person
+from tests.builders.people import COUNCIL_A, PASSWORD, Person
 from workforce.auth.service import REFUSED
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.forecasting.synthetic import panel
+from tests.builders.forecasting import panel
 from workforce.forecasting.event_study import REFERENCE, estimate
 
 

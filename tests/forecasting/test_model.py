@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sqlmodel import Session
 
-from tests.forecasting.synthetic import panel as synthetic_panel
+from tests.builders.forecasting import panel as synthetic_panel
 from workforce.forecasting import backtest, model
 from workforce.forecasting.panel import JudgementEvent, Panel, census_year, load_panel
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from tests.inspections.helpers import count
-from tests.returns.factory import first_sheet_xml, rezip
+from tests.builders.judgements import count
+from tests.builders.returns import first_sheet_xml, rezip
 from workforce.errors import InputDataError
 from workforce.inspections.importers import OVERVIEW_FILE, import_judgements
 

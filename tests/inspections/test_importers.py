@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
-from tests.inspections.helpers import count, judgement
+from tests.builders.judgements import count, judgement
 from workforce.councils.models import Council
 from workforce.errors import InputDataError
 from workforce.inspections.importers import HISTORY_FILE, OVERVIEW_FILE, import_judgements

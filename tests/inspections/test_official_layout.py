@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from sqlmodel import Session, col, select
 
-from tests.inspections.helpers import count, judgement
+from tests.builders.judgements import count, judgement
 from workforce.errors import InputDataError
 from workforce.inspections.importers import HISTORY_FILE, import_judgements
 from workforce.inspections.models import Framework, Grade, Judgement

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 import jobs.returns_inbox as returns_inbox
 from jobs.returns_inbox import ready_files
 from jobs.runner import run_job
-from tests.returns.factory import (
+from tests.builders.returns import (
     ASSIGNMENTS,
     CensusDesign,
     census_csv,

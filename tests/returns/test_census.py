@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.returns.factory import CensusDesign, census_csv, census_xml, expected, records
+from tests.builders.returns import CensusDesign, census_csv, census_xml, expected, records
 from workforce.measures.definitions import round_half_up
 from workforce.returns.census import schema_rules
 from workforce.returns.issues import Issues

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tests.returns.factory import (
+from tests.builders.returns import (
     CensusDesign,
     census_xml,
     quarterly_rows,

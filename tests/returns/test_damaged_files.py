@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from tests.returns.factory import (
+from tests.builders.returns import (
     ASSIGNMENTS,
     CensusDesign,
     census_xml,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from tests.returns.factory import CensusDesign, census_csv, census_xml, records
+from tests.builders.returns import CensusDesign, census_csv, census_xml, records
 from workforce.auth.audit import Actor
 from workforce.config import Settings
 from workforce.returns.issues import MAX_LISTED_WARNINGS, ErrorLimitReached, Issues

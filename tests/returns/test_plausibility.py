@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from tests.returns.factory import CensusDesign, census_xml
+from tests.builders.returns import CensusDesign, census_xml
 from workforce.auth.audit import Actor
 from workforce.config import Settings
 from workforce.returns.service import Upload, ingest

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlmodel import Session, col, select
 
-from tests.returns.factory import CensusDesign, census_xml
+from tests.builders.returns import CensusDesign, census_xml
 from workforce.auth.audit import Actor
 from workforce.config import Settings
 from workforce.returns import quarterly

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from tests.returns.factory import ASSIGNMENTS, quarterly_rows, to_csv
+from tests.builders.returns import ASSIGNMENTS, quarterly_rows, to_csv
 from workforce.returns import files, quarterly
 from workforce.returns.issues import MAX_ERRORS, Issue, Issues
 from workforce.returns.service import Parsed, Upload, parse_upload
