@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,16 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def driver_datetime(connection: Connection, moment: datetime) -> object:
+    """Return ``moment`` as the driver stores it for a column written with :func:`executemany`.
+
+    SQLite has no time type: it is written as text in the form SQLAlchemy reads back.
+    """
+    if connection.dialect.name == "sqlite":
+        return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment
 
 
 def executemany(connection: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from workforce.councils.models import Council, ReportingUnit
-from workforce.db import executemany, fetchall
+from workforce.db import driver_datetime, executemany, fetchall
 from workforce.errors import InputDataError, Problem
 from workforce.statistics.layouts import Layout, detect_layout
 from workforce.statistics.models import GeographicLevel, Publication
@@ -321,7 +321,7 @@ def import_release(
     ):
         existing.setdefault((area, year), {})[measure] = (figure_id, value, code, release)
     now = utcnow()
-    stamp: object = now.strftime("%Y-%m-%d %H:%M:%S.%f") if _is_sqlite(connection) else now
+    stamp = driver_datetime(connection, now)
     new_rows: list[tuple[object, ...]] = []
     renamed: list[tuple[object, ...]] = []
     confirmed_rows: list[int] = []
@@ -413,10 +413,6 @@ def _set_publication(connection: Connection, table: str, ids: list[int], new_id:
             f"UPDATE {table} SET publication_id = ? WHERE id IN ({placeholders})",  # noqa: S608
             [(new_id, *chunk)],
         )
-
-
-def _is_sqlite(connection: Connection) -> bool:
-    return connection.dialect.name == "sqlite"
 
 
 def _unknown_councils(
