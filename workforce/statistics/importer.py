@@ -377,6 +377,8 @@ def import_release(
         renamed,
     )
     _set_publication(connection, "published_row", confirmed_rows, new_id)
+    # In key order, so each page of the (area, year, measure) index is written once.
+    new_figures.sort(key=lambda figure: figure[:3])
     executemany(
         connection,
         "INSERT INTO published_figure (area_code, year, measure, value, suppression, "
