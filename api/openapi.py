@@ -40,6 +40,7 @@ class ProblemPublic(BaseModel):
     )
     severity: str | None = Field(default=None, description="error or warning")
     file: str | None = None
+    sheet: str | None = None
     row: int | None = None
     column: str | None = None
 

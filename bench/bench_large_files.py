@@ -86,7 +86,7 @@ def _measure(path: str) -> None:
     """In the child: read and check one file; print seconds, peak MB and the outcome."""
     from datetime import date
 
-    from workforce.returns.issues import Issues
+    from workforce.ingest.problems import Issues
     from workforce.returns.service import Upload, parse_upload
 
     data = Path(path).read_bytes()

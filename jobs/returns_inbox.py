@@ -25,7 +25,7 @@ from workforce.auth.audit import Actor
 from workforce.config import Settings, get_settings
 from workforce.councils.models import Council
 from workforce.db import session_scope
-from workforce.returns.issues import ISSUE_COLUMNS
+from workforce.ingest.problems import ISSUE_COLUMNS
 from workforce.returns.service import Upload, ingest
 
 log = logging.getLogger("workforce.jobs.returns_inbox")

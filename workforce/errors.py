@@ -2,37 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from workforce.ingest.problems import Problem
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input: where it is, what it holds, which rule it breaks."""
-
-    rule: str
-    message: str
-    file: str | None = None
-    row: int | None = None
-    column: str | None = None
-    value: str | None = None
-
-    def __str__(self) -> str:
-        where = [
-            part
-            for part in (
-                self.file,
-                f"row {self.row}" if self.row is not None else None,
-                f"column {self.column!r}" if self.column else None,
-            )
-            if part
-        ]
-        value = f" (value {self.value!r})" if self.value is not None else ""
-        location = ", ".join(where)
-        return (
-            f"{location}: {self.message}{value} [{self.rule}]"
-            if location
-            else (f"{self.message}{value} [{self.rule}]")
-        )
+__all__ = ["Busy", "InputDataError", "NotFoundError", "Problem"]
 
 
 class InputDataError(ValueError):

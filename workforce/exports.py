@@ -7,10 +7,10 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-# A cell whose first character past any whitespace is one of these is read as a formula
-# by Excel, LibreOffice or Sheets (they skip leading spaces and line breaks); a cell that
-# starts with a tab or a carriage return is neutralised whatever follows (OWASP's advice).
-FORMULA_TRIGGERS = ("=", "+", "-", "@")
+from workforce.ingest.cells import FORMULA_TRIGGERS
+
+# Past the formula triggers (``workforce.ingest.cells``), a cell that starts with a tab or
+# a carriage return is neutralised whatever follows (OWASP's advice).
 CONTROL_STARTS = ("\t", "\r")
 
 

@@ -29,9 +29,9 @@ from workforce.auth.permissions import Action, Principal, councils_in_reach
 from workforce.config import Settings
 from workforce.db import session_scope
 from workforce.errors import NotFoundError
+from workforce.ingest.problems import ISSUE_COLUMNS
 from workforce.returns import quarterly
 from workforce.returns import service as returns_service
-from workforce.ingest.problems import ISSUE_COLUMNS
 from workforce.returns.models import CouncilReturn, CouncilReturnDetail, CouncilReturnPublic
 
 router = APIRouter(prefix="/api", tags=["returns"])

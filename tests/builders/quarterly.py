@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from workforce.ingest.problems import Issues
+from workforce.ingest.problems import Problem as Issue
 from workforce.returns import quarterly
-from workforce.returns.issues import Issue, Issues
 from workforce.returns.service import Parsed, Upload, parse_upload
 
 TODAY = date(2026, 11, 24)

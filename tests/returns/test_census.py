@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 
 from tests.builders.returns import CensusDesign, census_csv, census_xml, expected, records
+from workforce.ingest.problems import Issues
 from workforce.measures.definitions import round_half_up
 from workforce.returns.census import schema_rules
-from workforce.returns.issues import Issues
 from workforce.returns.service import Parsed, Upload, parse_upload
 
 TODAY = date(2026, 11, 24)

@@ -21,8 +21,9 @@ from tests.builders.returns import (
     to_csv,
     truncated_sheet_xlsx,
 )
-from workforce.returns import files
-from workforce.returns.issues import Issue, Issues
+from workforce.ingest import files
+from workforce.ingest.problems import Issues
+from workforce.ingest.problems import Problem as Issue
 from workforce.returns.service import Parsed, Upload, parse_upload
 
 TODAY = date(2026, 11, 24)

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from tests.builders.returns import CensusDesign, census_csv, census_xml, records
 from workforce.auth.audit import Actor
 from workforce.config import Settings
-from workforce.returns.issues import MAX_LISTED_WARNINGS, ErrorLimitReached, Issues
+from workforce.ingest.problems import MAX_LISTED_WARNINGS, ErrorLimitReached, Issues
 from workforce.returns.models import CensusWorker, CouncilReturn, ReturnStatus
 from workforce.returns.service import Upload, ingest, parse_upload
 

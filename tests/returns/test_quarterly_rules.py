@@ -23,8 +23,8 @@ from tests.builders.quarterly import (
     workforce_csv,
     workforce_rows,
 )
+from workforce.ingest.problems import Issues
 from workforce.returns import quarterly
-from workforce.returns.issues import Issues
 
 # --- the workforce table's rules ---------------------------------------------------------------
 

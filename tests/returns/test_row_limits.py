@@ -10,8 +10,10 @@ from datetime import date
 import pytest
 
 from tests.builders.returns import ASSIGNMENTS, quarterly_rows, to_csv
-from workforce.returns import files, quarterly
-from workforce.returns.issues import MAX_ERRORS, Issue, Issues
+from workforce.ingest import files
+from workforce.ingest.problems import MAX_ERRORS, Issues
+from workforce.ingest.problems import Problem as Issue
+from workforce.returns import quarterly
 from workforce.returns.service import Parsed, Upload, parse_upload
 
 TODAY = date(2026, 11, 24)

@@ -26,23 +26,10 @@ def _print_return(row: Any, issues: bool = True) -> None:
     for measure, value in (row.measures or {}).items():
         typer.echo(f"    {measure:<30} {'-' if value is None else value}")
     if issues:
-        from workforce.returns.issues import Issue, Severity
+        from workforce.ingest.problems import Problem
 
         for item in row.issues:
-            typer.echo(
-                "  - "
-                + str(
-                    Issue(
-                        Severity(item["severity"]),
-                        item["rule"],
-                        item["message"],
-                        item.get("sheet"),
-                        item.get("row"),
-                        item.get("column"),
-                        item.get("value"),
-                    )
-                )
-            )
+            typer.echo(f"  - {Problem.from_dict(item)}")
 
 
 @returns_app.command("ingest")

@@ -1,13 +1,14 @@
 """Reading and loading the bundled reference data: regions, councils, neighbours.
 
 Every loader is idempotent: it inserts what is new, updates what differs and leaves
-what is equal untouched, so loading the same files twice changes nothing.
+what is equal untouched, so loading the same files twice changes nothing. Files are read
+by the one file-reading core (``workforce.ingest``): the statistical-neighbour model as
+DfE publishes it, CSV or an XLSX or ODS workbook with title rows above the header.
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,9 +29,18 @@ from workforce.councils.models import (
 )
 from workforce.data import REFERENCE_DIR
 from workforce.errors import InputDataError, Problem
+from workforce.ingest.cells import cell_text
+from workforce.ingest.files import Unreadable
+from workforce.ingest.tables import Sheet, csv_rows, read_sheets
+from workforce.ingest.workbooks import Formula
 
 NEIGHBOURS_FILE = REFERENCE_DIR / "statistical_neighbours_april_2021.csv"
 NEIGHBOURS_SOURCE = "DfE statistical neighbours, April 2021"
+# DfE's workbooks put a title and notes above the header; look this far down for it.
+HEADER_SEARCH_ROWS = 10
+LA_CODE_HEADERS = ("la num", "la number", "la_code", "la code", "la_number")
+# Reference files hold a row per council or region: a few hundred at most.
+MAX_REFERENCE_ROWS = 10_000
 
 TableT = TypeVar("TableT", bound=SQLModel)
 
@@ -66,14 +76,23 @@ class LoadReport:
         )
 
 
-def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (row number, row) from a UTF-8 CSV, BOM or not; row 1 is the header."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            if not any((value or "").strip() for value in row.values()):
-                continue
-            yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+def _unreadable(path: Path, exc: Unreadable, rule: str = "reference.file") -> InputDataError:
+    row = exc.where.get("row")
+    return InputDataError([Problem(rule, str(exc), path.name, row, exc.where.get("column"))])
+
+
+def read_records(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """Return (row number, row) for each filled row of a CSV; row 1 is the header."""
+    try:
+        rows = csv_rows(path.read_bytes(), path.name, MAX_REFERENCE_ROWS + 1)
+    except Unreadable as exc:
+        raise _unreadable(path, exc) from None
+    header = rows[0][1]
+    records = []
+    for number, values in rows[1:]:
+        padded = list(values) + [""] * (len(header) - len(values))
+        records.append((number, {k: v.strip() for k, v in zip(header, padded, strict=False) if k}))
+    return records
 
 
 def _blank_to_none(row: dict[str, str]) -> dict[str, Any]:
@@ -137,20 +156,20 @@ def _upsert(
 
 def load_regions(*, session: Session, path: Path, report: LoadReport) -> None:
     """Load ``regions.csv`` (code, name, kind, parent_code), parents before children."""
-    records = _validated(path, read_csv(path), RegionBase)
+    records = _validated(path, read_records(path), RegionBase)
     records.sort(key=lambda r: (r["parent_code"] is not None, r["kind"] == "london_subregion"))
     _upsert(session, Region, records, ["code"], report.counts("region"))
 
 
 def load_reporting_units(*, session: Session, path: Path, report: LoadReport) -> None:
     """Load ``reporting_units.csv``: DfE's combined rows for councils that report together."""
-    records = _validated(path, read_csv(path), ReportingUnitBase)
+    records = _validated(path, read_records(path), ReportingUnitBase)
     _upsert(session, ReportingUnit, records, ["code"], report.counts("reporting_unit"))
 
 
 def load_councils(*, session: Session, path: Path, report: LoadReport) -> None:
     """Load ``local_authorities.csv`` and the successions it names."""
-    rows = list(read_csv(path))
+    rows = list(read_records(path))
     successions: list[dict[str, Any]] = []
     problems: list[Problem] = []
     for line, row in rows:
@@ -189,85 +208,134 @@ class NeighbourRecord:
     row: int
 
 
-def parse_statistical_neighbours(path: Path) -> list[NeighbourRecord]:
-    """Return the neighbour records of a DfE statistical-neighbours CSV.
+@dataclass(frozen=True)
+class NeighbourColumns:
+    """Where a neighbours table's columns are: the council's code, and for each rank its
+    neighbour's code and closeness (with the closeness column's name for a report)."""
 
-    The published layout repeats the header ``SNP`` after each ``SN<n>``, so columns are
-    found by position: ``SN<n>`` holds the neighbour's code and the column after it its
-    closeness. Every problem in the file is reported, with row and column.
+    header_row: int
+    header: list[str]
+    code: int | None
+    neighbours: list[int | None]
+    closeness: list[tuple[int, str] | None]
+
+    @property
+    def lacking(self) -> list[str]:
+        missing = [f"SN{r}" for r, c in enumerate(self.neighbours, start=1) if c is None]
+        return (["LA num"] if self.code is None else []) + missing
+
+
+def _locate(header_row: int, header: list[str]) -> NeighbourColumns:
+    lookup: dict[str, int] = {}
+    for index, name in enumerate(header):
+        lookup.setdefault(" ".join(name.split()).casefold(), index)
+    code = next((lookup[n] for n in LA_CODE_HEADERS if n in lookup), None)
+    neighbours = [lookup.get(f"sn{rank}") for rank in range(1, 11)]
+    closeness: list[tuple[int, str] | None] = []
+    for rank, column in enumerate(neighbours, start=1):
+        named = (f"sn{rank}p", f"snp{rank}", f"sn{rank} closeness")
+        explicit = next((lookup[n] for n in named if n in lookup), None)
+        if explicit is not None:
+            closeness.append((explicit, header[explicit]))
+        elif column is not None:
+            # The published CSV repeats the header ``SNP`` after each ``SN<n>``.
+            closeness.append((column + 1, f"SNP after SN{rank}"))
+        else:
+            closeness.append(None)
+    return NeighbourColumns(header_row, header, code, neighbours, closeness)
+
+
+def _neighbours_table(path: Path, sheets: list[Sheet]) -> tuple[NeighbourColumns, Sheet]:
+    """Return the first sheet's header with every column, or raise naming what is lacking."""
+    closest: NeighbourColumns | None = None
+    for sheet in sheets:
+        for number, cells in sheet.rows[:HEADER_SEARCH_ROWS]:
+            columns = _locate(number, [cell_text(c) for c in cells])
+            if not columns.lacking:
+                return columns, sheet
+            if closest is None or len(columns.lacking) < len(closest.lacking):
+                closest = columns
+    lacking = closest.lacking if closest else ["LA num"] + [f"SN{r}" for r in range(1, 11)]
+    raise InputDataError(
+        [
+            Problem(
+                rule="neighbours.layout",
+                message="not a statistical-neighbours file: lacks column(s) " + ", ".join(lacking),
+                file=path.name,
+                row=closest.header_row if closest else 1,
+            )
+        ]
+    )
+
+
+def parse_statistical_neighbours(path: Path) -> list[NeighbourRecord]:
+    """Return the neighbour records of a DfE statistical-neighbours file.
+
+    The file is CSV, XLSX or ODS, with the header in its first rows (below a title, as
+    DfE's workbooks have it). ``SN<n>`` holds the neighbour's code and the closeness is in
+    ``SN<n>P`` or, as the published CSV has it, in the column after ``SN<n>`` (headed
+    ``SNP`` each time). Every problem in the file is reported, with row and column.
     """
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = [h.strip() for h in next(reader, [])]
-        lines = [(reader.line_num, row) for row in reader]
-    lookup = {name.casefold(): index for index, name in enumerate(header)}
-    code_column = next((lookup[n] for n in ("la num", "la number", "la_code") if n in lookup), None)
-    neighbour_columns = [lookup.get(f"sn{rank}") for rank in range(1, 11)]
-    missing = [f"SN{r}" for r, c in zip(range(1, 11), neighbour_columns, strict=True) if c is None]
-    if code_column is None or missing:
-        lacking = (["LA num"] if code_column is None else []) + missing
-        raise InputDataError(
-            [
-                Problem(
-                    rule="neighbours.layout",
-                    message="not a statistical-neighbours file: lacks column(s) "
-                    + ", ".join(lacking),
-                    file=path.name,
-                    row=1,
-                )
-            ]
-        )
+    try:
+        sheets = read_sheets(path.read_bytes(), path.name, MAX_REFERENCE_ROWS)
+    except Unreadable as exc:
+        raise _unreadable(path, exc, "neighbours.file") from None
+    columns, sheet = _neighbours_table(path, sheets)
+    code_column = columns.code
+    assert code_column is not None
+    sheet_name = None if sheet.name == path.name else sheet.name
     records: list[NeighbourRecord] = []
     problems: list[Problem] = []
 
-    def cell(row: list[str], index: int) -> str:
-        return row[index].strip() if index < len(row) else ""
-
-    for line, row in lines:
-        code = cell(row, code_column)
-        if not code and not any(cell(row, c) for c in neighbour_columns if c is not None):
-            continue  # blank line or a section heading such as "Old SNs:"
-        if not (code.isdigit() and len(code) == 3):
+    def cell(row: list[Any], index: int, line: int, label: str) -> str | None:
+        value = row[index] if index < len(row) else None
+        if isinstance(value, Formula):
+            message = "holds a formula, which is never read or run: paste the value instead"
             problems.append(
                 Problem(
-                    "neighbours.la_code",
-                    "LA code must be 3 digits",
+                    "neighbours.formula",
+                    message,
                     path.name,
                     line,
-                    header[code_column],
-                    code,
+                    label,
+                    value.text,
+                    sheet=sheet_name,
                 )
             )
+            return None  # reported: the cell is not read
+        return cell_text(value)
+
+    def problem(rule: str, message: str, line: int, column: str, value: str) -> None:
+        problems.append(Problem(rule, message, path.name, line, column, value, sheet=sheet_name))
+
+    for line, row in sheet.rows:
+        if line <= columns.header_row:
             continue
-        for rank, column in enumerate(neighbour_columns, start=1):
-            assert column is not None
-            neighbour = cell(row, column)
-            label = cell(row, column + 1)
+        code_label = columns.header[code_column]
+        code = cell(row, code_column, line, code_label)
+        if code is None:
+            continue
+        ranked = [(r, c) for r, c in enumerate(columns.neighbours, start=1) if c is not None]
+        if not code and not any(cell_text(row[c]) for _, c in ranked if c < len(row)):
+            continue  # a section heading such as "Old SNs:"
+        if not (code.isdigit() and len(code) == 3):
+            problem("neighbours.la_code", "LA code must be 3 digits", line, code_label, code)
+            continue
+        for (rank, column), place in zip(ranked, columns.closeness, strict=True):
+            assert place is not None
+            neighbour = cell(row, column, line, f"SN{rank}")
+            label = cell(row, place[0], line, place[1])
+            if neighbour is None or label is None:
+                continue
             if not (neighbour.isdigit() and len(neighbour) == 3):
-                problems.append(
-                    Problem(
-                        "neighbours.neighbour_code",
-                        "neighbour code must be 3 digits",
-                        path.name,
-                        line,
-                        f"SN{rank}",
-                        neighbour,
-                    )
-                )
+                message = "neighbour code must be 3 digits"
+                problem("neighbours.neighbour_code", message, line, f"SN{rank}", neighbour)
                 continue
             try:
                 closeness = Closeness.parse(label)
             except ValueError:
-                problems.append(
-                    Problem(
-                        "neighbours.closeness",
-                        "closeness must be one of " + ", ".join(c.value for c in Closeness),
-                        path.name,
-                        line,
-                        f"SNP after SN{rank}",
-                        label,
-                    )
-                )
+                message = "closeness must be one of " + ", ".join(c.value for c in Closeness)
+                problem("neighbours.closeness", message, line, place[1], label)
                 continue
             records.append(NeighbourRecord(code, rank, neighbour, closeness, line))
     if problems:

@@ -5,6 +5,10 @@ start date: a new inspection is added; a known one is completed (empty fields fi
 and corrected (differing fields updated), but a judgement is never deleted and a stored
 value is never blanked, so the history and the overview can be imported in either order
 (an inspection's end date only ever moves later: an inspection in parts ends with its last).
+
+A workbook may give an inspection on more than one sheet (Ofsted's latest outcomes and its
+history since 2018): the first sheet's values stand, and a later sheet fills their gaps.
+A cell holding a formula is refused where a field is read from it, never evaluated.
 """
 
 from __future__ import annotations
@@ -21,16 +25,11 @@ from sqlmodel import Session, select
 from workforce.councils.models import Council
 from workforce.data import OFSTED_DIR
 from workforce.errors import InputDataError, Problem
-from workforce.inspections.cells import (
-    GRADED_FRAMEWORKS,
-    NO_VALUE,
-    cell_text,
-    key,
-    parse_date,
-    parse_grade,
-)
-from workforce.inspections.layouts import Table, read_table
+from workforce.ingest.cells import NO_VALUE, cell_text, key, parse_date
+from workforce.ingest.workbooks import Formula
+from workforce.inspections.layouts import JudgementSheet, read_tables
 from workforce.inspections.models import Judgement
+from workforce.inspections.vocabulary import GRADED_FRAMEWORKS, parse_grade
 from workforce.timeutils import utcnow
 
 HISTORY_FILE = OFSTED_DIR / "ofsted_judgement_history.csv"
@@ -82,7 +81,12 @@ class _Cells:
     """One data row's cells, read by field; each unreadable cell adds a Problem."""
 
     def __init__(
-        self, table: Table, file: str, number: int, cells: list[Any], problems: list[Problem]
+        self,
+        table: JudgementSheet,
+        file: str,
+        number: int,
+        cells: list[Any],
+        problems: list[Problem],
     ) -> None:
         self.table = table
         self.file = file
@@ -91,9 +95,18 @@ class _Cells:
         self.problems = problems
         self.bad: set[str] = set()
 
-    def raw(self, name: str) -> Any:
+    def _cell(self, name: str) -> Any:
         index = self.table.columns.get(name)
         return self.cells[index] if index is not None and index < len(self.cells) else None
+
+    def raw(self, name: str) -> Any:
+        value = self._cell(name)
+        if isinstance(value, Formula):
+            if name not in self.bad:
+                message = "holds a formula, which is never read or run: paste the value instead"
+                self.problem(name, "judgements.formula", message)
+            return None
+        return value
 
     def text(self, name: str) -> str:
         text = cell_text(self.raw(name))
@@ -101,8 +114,10 @@ class _Cells:
 
     def problem(self, name: str, rule: str, message: str) -> None:
         label = self.table.labels.get(name, name)
-        value = cell_text(self.raw(name))
-        self.problems.append(Problem(rule, message, self.file, self.number, label, value))
+        value = cell_text(self._cell(name))
+        self.problems.append(
+            Problem(rule, message, self.file, self.number, label, value, sheet=self.table.sheet)
+        )
         self.bad.add(name)
 
     def read(self, name: str, parse: Callable[[Any], T], rule: str, message: str) -> T | None:
@@ -185,7 +200,9 @@ def _parse_row(cells: _Cells, councils: dict[str, str], today: date) -> Incoming
     return Incoming(cells.number, code, start, values)
 
 
-def _validate(session: Session, table: Table, file: str, today: date) -> list[Incoming | Skip]:
+def _validate(
+    session: Session, tables: list[JudgementSheet], file: str, today: date
+) -> list[Incoming | Skip]:
     """Return every non-blank row as a judgement or a skip, or raise with every problem."""
     councils: dict[str, str] = {}
     for council in session.exec(select(Council)):
@@ -197,24 +214,40 @@ def _validate(session: Session, table: Table, file: str, today: date) -> list[In
         raise InputDataError([Problem("judgements.unknown_council", message, file=file)])
     problems: list[Problem] = []
     items: list[Incoming | Skip] = []
-    seen: dict[tuple[str, date], int] = {}
-    for number, row in table.rows:
-        if not any(cell_text(c) for c in row):
-            continue
-        cells = _Cells(table, file, number, row, problems)
-        result = _parse_row(cells, councils, today)
-        if isinstance(result, str):
-            items.append((number, result))
-        elif result is not None:
-            if result.inspection_start is not None:
-                first = seen.setdefault((result.council_code, result.inspection_start), number)
-                if first != number:
-                    message = f"row {first} already gives this council's inspection on this date"
-                    cells.problem("inspection_start", "judgements.duplicate", message)
-            items.append(result)
+    seen: dict[tuple[str, date], tuple[str | None, int, Incoming]] = {}
+    for table in tables:
+        for number, row in table.rows:
+            if not any(cell_text(c) for c in row):
+                continue
+            cells = _Cells(table, file, number, row, problems)
+            result = _parse_row(cells, councils, today)
+            if isinstance(result, str):
+                items.append((number, result))
+            elif result is not None:
+                if result.inspection_start is not None:
+                    inspection = (result.council_code, result.inspection_start)
+                    sheet, first, earlier = seen.setdefault(
+                        inspection, (table.sheet, number, result)
+                    )
+                    if sheet != table.sheet:
+                        _fill_gaps(earlier, result)
+                        continue
+                    if first != number:
+                        message = (
+                            f"row {first} already gives this council's inspection on this date"
+                        )
+                        cells.problem("inspection_start", "judgements.duplicate", message)
+                items.append(result)
     if problems:
         raise InputDataError(problems)
     return items
+
+
+def _fill_gaps(earlier: Incoming, later: Incoming) -> None:
+    """Complete a row with the fields another sheet gives for the same inspection."""
+    for name, value in later.values.items():
+        if earlier.values.get(name) is None and value is not None:
+            earlier.values[name] = value
 
 
 def _published_match(stored: dict[tuple[str, date], Judgement], item: Incoming) -> Judgement | None:
@@ -296,11 +329,11 @@ def import_judgements(
     ``progress`` is called with the number of rows handled since its previous call. Dates
     after ``today`` (default: the system date) are refused.
     """
-    table = read_table(path)
-    items = _validate(session, table, path.name, today or date.today())
+    tables = read_tables(path)
+    items = _validate(session, tables, path.name, today or date.today())
     # The name is the source that created a row; the column holds 255 characters.
     report = JudgementImportReport(
-        source=path.name[:255], layout=table.layout.name, rows=len(items)
+        source=path.name[:255], layout=tables[0].layout.name, rows=len(items)
     )
     _write(session, items, report.source, report, progress)
     return report

@@ -1,32 +1,32 @@
 """The layouts of Ofsted judgement files, and reading a file's rows under its header.
 
 Three layouts are known: the bundled judgement history (CSV), Data to Insight's ILACS
-overview (XLSX) and Ofsted's official inspection outcomes (CSV or XLSX). A layout names
-the columns a file must have; headers match whatever their case, spacing or byte-order mark.
+overview (XLSX) and Ofsted's official inspection outcomes (CSV, XLSX or ODS, as Ofsted
+publishes it: title rows above each sheet's header, the latest outcomes on one sheet and,
+where the workbook has one, every judgement since 2018 on another). A layout names the
+columns a file must have; headers match whatever their case, spacing or byte-order mark.
+Files are read by the one file-reading core (``workforce.ingest``); every sheet of a
+workbook with a recognised header is read.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
 from workforce.errors import InputDataError, Problem
-from workforce.inspections.cells import (
+from workforce.ingest.cells import cell_text, key
+from workforce.ingest.files import Unreadable
+from workforce.ingest.tables import read_sheets
+from workforce.inspections.models import Framework
+from workforce.inspections.vocabulary import (
     FRAMEWORK_NAMES,
-    cell_text,
-    key,
     named_framework,
     official_framework,
 )
-from workforce.inspections.models import Framework
 
-XLSX_MAGIC = b"PK\x03\x04"
-XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 # Ofsted's workbooks may put a title above the header; look this far down for it.
 HEADER_SEARCH_ROWS = 10
 
@@ -155,75 +155,73 @@ LAYOUTS = (HISTORY, OVERVIEW, OFFICIAL)
 
 
 @dataclass(frozen=True)
-class Table:
-    """A file's data rows under a recognised header."""
+class JudgementSheet:
+    """One sheet's data rows under a recognised header."""
 
     layout: Layout
     columns: dict[str, int]  # field -> index in the row
     labels: dict[str, str]  # field -> its header as the file spells it
     rows: list[Row]
+    sheet: str | None = None  # the sheet's name, in a workbook
+
+
+# The core's refusals, in this importer's words (the core's reason follows in brackets).
+FAULTS = {
+    "file.xlsx": "not a readable XLSX workbook",
+    "file.ods": "not a readable ODS workbook",
+    "file.encoding": "not UTF-8 or Windows-1252 text: save it as 'CSV UTF-8' or as XLSX",
+    "file.csv": "not a readable CSV file",
+}
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
 def _file_problem(path: Path, message: str) -> InputDataError:
     return InputDataError([Problem("judgements.file", message, file=path.name)])
 
 
-def _read_csv(path: Path) -> list[Row]:
+def _unreadable(path: Path, data: bytes, exc: Unreadable) -> InputDataError:
+    if data.startswith(XLS_MAGIC):
+        return _file_problem(path, "an Excel 97-2003 workbook: save it as XLSX or 'CSV UTF-8'")
+    if exc.rule == "file.empty":
+        return _file_problem(path, "the file is empty")
+    family = next((r for r in FAULTS if exc.rule == r or exc.rule.startswith(r + "_")), None)
+    where = exc.where.get("sheet")
+    sheet = f" sheet {where!r}:" if where and where != path.name else ""
+    reason = f"{sheet} {exc}".strip()
+    return _file_problem(path, f"{FAULTS[family]} ({reason})" if family else reason)
+
+
+def read_tables(path: Path) -> list[JudgementSheet]:
+    """Return every sheet of ``path`` with the header of a known layout (the first such
+    header in its first rows), or raise with the closest layout's missing columns."""
+    data = path.read_bytes()
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return list(enumerate(csv.reader(handle), start=1))
-    except UnicodeDecodeError as exc:
-        raise _file_problem(path, "not UTF-8 text: save it as 'CSV UTF-8' or as XLSX") from exc
-    except csv.Error as exc:
-        raise _file_problem(path, f"not a readable CSV file ({exc})") from exc
-
-
-def _read_xlsx(path: Path) -> list[list[Row]]:
-    # A file object, not the path: openpyxl refuses paths not named .xlsx, and the file
-    # was recognised by its content.
-    with path.open("rb") as handle:
-        try:
-            # data_only: a formula's cached value is read; formulas are never evaluated.
-            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl fails in many ways (bad zip, missing parts, bad XML)
-            raise _file_problem(path, f"not a readable XLSX workbook ({exc})") from exc
-        try:
-            sheets: list[list[Row]] = []
-            title = ""
-            for sheet in workbook.worksheets:
-                title = sheet.title
-                # Some writers record a wrong sheet size, which would cut the rows short.
-                sheet.reset_dimensions()
-                rows = sheet.iter_rows(values_only=True)
-                sheets.append([(n, list(cells)) for n, cells in enumerate(rows, start=1)])
-            return sheets
-        except Exception as exc:  # a damaged sheet surfaces only as it is read (bad XML, zip)
-            raise _file_problem(
-                path, f"not a readable XLSX workbook: sheet {title!r} is damaged ({exc})"
-            ) from exc
-        finally:
-            workbook.close()
-
-
-def read_table(path: Path) -> Table:
-    """Return the rows of ``path`` under the first header of a known layout, or raise."""
-    with path.open("rb") as handle:
-        magic = handle.read(4)
-    if magic == XLS_MAGIC:
-        raise _file_problem(path, "an Excel 97-2003 workbook: save it as XLSX or 'CSV UTF-8'")
-    sheets = _read_xlsx(path) if magic == XLSX_MAGIC else [_read_csv(path)]
+        sheets = read_sheets(data, path.name)
+    except Unreadable as exc:
+        raise _unreadable(path, data, exc) from None
+    tables: list[JudgementSheet] = []
     closest: tuple[list[str], Layout, int] | None = None
-    for rows in sheets:
+    for sheet in sheets:
+        rows = sheet.rows
         filled = [(n, cells) for n, cells in rows if any(cell_text(c) for c in cells)]
+        found_here = False
         for number, cells in filled[:HEADER_SEARCH_ROWS]:
             header = [cell_text(c) for c in cells]
             for layout in LAYOUTS:
                 found, missing = layout.locate(header)
                 if not missing:
                     labels = {f: header[i] for f, i in found.items()}
-                    return Table(layout, found, labels, [r for r in rows if r[0] > number])
+                    name = None if sheet.name == path.name else sheet.name
+                    body = [r for r in rows if r[0] > number]
+                    tables.append(JudgementSheet(layout, found, labels, body, name))
+                    found_here = True
+                    break
                 if closest is None or len(missing) < len(closest[0]):
                     closest = (missing, layout, number)
+            if found_here:
+                break
+    if tables:
+        return tables
     if closest is None:
         raise _file_problem(path, "the file is empty")
     missing, layout, number = closest

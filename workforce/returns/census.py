@@ -28,10 +28,10 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse, parse
 
 from workforce.data import CENSUS_DIR
+from workforce.ingest import files
+from workforce.ingest.problems import Issues
+from workforce.ingest.tables import Table
 from workforce.measures import definitions
-from workforce.returns import files
-from workforce.returns.files import Table
-from workforce.returns.issues import Issues
 
 SCHEMA_PATH = CENSUS_DIR / "social_work_workforce_2022.xsd"
 XS = "{http://www.w3.org/2001/XMLSchema}"

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
+from workforce.ingest import cells
+from workforce.ingest.problems import Issues
+from workforce.ingest.tables import Table
 from workforce.measures import definitions
-from workforce.returns import cells
-from workforce.returns.files import Table
-from workforce.returns.issues import Issues
 
 WORKFORCE_SHEET = "Workforce"
 ASSIGNMENTS_SHEET = "Agency assignments"

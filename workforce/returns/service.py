@@ -35,11 +35,12 @@ from workforce.config import Settings, get_settings
 from workforce.councils.models import Council, StatisticalNeighbour
 from workforce.db import MAX_ROW_ID, begin_write
 from workforce.errors import Busy, NotFoundError
+from workforce.ingest import files, tables
+from workforce.ingest.problems import ErrorLimitReached, Issues
 from workforce.locks import return_lock_key, wait_for_transaction_lock
 from workforce.measures import MEASURES
 from workforce.returns import census as census_format
-from workforce.returns import files, quarterly
-from workforce.returns.issues import ErrorLimitReached, Issues
+from workforce.returns import quarterly
 from workforce.returns.models import (
     AgencyAssignment,
     CensusWorker,
@@ -125,10 +126,10 @@ def parse_upload(
         elif kind == "xml":
             parsed.kind = ReturnKind.census
             parsed.census = census_format.read_xml(issues, upload.data)
-        elif kind == "xlsx":
+        elif kind in tables.WORKBOOKS:
             _parse_workbook(issues, upload, parsed, today)
         else:
-            table = files.read_csv(upload.data, upload.file_name)
+            table = tables.read_csv(upload.data, upload.file_name)
             _parse_csv(issues, table, parsed, today)
         if parsed.census is not None:
             census_format.check_census(issues, parsed.census, today)
@@ -165,12 +166,12 @@ def parse_upload(
 
 
 def _parse_workbook(issues: Issues, upload: Upload, parsed: Parsed, today: date) -> None:
-    tables = files.read_xlsx(upload.data, issues)
-    workforce = tables.get(files.normalise_header(quarterly.WORKFORCE_SHEET))
-    agency = tables.get(files.normalise_header(quarterly.ASSIGNMENTS_SHEET))
-    if workforce is None and len(tables) == 1:
+    sheets = tables.read_workbook(upload.data, issues, parsed.file_type or "xlsx")
+    workforce = sheets.get(tables.normalise_header(quarterly.WORKFORCE_SHEET))
+    agency = sheets.get(tables.normalise_header(quarterly.ASSIGNMENTS_SHEET))
+    if workforce is None and len(sheets) == 1:
         # A single-sheet workbook: a census saved from Excel, or the workforce table alone.
-        only = next(iter(tables.values()))
+        only = next(iter(sheets.values()))
         _parse_csv(issues, only, parsed, today)
         return
     parsed.kind = ReturnKind.quarterly
@@ -182,7 +183,7 @@ def _parse_workbook(issues: Issues, upload: Upload, parsed: Parsed, today: date)
             issues.error(
                 "structure.missing_sheet",
                 f"the workbook has no sheet called {sheet!r} (sheets found: "
-                + ", ".join(t.name for t in tables.values())
+                + ", ".join(t.name for t in sheets.values())
                 + "); start from the template",
                 sheet=sheet,
             )
@@ -192,7 +193,7 @@ def _parse_workbook(issues: Issues, upload: Upload, parsed: Parsed, today: date)
             parsed.quarterly.assignments = quarterly.read_assignments(issues, agency, today)
 
 
-def _parse_csv(issues: Issues, table: files.Table, parsed: Parsed, today: date) -> None:
+def _parse_csv(issues: Issues, table: tables.Table, parsed: Parsed, today: date) -> None:
     table.report_extra_cells(issues)
     header = set(table.header)
     plain = {h.replace("_", "") for h in header}
@@ -231,7 +232,7 @@ def _parse_assignments_file(issues: Issues, upload: Upload, parsed: Parsed, toda
         if kind != "csv":
             issues.error("file.type", "the assignments file must be a CSV", sheet=upload.file_name)
             return
-        table = files.read_csv(upload.data, upload.file_name, quarterly.MAX_ASSIGNMENT_ROWS)
+        table = tables.read_csv(upload.data, upload.file_name, quarterly.MAX_ASSIGNMENT_ROWS)
     except files.Unreadable as exc:
         issues.error(exc.rule, str(exc), **{"sheet": upload.file_name, **exc.where})
         return
@@ -391,7 +392,8 @@ def ingest(
             kind_for_name = files.sniff(upload.data)
         except files.Unreadable:
             kind_for_name = "bin"
-        suffix = {"xml": ".xml", "xlsx": ".xlsx", "csv": ".csv"}.get(kind_for_name, ".bin")
+        suffixes = {"xml": ".xml", "xlsx": ".xlsx", "ods": ".ods", "csv": ".csv"}
+        suffix = suffixes.get(kind_for_name, ".bin")
         archive_path = str(archive_upload(settings, council_code, upload, suffix))
         if assignments is not None:
             archive_upload(settings, council_code, assignments, ".csv")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -12,6 +11,8 @@ from workforce.auth import audit
 from workforce.auth.audit import Actor
 from workforce.councils.reference import load_reference_data
 from workforce.data import CSWW_DIR, OFSTED_DIR
+from workforce.ingest.files import Unreadable
+from workforce.ingest.tables import csv_rows
 from workforce.statistics.importer import CswwImportReport, import_release_file
 
 JUDGEMENT_FILES = (
@@ -24,13 +25,16 @@ def release_span(path: Path) -> tuple[int, int]:
     """Return the first and last census years a release file covers (0, 0 if unreadable)."""
     years: set[int] = set()
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            for row in csv.DictReader(handle):
-                period = (row.get("time_period") or "").strip()
-                if period.isdigit():
-                    years.add(int(period))
-    except (OSError, UnicodeDecodeError, csv.Error):
+        rows = csv_rows(path.read_bytes(), path.name, 1_000_000)
+    except (OSError, Unreadable):
         return (0, 0)
+    header = [h.strip() for h in rows[0][1]]
+    if "time_period" in header:
+        column = header.index("time_period")
+        for _, row in rows[1:]:
+            period = row[column].strip() if column < len(row) else ""
+            if period.isdigit():
+                years.add(int(period))
     return (min(years), max(years)) if years else (0, 0)
 
 

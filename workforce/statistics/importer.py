@@ -8,9 +8,7 @@ new as the one it came from, so importing an old file after a new one loses noth
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,8 @@ from sqlmodel import Session, col
 from workforce.councils.models import Council, ReportingUnit
 from workforce.db import driver_datetime, executemany, fetchall
 from workforce.errors import InputDataError, Problem
+from workforce.ingest.files import Unreadable
+from workforce.ingest.tables import csv_rows
 from workforce.statistics.layouts import Layout, detect_layout
 from workforce.statistics.models import GeographicLevel, Publication
 from workforce.timeutils import utcnow
@@ -82,15 +82,23 @@ class ReleaseRow:
     suppressions: dict[str, str] = field(default_factory=dict)
 
 
-def _decode(data: bytes, name: str) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputDataError(
-        [Problem("csww.encoding", "file is neither UTF-8 nor Windows-1252 text", name)]
-    )
+# A release holds every council, region and England for each year it covers (about 1,300
+# rows for 2017-2024); this leaves room for decades more without reading without bound.
+MAX_RELEASE_ROWS = 100_000
+
+
+def _rows(data: bytes, name: str) -> list[tuple[int, list[str]]]:
+    """Return the file's rows (header first), read by the one file-reading core."""
+    try:
+        return csv_rows(data, name, MAX_RELEASE_ROWS + 1)
+    except Unreadable as exc:
+        if exc.rule == "file.empty":
+            return [(1, [])]  # refused below as lacking the layout's columns
+        if exc.rule == "file.encoding":
+            message = "file is neither UTF-8 nor Windows-1252 text"
+            raise InputDataError([Problem("csww.encoding", message, name)]) from None
+        row = exc.where.get("row")
+        raise InputDataError([Problem(exc.rule, str(exc), name, row)]) from None
 
 
 def _cell(
@@ -134,8 +142,8 @@ def parse_release(
     data: bytes, name: str, progress: Callable[[int], None] | None = None
 ) -> tuple[Layout, list[ReleaseRow], list[str]]:
     """Return the layout, every figure, and the columns ignored; raise with every problem."""
-    reader = csv.reader(io.StringIO(_decode(data, name), newline=""))
-    header = [h.strip() for h in next(reader, [])]
+    lines = _rows(data, name)
+    header = [h.strip() for h in lines[0][1]]
     layout, missing = detect_layout(header)
     if layout is None:
         raise InputDataError(
@@ -159,7 +167,7 @@ def parse_release(
     rows: list[ReleaseRow] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, int], int] = {}
-    for line_number, row in enumerate(reader, start=2):
+    for line_number, row in lines[1:]:
         if progress and line_number % 100 == 0:
             progress(100)
         if not any(cell.strip() for cell in row):

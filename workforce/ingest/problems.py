@@ -1,37 +1,71 @@
-"""Validation issues: what is wrong, how badly, and exactly where."""
+"""One problem type for every importer: what is wrong, how badly, and exactly where.
+
+A ``Problem`` carries a severity, a rule id (``type.number``, ``judgements.date``), the
+file or sheet, row, column and value it is about, and a message in the domain's words.
+Importers that refuse a file whole raise ``InputDataError`` (``workforce.errors``) with
+their problems; returns collect them in ``Issues``, which lists them with limits.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 
 class Severity(StrEnum):
-    error = "error"  # the return cannot be accepted
+    error = "error"  # the input cannot be accepted
     warning = "warning"  # accepted, but someone should look
 
 
 @dataclass(frozen=True)
-class Issue:
-    """One finding about a return file, located by sheet, row and column."""
+class Problem:
+    """One thing wrong with an input: where it is, what it holds, which rule it breaks."""
 
-    severity: Severity
     rule: str
     message: str
-    sheet: str | None = None
+    file: str | None = None
     row: int | None = None
     column: str | None = None
     value: str | None = None
+    severity: Severity = Severity.error
+    sheet: str | None = None
+
+    @classmethod
+    def from_dict(cls, item: dict[str, Any]) -> Problem:
+        """Return the problem a stored issue dict (``as_dict``) describes."""
+        return cls(
+            item["rule"],
+            item["message"],
+            item.get("file"),
+            item.get("row"),
+            item.get("column"),
+            item.get("value"),
+            Severity(item.get("severity") or Severity.error),
+            item.get("sheet"),
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: (v.value if isinstance(v, StrEnum) else v) for k, v in asdict(self).items()}
+        """The problem as a return's report stores it (``file`` only when it has one)."""
+        out: dict[str, Any] = {
+            "severity": self.severity.value,
+            "rule": self.rule,
+            "message": self.message,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+        }
+        if self.file is not None:
+            out["file"] = self.file
+        return out
 
     def __str__(self) -> str:
         where = ", ".join(
             part
             for part in (
+                self.file,
                 f"sheet {self.sheet!r}" if self.sheet else None,
                 f"row {self.row}" if self.row is not None else None,
                 f"column {self.column!r}" if self.column else None,
@@ -68,7 +102,7 @@ class Issues:
     are listed past the limit: the few a caller adds then are all kept.
     """
 
-    items: list[Issue] = field(default_factory=list)
+    items: list[Problem] = field(default_factory=list)
     sheet: str | None = None
     max_errors: int = MAX_ERRORS
     max_listed_warnings: int = MAX_LISTED_WARNINGS
@@ -101,20 +135,19 @@ class Issues:
         else:
             self.error_count += 1
         shown = None if value is None else _clip(str(value))
-        issue = Issue(severity, rule, message, sheet or self.sheet, row, column, shown)
+        issue = Problem(rule, message, None, row, column, shown, severity, sheet or self.sheet)
         self.items.append(issue)
         if severity is Severity.error and self.error_count >= self.max_errors and self.reading:
             self.reading = False
             self.error_count += 1
             self.items.append(
-                Issue(
-                    Severity.error,
+                Problem(
                     "report.error_limit",
                     f"checking stopped after {self.max_errors:,} errors, here; there may be "
                     "more below: correct these and upload the file again",
-                    issue.sheet,
-                    row,
-                    column,
+                    row=row,
+                    column=column,
+                    sheet=issue.sheet,
                 )
             )
             raise ErrorLimitReached
@@ -139,11 +172,11 @@ class Issues:
         self.add(Severity.warning, rule, message, **where)
 
     @property
-    def errors(self) -> list[Issue]:
+    def errors(self) -> list[Problem]:
         return [i for i in self.items if i.severity is Severity.error]
 
     @property
-    def warnings(self) -> list[Issue]:
+    def warnings(self) -> list[Problem]:
         """The warnings listed (``warning_count`` counts every one)."""
         return [i for i in self.items if i.severity is Severity.warning]
 
@@ -156,10 +189,10 @@ class Issues:
                 f"{rule} {count:,}" for rule, count in self.unlisted_warnings.most_common()
             )
             out.append(
-                Issue(
-                    Severity.warning,
+                Problem(
                     "report.warnings_not_listed",
                     f"{unlisted:,} more warnings found but not listed, by rule: {by_rule}",
+                    severity=Severity.warning,
                 ).as_dict()
             )
         return out

@@ -1,28 +1,19 @@
-"""Reading the cells of judgement files: text, dates, grades and frameworks.
+"""Ofsted's words for grades and inspection frameworks, and reading them from a cell.
 
-Each parser returns None for a blank cell (or a placeholder such as "nan") and raises
-ValueError for one it cannot read, so the importer can report the cell.
+Cells are read as text by the one cell parser (``workforce.ingest.cells``); each parser
+here returns None for a blank cell (or a placeholder such as "nan") and raises ValueError
+for one it cannot read, so the importer can report the cell.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
 from typing import Any
 
+from workforce.ingest.cells import NO_VALUE, cell_text, key
 from workforce.inspections.models import Framework, Grade
 
-
-def key(text: str) -> str:
-    """Return ``text`` as compared: no BOM or underscores, single spaces, case-folded."""
-    return " ".join(text.replace("\ufeff", "").replace("_", " ").split()).casefold()
-
-
-# Blank cells, and the placeholders pandas exports and people type for "nothing here".
-# The overview marks care-leaver grades of inspections before that judgement began (2023)
-# "inspection_pre_dates_judgement".
-NO_VALUE = {"", "nan", "none", "null", "n/a", "na", "-", "inspection pre dates judgement"}
 GRADE_WORDS = {key(g.value): g for g in Grade} | {
     "requires improvement": Grade.requires_improvement
 }
@@ -40,40 +31,6 @@ GRADED_FRAMEWORKS = {
     Framework.ilacs_short,
     Framework.looked_after_pre_2013,
 }
-
-
-def cell_text(value: Any) -> str:
-    """Return a cell as trimmed text; whole-number floats without ``.0``, dates in ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).replace("\ufeff", "").strip()
-
-
-def parse_date(value: Any) -> date | None:
-    """Return a date cell or ``yyyy-mm-dd``, ``dd/mm/yyyy`` or ``dd/mm/yy`` text; None if blank."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int | float):
-        # A bare number may be an Excel serial date; guessing its epoch risks a wrong date.
-        raise ValueError("a number, not a date")
-    text = cell_text(value)
-    if key(text) in NO_VALUE:
-        return None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]00:00(:00)?)?", text):
-        return date.fromisoformat(text[:10])
-    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
-        return datetime.strptime(text, "%d/%m/%Y").date()
-    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2}", text):
-        return datetime.strptime(text, "%d/%m/%y").date()
-    raise ValueError("not a date")
 
 
 def parse_grade(value: Any, *, numeric: bool = False) -> Grade | None:

@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from workforce.returns import files
-from workforce.returns.issues import Issues
+from workforce.ingest import files, tables
+from workforce.ingest.problems import Issues
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -23,13 +23,13 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked() -> None:
     bomb = _zip({"xl/workbook.xml": b"<x/>", "xl/worksheets/sheet1.xml": b"\0" * 50_000_000})
     assert len(bomb) < 100_000
     with pytest.raises(files.Unreadable) as refused:
-        files.read_xlsx(bomb, Issues())
+        tables.read_xlsx(bomb, Issues())
     assert refused.value.rule == "file.xlsx_bomb"
 
 
 def test_a_zip_that_is_not_a_workbook_is_refused() -> None:
     with pytest.raises(files.Unreadable) as refused:
-        files.read_xlsx(_zip({"word/document.xml": b"<w/>"}), Issues())
+        tables.read_xlsx(_zip({"word/document.xml": b"<w/>"}), Issues())
     assert refused.value.rule == "file.type"
 
 
