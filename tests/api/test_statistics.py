@@ -48,11 +48,11 @@ def test_every_council_figure_is_exactly_the_newest_release(public_client: TestC
 def test_england_2023_and_the_revision_history(public_client: TestClient) -> None:
     england = public_client.get(
         "/api/england/measures",
-        params={"measure": ["turnover_rate_fte", "agency_rate_fte"], "from": 2023},
+        params={"measure": ["turnover_rate_fte", "agency_rate_fte"], "from": 2023, "to": 2023},
     ).json()
     assert {(f["measure"], f["value"]) for f in england} == {
         ("turnover_rate_fte", 15.9),
-        ("agency_rate_fte", 17.8),
+        ("agency_rate_fte", 17.9),  # 17.8 until the 2017-2024 release revised it
     }
     revisions = public_client.get(
         "/api/revisions", params={"measure": "turnover_rate_fte", "level": "local_authority"}
@@ -110,7 +110,7 @@ def test_unknown_measures_and_regions_are_404_with_advice(public_client: TestCli
     london = public_client.get(
         "/api/regions/London/measures", params={"measure": "turnover_rate_fte"}
     )
-    assert [f["year"] for f in london.json()] == list(range(2017, 2024))
+    assert [f["year"] for f in london.json()] == list(range(2017, 2025))
 
 
 def test_the_england_table_lists_every_council_row_of_a_year(public_client: TestClient) -> None:

@@ -15,11 +15,12 @@ def test_council_page_compares_the_council_and_charts_each_measure(
 ) -> None:
     page.goto(public_live_server + "/councils/840")
     benchmarks = page.locator("table#benchmarks")
-    expect(benchmarks.locator("caption")).to_contain_text("County Durham in 2023")
+    # The newest census year by default: 2024 since the 2017-2024 release.
+    expect(benchmarks.locator("caption")).to_contain_text("County Durham in 2024")
     turnover = benchmarks.locator('tr[data-measure="turnover_rate_fte"]')
-    expect(turnover).to_contain_text("15.5%")  # the council
-    expect(turnover).to_contain_text("15.9%")  # England
-    expect(turnover).to_contain_text("14.2%")  # North East
+    expect(turnover).to_contain_text("11.1%")  # the council
+    expect(turnover).to_contain_text("13.8%")  # England
+    expect(turnover).to_contain_text("12.6%")  # North East
     expect(turnover).to_contain_text("of 10 with data")
     charts = page.locator("svg.app-chart[role=img]")
     expect(charts).to_have_count(5)
@@ -28,7 +29,7 @@ def test_council_page_compares_the_council_and_charts_each_measure(
     page.get_by_text("Turnover rate as a table").click()
     table = page.locator('table[data-chart="turnover_rate_fte"]')
     expect(table).to_be_visible()
-    expect(table.locator("tbody tr")).to_have_count(7)
+    expect(table.locator("tbody tr")).to_have_count(8)  # 2017-2024
     expect(page.locator("#judgement-table tbody tr").first).to_be_visible()
 
 

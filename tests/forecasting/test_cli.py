@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from workforce.cli import app
 from workforce.config import Settings
+from workforce.statistics.bundled import newest_census_year
 
 runner = CliRunner()
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -50,6 +51,17 @@ def test_backtest_json_and_table(public_settings: Settings) -> None:
 
 def test_backtest_refuses_bad_arguments(public_settings: Settings) -> None:
     assert runner.invoke(app, ["backtest", "--measure", "absence"]).exit_code == 2
-    late = runner.invoke(app, ["backtest", "--origins", "2023"])
+    late = runner.invoke(app, ["backtest", "--origins", str(newest_census_year())])
     assert late.exit_code == 2 and "nothing to compare" in late.output
     assert runner.invoke(app, ["backtest", "--origins", "twenty"]).exit_code == 2
+
+
+def test_backtest_origins_follow_the_data(public_settings: Settings) -> None:
+    last = newest_census_year()
+    result = runner.invoke(
+        app, ["backtest", "--measure", "turnover_rate_fte", "--horizons", "1", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["origins"] == [last - 3, last - 2, last - 1]
+    assert {f["cutoff"] for f in report["fits"]} == {last - 3, last - 2, last - 1}

@@ -19,7 +19,7 @@ _BUNDLED: dict[str, Panel] = {}
 
 @pytest.fixture
 def bundled(public_session: Session) -> Panel:
-    """The bundled 2017-2023 published data and every judgement (loaded once)."""
+    """The bundled published data (2017-2024) and every judgement (loaded once)."""
     if "panel" not in _BUNDLED:
         _BUNDLED["panel"] = load_panel(public_session)
     return _BUNDLED["panel"]
@@ -67,13 +67,17 @@ def test_no_data_after_the_origin_reaches_a_backtest_fit(bundled: Panel) -> None
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_the_backtest_beats_every_baseline_for_turnover_and_agency(bundled: Panel) -> None:
+@pytest.mark.parametrize("newest", [False, True], ids=["origins 2020-2022", "newest origins"])
+def test_the_backtest_beats_every_baseline_for_turnover_and_agency(
+    bundled: Panel, newest: bool
+) -> None:
     """The issue's bar: horizon 1, origins 2020-2022, MASE below 1 and below every
-    baseline, 80% intervals covering 75-85% of outcomes; no-judgement model reported."""
+    baseline, 80% intervals covering 75-85% of outcomes; no-judgement model reported.
+    The same bar holds from the newest origins the data allow (2021-2023 with 2024 data)."""
     report = backtest.run_backtest(
         bundled,
         measures=["turnover_rate_fte", "agency_rate_fte"],
-        origins=[2020, 2021, 2022],
+        origins=backtest.default_origins(bundled) if newest else [2020, 2021, 2022],
         horizons=[1],
     )
     for measure in ("turnover_rate_fte", "agency_rate_fte"):

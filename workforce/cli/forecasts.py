@@ -22,9 +22,12 @@ def backtest(
         list[str] | None,
         typer.Option(help="A measure to test; repeat for more (default: all four)."),
     ] = None,
-    origins: Annotated[str, typer.Option(help="Origin years, comma-separated.")] = (
-        "2020,2021,2022"
-    ),
+    origins: Annotated[
+        str,
+        typer.Option(
+            help="Origin years, comma-separated (default: the three years before the data end)."
+        ),
+    ] = "",
     horizons: Annotated[str, typer.Option(help="Years ahead, comma-separated.")] = "1,2",
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
@@ -32,7 +35,7 @@ def backtest(
     import json
 
     from workforce.db import session_scope
-    from workforce.forecasting.backtest import run_backtest
+    from workforce.forecasting.backtest import default_origins, run_backtest
     from workforce.forecasting.panel import FORECAST_MEASURES, load_panel
 
     require_current_schema()
@@ -49,7 +52,7 @@ def backtest(
     if panel.values.empty:
         typer.echo("No published statistics: run `workforce demo` first.", err=True)
         raise typer.Exit(1)
-    wanted = _years(origins, "origins")
+    wanted = _years(origins, "origins") or default_origins(panel)
     too_late = [o for o in wanted if o >= panel.last_year]
     if too_late:
         typer.echo(

@@ -129,6 +129,19 @@ def recent_inadequate(panel: Panel, code: str, origin: int) -> bool:
     )
 
 
+def default_origins(panel: Panel, count: int = 3) -> list[int]:
+    """Return the ``count`` census years before the panel's last, each after its first.
+
+    The newest origins the published data can score: each has an outcome one year ahead,
+    and a year before it to learn from. They follow the data, so a new release moves them.
+    """
+    if panel.values.empty:
+        return []
+    years = panel.values.index.get_level_values("year")
+    first, last = int(years.min()), int(years.max())
+    return [year for year in range(last - count, last) if year > first]
+
+
 def forecasts_at(
     full: Panel, measure: str, horizon: int, origin: int
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
@@ -224,9 +237,11 @@ def run_backtest(
     panel: Panel,
     *,
     measures: Sequence[str] = FORECAST_MEASURES,
-    origins: Sequence[int] = (2020, 2021, 2022),
+    origins: Sequence[int] | None = None,
     horizons: Sequence[int] = (1, 2),
 ) -> BacktestReport:
+    """Score every method from each origin (default: the three years before the data end)."""
+    origins = default_origins(panel) if origins is None else origins
     report = BacktestReport(
         model_version=panel_model.MODEL_VERSION,
         origins=list(origins),

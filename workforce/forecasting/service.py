@@ -84,7 +84,7 @@ def refit(
     if panel.values.empty:
         raise NotFoundError("No published statistics to fit: import a DfE release first.")
     last = panel.last_year
-    origins = origins or tuple(y for y in (last - 3, last - 2, last - 1) if y > 2017)
+    origins = origins or tuple(backtesting.default_origins(panel))
     run = ForecastRun(
         model_version=panel_model.MODEL_VERSION,
         data_cutoff=last,

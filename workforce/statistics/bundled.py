@@ -43,6 +43,11 @@ def oldest_first(paths: Iterable[Path]) -> list[Path]:
     return sorted(paths, key=lambda p: (release_span(p)[1], release_span(p)[0], p.name))
 
 
+def newest_census_year() -> int:
+    """Return the last census year the bundled releases cover (forecasts start after it)."""
+    return max(release_span(path)[1] for path in CSWW_DIR.glob("*.csv"))
+
+
 def load_public_data(*, session: Session, actor: Actor = audit.SYSTEM) -> list[str]:
     """Return one summary line per bundled data set loaded (idempotent; each audited)."""
     from workforce.inspections.importers import import_judgements
