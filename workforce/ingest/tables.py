@@ -36,6 +36,9 @@ from workforce.ingest.problems import Issues
 from workforce.ingest.workbooks import Formula, read_events
 
 WORKBOOKS = ("xlsx", "ods")
+# Published workbooks (Ofsted's, DfE's) put a title and notes above a table's header;
+# importers that read them look this far down each sheet for it.
+HEADER_SEARCH_ROWS = 10
 
 
 @dataclass

@@ -19,16 +19,13 @@ from typing import Any
 from workforce.errors import InputDataError, Problem
 from workforce.ingest.cells import cell_text, key
 from workforce.ingest.files import Unreadable
-from workforce.ingest.tables import read_sheets
+from workforce.ingest.tables import HEADER_SEARCH_ROWS, read_sheets
 from workforce.inspections.models import Framework
 from workforce.inspections.vocabulary import (
     FRAMEWORK_NAMES,
     named_framework,
     official_framework,
 )
-
-# Ofsted's workbooks may put a title above the header; look this far down for it.
-HEADER_SEARCH_ROWS = 10
 
 Row = tuple[int, list[Any]]  # (row number as a spreadsheet shows it, cells)
 
