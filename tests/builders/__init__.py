@@ -1,4 +1,4 @@
-"""Builders of test data, one module per domain: returns, people, judgements, forecasting.
+"""Builders of test data: returns, quarterly, people, judgements, forecasting, ods.
 
 Fixtures stay in the ``conftest.py`` beside the tests that use them; what a test needs to
 make (a census file, a signed-in person, a synthetic panel) or read back is built here.

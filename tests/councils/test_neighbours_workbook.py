@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from tests.ingest.odf import FormulaCell, ods
+from tests.builders.ods import FormulaCell, ods
 from workforce.config import Settings
 from workforce.councils.reference import NEIGHBOURS_FILE, parse_statistical_neighbours
 from workforce.errors import InputDataError

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from tests.ingest.odf import FormulaCell, Repeated, content, ods, ods_with_content
+from tests.builders.ods import FormulaCell, Repeated, content, ods, ods_with_content
 from workforce.ingest import files, tables
 from workforce.ingest.problems import Issues
 from workforce.ingest.workbooks import Formula

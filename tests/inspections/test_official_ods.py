@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from tests.ingest.odf import FormulaCell, ods
+from tests.builders.ods import FormulaCell, ods
 from workforce.config import Settings
 from workforce.errors import InputDataError
 from workforce.inspections.importers import import_judgements
