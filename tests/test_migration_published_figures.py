@@ -157,7 +157,7 @@ def test_every_figure_moves_to_its_own_row_and_back(blank_database_url: str) -> 
                 (row[0], row[1], row[2]): (row[3], row[4], row[5])
                 for row in connection.execute(
                     text(
-                        "SELECT area_code, year, measure, value, suppression, publication_id "
+                        "SELECT area_code, year, measure, value, suppression, carried_from_id "
                         "FROM published_figure"
                     )
                 )
@@ -174,13 +174,13 @@ def test_every_figure_moves_to_its_own_row_and_back(blank_database_url: str) -> 
     finally:
         engine.dispose()
     expected = {
-        (area, year, measure): (value, codes.get(measure), carried.get(measure, pid))
-        for _, _, area, _, year, values, codes, carried, pid in ROWS
+        (area, year, measure): (value, codes.get(measure), carried.get(measure))
+        for _, _, area, _, year, values, codes, carried, _ in ROWS
         for measure, value in values.items()
     }
     assert figures == expected
     assert figures[("202", 2022, "agency_rate_fte")] == (12.1, None, 1)
-    assert figures[("314 / 318", 2023, "turnover_rate_fte")] == (None, "low", 2)
+    assert figures[("314 / 318", 2023, "turnover_rate_fte")] == (None, "low", None)
     assert revised == {
         (1, "202", 2022, "turnover_rate_fte"),
         (2, "314 / 318", 2023, "turnover_rate_fte"),

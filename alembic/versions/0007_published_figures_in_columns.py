@@ -2,9 +2,9 @@
 
 Each figure leaves the JSON columns of ``published_row`` (``figure_values``,
 ``suppressions``, ``carried``) for its own row: value (NULL where suppressed), DfE's
-suppression code (NULL when published) and the release it is from (a carried figure keeps
-its older release). A revision names the figure it revised. The downgrade puts every
-figure back into the JSON columns.
+suppression code (NULL when published) and, for a carried figure, the older release it
+is from (NULL when it is from the row's release). A revision names the figure it revised.
+The downgrade puts every figure back into the JSON columns.
 
 Revision ID: 0007
 Revises: 0006
@@ -44,7 +44,7 @@ published_figure = sa.table(
     sa.column('measure', sa.String()),
     sa.column('value', sa.Float()),
     sa.column('suppression', sa.String()),
-    sa.column('publication_id', sa.Integer()),
+    sa.column('carried_from_id', sa.Integer()),
 )
 figure_revision = sa.table(
     'figure_revision',
@@ -68,9 +68,9 @@ def upgrade() -> None:
     sa.Column('measure', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('value', sa.Float(), nullable=True),
     sa.Column('suppression', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
-    sa.Column('publication_id', sa.Integer(), nullable=False),
+    sa.Column('carried_from_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['area_code', 'year'], ['published_row.area_code', 'published_row.year'], ),
-    sa.ForeignKeyConstraint(['publication_id'], ['publication.id'], ),
+    sa.ForeignKeyConstraint(['carried_from_id'], ['publication.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('area_code', 'year', 'measure')
     )
@@ -91,7 +91,7 @@ def upgrade() -> None:
                     'measure': measure,
                     'value': value,
                     'suppression': codes.get(measure),
-                    'publication_id': carried.get(measure, row.publication_id),
+                    'carried_from_id': carried.get(measure),
                 }
             )
     for chunk in _chunks(figures):
@@ -153,7 +153,6 @@ def downgrade() -> None:
             batch_op.add_column(
                 sa.Column(name, sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
             )
-    row_publication: dict[tuple[str, int], int] = {}
     row_ids: dict[tuple[str, int], int] = {}
     for row in bind.execute(
         sa.select(
@@ -163,7 +162,6 @@ def downgrade() -> None:
             published_row.c.publication_id,
         )
     ):
-        row_publication[(row.area_code, row.year)] = row.publication_id
         row_ids[(row.area_code, row.year)] = row.id
     by_row: dict[tuple[str, int], tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = {}
     measure_of_figure: dict[int, tuple[int, str]] = {}
@@ -173,8 +171,8 @@ def downgrade() -> None:
         values[f.measure] = f.value
         if f.suppression is not None:
             codes[f.measure] = f.suppression
-        if f.publication_id != row_publication[area]:
-            carried[f.measure] = f.publication_id
+        if f.carried_from_id is not None:
+            carried[f.measure] = f.carried_from_id
         measure_of_figure[f.id] = (row_ids[area], f.measure)
     restore = (
         sa.update(published_row)

@@ -64,7 +64,7 @@ def test_benchmarks_are_kept_until_a_new_release_changes_them(
             )
         ).one()
         figure.value = before + 5.0
-        figure.publication_id = latest.publication_id = publication.id  # type: ignore[assignment]
+        latest.publication_id = publication.id  # type: ignore[assignment]
         session.add_all([figure, latest])
         session.commit()
     engine.dispose()

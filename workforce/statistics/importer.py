@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from workforce.councils.models import Council, ReportingUnit
@@ -313,29 +312,30 @@ def import_release(
         (row[1], row[2]): row
         for row in fetchall(
             connection,
-            "SELECT r.id, r.area_code, r.year, r.area_name, p.last_year "  # noqa: S608
-            "FROM published_row r JOIN publication p ON p.id = r.publication_id "
+            "SELECT r.id, r.area_code, r.year, r.area_name, r.publication_id, "  # noqa: S608
+            "p.last_year FROM published_row r JOIN publication p ON p.id = r.publication_id "
             f"WHERE r.year IN ({marks})",
             years,
         )
     }
-    # (area, year) -> measure -> (figure id, value, suppression code, its release)
+    # (area, year) -> measure -> (figure id, value, suppression code, release if carried)
     existing: dict[tuple[str, int], dict[str, tuple[int, float | None, str | None, int]]] = {}
-    for figure_id, area, year, measure, value, code, release in fetchall(
+    for figure_id, area, year, measure, value, code, carried in fetchall(
         connection,
-        "SELECT id, area_code, year, measure, value, suppression, publication_id "  # noqa: S608
-        f"FROM published_figure WHERE year IN ({marks})",
+        "SELECT id, area_code, year, measure, value, suppression, "  # noqa: S608
+        f"carried_from_id FROM published_figure WHERE year IN ({marks})",
         years,
     ):
-        existing.setdefault((area, year), {})[measure] = (figure_id, value, code, release)
+        existing.setdefault((area, year), {})[measure] = (figure_id, value, code, carried)
     now = utcnow()
     stamp = driver_datetime(connection, now)
     new_rows: list[tuple[object, ...]] = []
     renamed: list[tuple[object, ...]] = []
     confirmed_rows: list[int] = []
     new_figures: list[tuple[object, ...]] = []
-    revised_figures: list[tuple[object, ...]] = []
-    confirmed_figures: list[int] = []
+    # Figures the new release publishes differently (or again, after they were carried).
+    republished: list[tuple[object, ...]] = []
+    carried_figures: list[tuple[object, ...]] = []
     revisions: list[tuple[object, ...]] = []
     for (area, year), new in incoming.items():
         current = existing_rows.get((area, year))
@@ -343,32 +343,39 @@ def import_release(
         if current is None:
             new_rows.append((new.level.value, area, new.area_name, year, new_id))
             new_figures.extend(
-                (area, year, measure, value, codes.get(measure), new_id)
+                (area, year, measure, value, codes.get(measure))
                 for measure, value in new.values.items()
             )
             report.added += len(new.values)
             continue
-        row_id, _, _, area_name, last_year = current
+        row_id, _, _, area_name, old_id, last_year = current
         if last_year > years[-1]:
             report.kept_newer += len(new.values)
             continue
-        # Measures the new release lacks keep their older figure and the release it is from.
         old = existing.get((area, year), {})
         for measure, value in new.values.items():
             code = codes.get(measure)
             figure = old.get(measure)
             if figure is None:
                 report.added += 1
-                new_figures.append((area, year, measure, value, code, new_id))
+                new_figures.append((area, year, measure, value, code))
             elif (figure[1], figure[2]) == (value, code):
                 report.unchanged += 1
-                confirmed_figures.append(figure[0])
+                if figure[3] is not None:
+                    republished.append((value, code, figure[0]))
             else:
                 report.revised += 1
-                revised_figures.append((value, code, new_id, figure[0]))
+                republished.append((value, code, figure[0]))
+                release = figure[3] or old_id
                 revisions.append(
-                    (figure[0], figure[1], figure[2], value, code, figure[3], new_id, stamp)
+                    (figure[0], figure[1], figure[2], value, code, release, new_id, stamp)
                 )
+        # Measures the new release lacks keep their older figure, marked with its release.
+        carried_figures.extend(
+            (old_id, figure[0])
+            for measure, figure in old.items()
+            if figure[3] is None and measure not in new.values
+        )
         if new.area_name != area_name:
             renamed.append((new.area_name, new_id, row_id))
         else:
@@ -384,21 +391,34 @@ def import_release(
         "UPDATE published_row SET area_name = ?, publication_id = ? WHERE id = ?",
         renamed,
     )
-    _set_publication(connection, "published_row", confirmed_rows, new_id)
+    # Rows the new release confirms now come from it: one statement per chunk.
+    for start in range(0, len(confirmed_rows), 5000):
+        chunk = confirmed_rows[start : start + 5000]
+        placeholders = ", ".join("?" for _ in chunk)
+        executemany(
+            connection,
+            f"UPDATE published_row SET publication_id = ? WHERE id IN ({placeholders})",  # noqa: S608
+            [(new_id, *chunk)],
+        )
     # In key order, so each page of the (area, year, measure) index is written once.
     new_figures.sort(key=lambda figure: figure[:3])
     executemany(
         connection,
-        "INSERT INTO published_figure (area_code, year, measure, value, suppression, "
-        "publication_id) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO published_figure (area_code, year, measure, value, suppression) "
+        "VALUES (?, ?, ?, ?, ?)",
         new_figures,
     )
     executemany(
         connection,
-        "UPDATE published_figure SET value = ?, suppression = ?, publication_id = ? WHERE id = ?",
-        revised_figures,
+        "UPDATE published_figure SET value = ?, suppression = ?, carried_from_id = NULL "
+        "WHERE id = ?",
+        republished,
     )
-    _set_publication(connection, "published_figure", confirmed_figures, new_id)
+    executemany(
+        connection,
+        "UPDATE published_figure SET carried_from_id = ? WHERE id = ?",
+        carried_figures,
+    )
     executemany(
         connection,
         "INSERT INTO figure_revision (figure_id, old_value, old_suppression, new_value, "
@@ -411,18 +431,6 @@ def import_release(
     session.add(publication)
     session.flush()
     return report
-
-
-def _set_publication(connection: Connection, table: str, ids: list[int], new_id: int) -> None:
-    """Mark rows the new release confirms unchanged as coming from it, a chunk at a time."""
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        placeholders = ", ".join("?" for _ in chunk)
-        executemany(
-            connection,
-            f"UPDATE {table} SET publication_id = ? WHERE id IN ({placeholders})",  # noqa: S608
-            [(new_id, *chunk)],
-        )
 
 
 def _unknown_councils(

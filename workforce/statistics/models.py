@@ -63,10 +63,12 @@ class PublishedFigure(SQLModel, table=True):
 
     ``value`` is None where suppressed, and ``suppression`` then holds DfE's code (``z``
     not applicable, ``x`` not available, ``u`` low reliability, ``c`` confidential,
-    ``low`` rounds to zero); a suppressed figure is never zero. ``publication_id`` is the
-    release the figure is from: the row's newest release, or an older one for a measure
-    the newest release lacks (the figure is carried). ``area_code`` and ``year`` name the
-    row (a foreign key to it), so figures are filtered by area, year and measure alone.
+    ``low`` rounds to zero); a suppressed figure is never zero. A figure is from its
+    row's release, unless that release lacks the measure: the figure is then carried, and
+    ``carried_from_id`` names the older release it is from (so the release of a figure is
+    ``coalesce(carried_from_id, published_row.publication_id)``; a release confirming its
+    rows' figures writes only the rows). ``area_code`` and ``year`` name the row (a
+    foreign key to it), so figures are filtered by area, year and measure alone.
     """
 
     __tablename__ = "published_figure"
@@ -84,7 +86,7 @@ class PublishedFigure(SQLModel, table=True):
     measure: str = Field(max_length=60)
     value: float | None = None
     suppression: str | None = Field(default=None, max_length=8)
-    publication_id: int = Field(foreign_key="publication.id")
+    carried_from_id: int | None = Field(default=None, foreign_key="publication.id")
 
 
 class FigureRevision(SQLModel, table=True):

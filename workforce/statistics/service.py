@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel, col
 
 from workforce.councils.models import Council, Region, StatisticalNeighbour
@@ -106,7 +106,7 @@ def _figures(
         col(PublishedFigure.measure),
         col(PublishedFigure.value),
         col(PublishedFigure.suppression),
-        col(PublishedFigure.publication_id),
+        func.coalesce(col(PublishedFigure.carried_from_id), col(PublishedRow.publication_id)),
     ).join(
         PublishedFigure,
         (col(PublishedFigure.area_code) == col(PublishedRow.area_code))
