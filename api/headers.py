@@ -42,6 +42,7 @@ DOCS_POLICY = (
 # JSON, CSV and files are never documents that load anything.
 RESOURCE_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
+HSTS = "max-age=31536000"
 ALWAYS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",  # for browsers that predate frame-ancestors
@@ -58,9 +59,11 @@ class SecurityHeaders:
     whatever caching they were given.
     """
 
-    def __init__(self, app: ASGIApp, *, docs_paths: frozenset[str]) -> None:
+    def __init__(self, app: ASGIApp, *, docs_paths: frozenset[str], https_only: bool) -> None:
         self.app = app
         self.docs_paths = docs_paths
+        # Served over HTTPS (secure cookies): browsers are told to use nothing else for a year.
+        self.always = {**ALWAYS, **({"Strict-Transport-Security": HSTS} if https_only else {})}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,7 +73,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in ALWAYS.items():
+                for name, value in self.always.items():
                     headers[name] = value
                 headers["Content-Security-Policy"] = self._policy(scope, headers)
                 if self._private(scope):
@@ -101,4 +104,9 @@ class HeaderedFastAPI(FastAPI):
     """The application, with :class:`SecurityHeaders` around everything it answers."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeaders(super().build_middleware_stack(), docs_paths=frozenset({DOCS_PATH}))
+        settings = getattr(self.state, "settings", None)
+        return SecurityHeaders(
+            super().build_middleware_stack(),
+            docs_paths=frozenset({DOCS_PATH}),
+            https_only=bool(settings and settings.secure_cookies),
+        )

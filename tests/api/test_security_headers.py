@@ -151,3 +151,15 @@ def test_an_unexpected_error_carries_the_headers_too(failing_client: TestClient)
     assert response.status_code == 500
     _assert_everywhere(response)
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_strict_transport_security_is_sent_only_where_cookies_are_https_only(
+    reference_settings: Settings, client: TestClient
+) -> None:
+    assert "strict-transport-security" not in client.get("/api/health").headers
+    secure = reference_settings.model_copy(update={"secure_cookies": True})
+    engine = make_engine(secure.database_url)
+    with TestClient(create_app(settings=secure, engine=engine)) as https_client:
+        answer = https_client.get("/api/health")
+    engine.dispose()
+    assert answer.headers["strict-transport-security"] == "max-age=31536000"
