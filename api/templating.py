@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 
 from api.security import csrf_token, signed_in_email
-from workforce.statistics.importer import SUPPRESSION_CODES
+from workforce.statistics.formats import SUPPRESSION_CODES
 from workforce.timeutils import as_utc
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"

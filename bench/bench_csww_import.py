@@ -26,7 +26,7 @@ from workforce import migrations
 from workforce.councils.reference import load_reference_data
 from workforce.data import BUNDLED_DATA
 from workforce.db import make_engine, session_scope
-from workforce.statistics.importer import import_release, import_release_file
+from workforce.statistics.flows import import_release, import_release_file
 
 NEW = BUNDLED_DATA / "csww" / "csww_indicators_2017_to_2023.csv"
 OLD = BUNDLED_DATA / "csww" / "csww_headline_measures_2017_to_2022.csv"

@@ -13,7 +13,7 @@ from workforce.auth import audit
 from workforce.auth.audit import Actor
 from workforce.config import get_settings
 from workforce.statistics.bundled import oldest_first
-from workforce.statistics.importer import import_release
+from workforce.statistics.flows import import_release
 from workforce.statistics.models import Publication
 
 

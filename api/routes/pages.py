@@ -22,6 +22,7 @@ from workforce.forecasting.panel import FORECAST_MEASURES
 from workforce.inspections import service as inspections_service
 from workforce.inspections.models import Grade
 from workforce.measures import HEADLINE_MEASURES, MEASURES
+from workforce.statistics import comparisons as statistics_comparisons
 from workforce.statistics import service as statistics_service
 
 GRADE_ORDER = {grade.value: index for index, grade in enumerate(Grade)}
@@ -122,7 +123,7 @@ def _council_page(
 
     def figures() -> tuple[list[Any], list[dict[str, Any]]]:
         benchmarks = (
-            statistics_service.benchmarks(session=session, code=council.code, year=chosen_year)
+            statistics_comparisons.benchmarks(session=session, code=council.code, year=chosen_year)
             if chosen_year
             else []
         )
@@ -157,7 +158,7 @@ def _council_charts(
     session: Session, council: Any, marks: tuple[Any, ...], outlook: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """One chart per measure: the council, its neighbours, region and England, forecasts."""
-    comparison = statistics_service.comparison_series(session=session, code=council.code)
+    comparison = statistics_comparisons.comparison_series(session=session, code=council.code)
     charts = []
     for measure, points in comparison.items():
         definition = MEASURES[measure]
@@ -297,7 +298,7 @@ def england_page(
         )
     chosen_year = year if year in years else years[-1]
     try:
-        rows = statistics_service.england_table(
+        rows = statistics_comparisons.england_table(
             session=session, year=chosen_year, region=region or None
         )
     except NotFoundError as exc:

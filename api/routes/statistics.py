@@ -10,10 +10,11 @@ from pydantic import BaseModel
 from api.deps import SessionDep
 from api.formats import Format, FormatQuery, csv_response, respond
 from workforce.cache import VersionedCache
-from workforce.measures import MEASURES
-from workforce.statistics import service
+from workforce.measures import HEADLINE_MEASURES, MEASURES
+from workforce.statistics import comparisons, service
+from workforce.statistics.comparisons import BenchmarkRow, EnglandRow
 from workforce.statistics.models import GeographicLevel
-from workforce.statistics.service import BenchmarkRow, EnglandRow, FigurePublic, RevisionPublic
+from workforce.statistics.service import FigurePublic, RevisionPublic
 
 router = APIRouter(prefix="/api", tags=["statistics"])
 
@@ -84,12 +85,14 @@ def council_benchmarks(
     format: FormatQuery = Format.json,
 ) -> Any:
     """A council against England, its region and its statistical neighbours, with rank."""
-    measures = tuple(measure or service.HEADLINE_MEASURES)
+    measures = tuple(measure or HEADLINE_MEASURES)
     cache: VersionedCache = request.app.state.answers  # changes only with the data
     rows = cache.get(
         session,
         ("benchmarks", code.upper(), year, measures),
-        lambda: service.benchmarks(session=session, code=code, year=year, measures=list(measures)),
+        lambda: comparisons.benchmarks(
+            session=session, code=code, year=year, measures=list(measures)
+        ),
     )
     return respond(rows, format, f"council-{code}-benchmarks")
 
@@ -117,7 +120,7 @@ def england_councils(
     format: FormatQuery = Format.json,
 ) -> Any:
     """Every council row published for a year, with the headline measures."""
-    rows = service.england_table(session=session, year=year, region=region)
+    rows = comparisons.england_table(session=session, year=year, region=region)
     if format is Format.json:
         return rows
     flat = [
@@ -127,12 +130,12 @@ def england_councils(
             "region_name": r.region_name,
             **{
                 m: r.values.get(m) if r.values.get(m) is not None else r.suppressions.get(m)
-                for m in service.HEADLINE_MEASURES
+                for m in HEADLINE_MEASURES
             },
         }
         for r in rows
     ]
-    columns = ["area_code", "area_name", "region_name", *service.HEADLINE_MEASURES]
+    columns = ["area_code", "area_name", "region_name", *HEADLINE_MEASURES]
     return csv_response(flat, columns, f"england-councils-{year}")
 
 

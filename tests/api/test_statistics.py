@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from workforce.data import BUNDLED_DATA
 from workforce.statistics.bundled import oldest_first
-from workforce.statistics.importer import parse_release
+from workforce.statistics.formats import parse_release
 from workforce.statistics.models import GeographicLevel
 
 

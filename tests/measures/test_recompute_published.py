@@ -12,7 +12,7 @@ import pytest
 
 from workforce.data import BUNDLED_DATA
 from workforce.measures import MEASURES, check_published
-from workforce.statistics.importer import parse_release
+from workforce.statistics.formats import parse_release
 from workforce.statistics.models import GeographicLevel
 
 RELEASES = sorted((BUNDLED_DATA / "csww").glob("*.csv"))

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from workforce.data import BUNDLED_DATA
 from workforce.errors import InputDataError
-from workforce.statistics.importer import import_release, import_release_file
+from workforce.statistics.flows import import_release, import_release_file
 from workforce.statistics.models import (
     FigureRevision,
     Publication,

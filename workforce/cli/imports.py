@@ -67,7 +67,7 @@ def _run_import(path: Path, what: str, importer: Callable[..., Any], entity: str
 @import_app.command("csww")
 def import_csww(path: Annotated[Path, typer.Argument(help="A DfE release CSV file.")]) -> None:
     """Import a DfE "Children's social work workforce" release (either column layout)."""
-    from workforce.statistics.importer import import_release_file
+    from workforce.statistics.flows import import_release_file
 
     _run_import(path, "workforce statistics", import_release_file, "publication")
 

@@ -13,7 +13,7 @@ from workforce.councils.reference import load_reference_data
 from workforce.data import CSWW_DIR, OFSTED_DIR
 from workforce.ingest.files import Unreadable
 from workforce.ingest.tables import csv_rows
-from workforce.statistics.importer import CswwImportReport, import_release_file
+from workforce.statistics.flows import CswwImportReport, import_release_file
 
 JUDGEMENT_FILES = (
     OFSTED_DIR / "ofsted_judgement_history.csv",

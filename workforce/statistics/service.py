@@ -1,19 +1,16 @@
-"""Reading published figures: series, benchmarks, the England table, revisions."""
+"""Reading published figures: series, the best figure per year, revisions."""
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel, col
 
-from workforce.councils.models import Council, Region, StatisticalNeighbour
 from workforce.councils.service import find_council, resolve_region
 from workforce.errors import NotFoundError
-from workforce.measures import HEADLINE_MEASURES, MEASURES
+from workforce.measures import MEASURES
 from workforce.statistics.models import (
     FigureRevision,
     GeographicLevel,
@@ -35,28 +32,6 @@ class FigurePublic(SQLModel):
     suppression: str | None
     release: str
     release_last_year: int
-
-
-class BenchmarkRow(SQLModel):
-    measure: str
-    label: str
-    unit: str
-    higher_is_better: bool | None
-    year: int
-    value: float | None
-    suppression: str | None
-    published_as: str | None
-    previous_value: float | None
-    change: float | None
-    england: float | None
-    region: float | None
-    region_name: str
-    neighbours_mean: float | None
-    neighbours_with_data: int
-    neighbours_total: int
-    rank: int | None
-    ranked_councils: int
-    quartile: int | None
 
 
 class RevisionPublic(SQLModel):
@@ -237,125 +212,6 @@ def best_figures(
     return chosen
 
 
-def _council_values(
-    session: Session, councils: Sequence[Council], years: Sequence[int], measures: Sequence[str]
-) -> dict[str, dict[tuple[int, str], FigurePublic]]:
-    """Return each council's best figure per (year, measure), own or combined row."""
-    areas = {c.code for c in councils} | {
-        c.reporting_unit_code for c in councils if c.reporting_unit_code
-    }
-    figures = _figures(session, area_codes=sorted(areas), measures=measures, years=years)
-    by_area: dict[str, list[FigurePublic]] = defaultdict(list)
-    for figure in figures:
-        by_area[figure.area_code].append(figure)
-    return {
-        c.code: best_figures(by_area[c.code] + by_area.get(c.reporting_unit_code or "", []), c.code)
-        for c in councils
-    }
-
-
-def _ranking_population(
-    session: Session, year: int, measures: Sequence[str]
-) -> dict[str, list[float]]:
-    """Return, per measure, the council-level values of the newest release holding ``year``."""
-    figures = _figures(
-        session, level=GeographicLevel.local_authority, measures=measures, years=[year]
-    )
-    newest = max((f.release_last_year for f in figures), default=None)
-    values: dict[str, list[float]] = defaultdict(list)
-    for f in figures:
-        if f.release_last_year == newest and f.value is not None:
-            values[f.measure].append(f.value)
-    return values
-
-
-def benchmarks(
-    *,
-    session: Session,
-    code: str,
-    year: int | None = None,
-    measures: Sequence[str] = HEADLINE_MEASURES,
-) -> list[BenchmarkRow]:
-    """Return the council against England, its region and its neighbours, with rank and quartile."""
-    council = find_council(session=session, code=code)
-    measures = validate_measures(measures)
-    if year is None:
-        year = session.scalars(
-            select(col(Publication.last_year)).order_by(col(Publication.last_year).desc())
-        ).first()
-        if year is None:
-            raise NotFoundError("No published statistics are loaded yet: run `workforce demo`")
-    neighbour_codes = list(
-        session.scalars(
-            select(col(StatisticalNeighbour.neighbour_code))
-            .where(col(StatisticalNeighbour.council_code) == council.code)
-            .order_by(col(StatisticalNeighbour.rank))
-        )
-    )
-    neighbours = list(session.scalars(select(Council).where(Council.code.in_(neighbour_codes))))  # type: ignore[attr-defined]
-    values = _council_values(session, [council, *neighbours], [year, year - 1], measures)
-    own = values[council.code]
-    region_figures = {
-        (f.year, f.measure): f
-        for f in _figures(
-            session, area_codes=[council.region_code], measures=measures, years=[year]
-        )
-    }
-    england = {
-        (f.year, f.measure): f
-        for f in _figures(session, area_codes=[ENGLAND], measures=measures, years=[year])
-    }
-    population = _ranking_population(session, year, measures)
-    region_name = resolve_region(session=session, region=council.region_code).name
-    rows = []
-    for measure in measures:
-        definition = MEASURES[measure]
-        figure = own.get((year, measure))
-        previous = own.get((year - 1, measure))
-        value = figure.value if figure else None
-        neighbour_values = [
-            f.value
-            for code in neighbour_codes
-            if (f := values.get(code, {}).get((year, measure))) is not None and f.value is not None
-        ]
-        pool = sorted(population.get(measure, []))
-        rank = quartile = None
-        if value is not None and pool:
-            # LAIT style: rank 1 is the lowest value; ties share the better rank.
-            rank = 1 + sum(1 for v in pool if v < value)
-            quartile = min(4, 1 + (4 * (rank - 1)) // len(pool))
-        rows.append(
-            BenchmarkRow(
-                measure=measure,
-                label=definition.label,
-                unit=definition.unit,
-                higher_is_better=definition.higher_is_better,
-                year=year,
-                value=value,
-                suppression=figure.suppression if figure else None,
-                published_as=figure.area_code if figure else None,
-                previous_value=previous.value if previous else None,
-                change=(
-                    round(value - previous.value, 4)
-                    if value is not None and previous is not None and previous.value is not None
-                    else None
-                ),
-                england=(e.value if (e := england.get((year, measure))) else None),
-                region=(r.value if (r := region_figures.get((year, measure))) else None),
-                region_name=region_name,
-                neighbours_mean=(
-                    round(statistics.fmean(neighbour_values), 4) if neighbour_values else None
-                ),
-                neighbours_with_data=len(neighbour_values),
-                neighbours_total=len(neighbour_codes),
-                rank=rank,
-                ranked_councils=len(pool),
-                quartile=quartile,
-            )
-        )
-    return rows
-
-
 def revisions(
     *,
     session: Session,
@@ -406,125 +262,3 @@ def revisions(
 def available_years(*, session: Session) -> list[int]:
     """Return the census years with published figures, oldest first."""
     return sorted(set(session.scalars(select(col(PublishedRow.year)).distinct())))
-
-
-class EnglandRow(SQLModel):
-    area_code: str
-    area_name: str
-    council_codes: list[str]
-    region_code: str | None
-    region_name: str | None
-    values: dict[str, float | None]
-    suppressions: dict[str, str | None]
-
-
-def england_table(
-    *,
-    session: Session,
-    year: int,
-    region: str | None = None,
-    measures: Sequence[str] = HEADLINE_MEASURES,
-) -> list[EnglandRow]:
-    """Return every council row DfE published for ``year`` (newest release), by name."""
-    measures = validate_measures(measures)
-    figures = _figures(
-        session, level=GeographicLevel.local_authority, measures=measures, years=[year]
-    )
-    newest = max((f.release_last_year for f in figures), default=None)
-    councils = list(session.scalars(select(Council)))
-    by_code = {c.code: c for c in councils}
-    members: dict[str, list[Council]] = defaultdict(list)
-    for council in councils:
-        members[council.code].append(council)
-        if council.reporting_unit_code:
-            members[council.reporting_unit_code].append(council)
-    region_names = {r.code: r.name for r in session.scalars(select(Region))}
-    wanted = resolve_region(session=session, region=region).code if region else None
-    rows: dict[str, EnglandRow] = {}
-    for f in figures:
-        if f.release_last_year != newest:
-            continue
-        row = rows.get(f.area_code)
-        if row is None:
-            area_councils = members.get(f.area_code, [])
-            region_code = area_councils[0].region_code if area_councils else None
-            row = rows[f.area_code] = EnglandRow(
-                area_code=f.area_code,
-                area_name=f.area_name,
-                council_codes=[c.code for c in area_councils],
-                region_code=region_code,
-                region_name=region_names.get(region_code) if region_code else None,
-                values={},
-                suppressions={},
-            )
-        row.values[f.measure] = f.value
-        row.suppressions[f.measure] = f.suppression
-    result = [
-        r
-        for r in rows.values()
-        if wanted is None
-        or r.region_code == wanted
-        or any(by_code[c].london_subregion_code == wanted for c in r.council_codes)
-    ]
-    return sorted(result, key=lambda r: r.area_name)
-
-
-class ComparisonPoint(SQLModel):
-    year: int
-    council: float | None
-    council_suppression: str | None
-    published_as: str | None
-    england: float | None
-    region: float | None
-    neighbours_mean: float | None
-    neighbours_with_data: int
-
-
-def comparison_series(
-    *, session: Session, code: str, measures: Sequence[str] = HEADLINE_MEASURES
-) -> dict[str, list[ComparisonPoint]]:
-    """Return, per measure and year, the council beside England, its region and neighbours."""
-    council = find_council(session=session, code=code)
-    measures = validate_measures(measures)
-    years = available_years(session=session)
-    neighbour_codes = list(
-        session.scalars(
-            select(col(StatisticalNeighbour.neighbour_code)).where(
-                col(StatisticalNeighbour.council_code) == council.code
-            )
-        )
-    )
-    neighbours = list(session.scalars(select(Council).where(Council.code.in_(neighbour_codes))))  # type: ignore[attr-defined]
-    values = _council_values(session, [council, *neighbours], years, measures)
-    context = {
-        (f.area_code, f.year, f.measure): f.value
-        for f in _figures(
-            session, area_codes=[ENGLAND, council.region_code], measures=measures, years=years
-        )
-    }
-    result: dict[str, list[ComparisonPoint]] = {}
-    for measure in measures:
-        points = []
-        for year in years:
-            own = values[council.code].get((year, measure))
-            neighbour_values = [
-                f.value
-                for n in neighbour_codes
-                if (f := values.get(n, {}).get((year, measure))) is not None and f.value is not None
-            ]
-            points.append(
-                ComparisonPoint(
-                    year=year,
-                    council=own.value if own else None,
-                    council_suppression=own.suppression if own else None,
-                    published_as=own.area_code if own else None,
-                    england=context.get((ENGLAND, year, measure)),
-                    region=context.get((council.region_code, year, measure)),
-                    neighbours_mean=(
-                        round(statistics.fmean(neighbour_values), 1) if neighbour_values else None
-                    ),
-                    neighbours_with_data=len(neighbour_values),
-                )
-            )
-        result[measure] = points
-    return result
