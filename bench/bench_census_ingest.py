@@ -34,8 +34,9 @@ from workforce.auth.audit import Actor
 from workforce.config import Settings
 from workforce.councils.models import Council
 from workforce.db import make_engine, session_scope
+from workforce.returns.flows import ingest
 from workforce.returns.models import CensusWorker, CouncilReturn
-from workforce.returns.service import Upload, ingest
+from workforce.returns.reading import Upload
 from workforce.statistics.bundled import load_public_data
 
 COUNCILS = 150
@@ -89,7 +90,7 @@ def main() -> int:
         for code, data in files:
             with session_scope(engine) as session:
                 result = ingest(
-                    session,
+                    session=session,
                     upload=Upload(data, f"census-{code}.csv"),
                     council_code=code,
                     actor=actor,

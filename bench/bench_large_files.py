@@ -87,7 +87,7 @@ def _measure(path: str) -> None:
     from datetime import date
 
     from workforce.ingest.problems import Issues
-    from workforce.returns.service import Upload, parse_upload
+    from workforce.returns.reading import Upload, parse_upload
 
     data = Path(path).read_bytes()
     issues = Issues()

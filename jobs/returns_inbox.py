@@ -26,7 +26,8 @@ from workforce.config import Settings, get_settings
 from workforce.councils.models import Council
 from workforce.db import session_scope
 from workforce.ingest.problems import ISSUE_COLUMNS
-from workforce.returns.service import Upload, ingest
+from workforce.returns.flows import ingest
+from workforce.returns.reading import Upload
 
 log = logging.getLogger("workforce.jobs.returns_inbox")
 SKIP_PREFIXES = (".", "~$")
@@ -100,7 +101,7 @@ def ingest_inbox_file(
     partner = None if _is_assignments(path) else partner_of(path)
     with session_scope(engine_session.get_bind()) as session:  # type: ignore[arg-type]
         result = ingest(
-            session,
+            session=session,
             upload=Upload(path.read_bytes(), path.name),
             assignments=Upload(partner.read_bytes(), partner.name) if partner else None,
             council_code=council_code,

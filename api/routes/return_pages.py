@@ -80,8 +80,8 @@ def council_returns_page(
     request: Request, session: SessionDep, principal: CouncilPrivateReader, code: str
 ) -> Response:
     council = require_council(principal, Action.read_council_private, session, code)
-    returns = returns_service.list_returns(session, council_codes=[council.code])
-    series = returns_service.own_series(session, council.code)
+    returns = returns_service.list_returns(session=session, council_codes=[council.code])
+    series = returns_service.own_series(session=session, council_code=council.code)
     return render(
         request,
         "returns.html",
@@ -132,8 +132,8 @@ def _upload_form_again(
         "returns.html",
         status_code=400,
         council=council,
-        returns=returns_service.list_returns(session, council_codes=[council.code]),
-        series=(series := returns_service.own_series(session, council.code)),
+        returns=returns_service.list_returns(session=session, council_codes=[council.code]),
+        series=(series := returns_service.own_series(session=session, council_code=council.code)),
         charts=own_charts(series),
         labels=LABELS,
         may_submit=True,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel
 
 from api.deps import SessionDep
 from api.formats import Format, FormatQuery, csv_response
@@ -30,9 +30,11 @@ from workforce.config import Settings
 from workforce.db import session_scope
 from workforce.errors import NotFoundError
 from workforce.ingest.problems import ISSUE_COLUMNS
+from workforce.returns import flows as returns_flows
 from workforce.returns import quarterly
 from workforce.returns import service as returns_service
-from workforce.returns.models import CouncilReturn, CouncilReturnDetail, CouncilReturnPublic
+from workforce.returns.models import CouncilReturnDetail, CouncilReturnPublic
+from workforce.returns.reading import Upload
 
 router = APIRouter(prefix="/api", tags=["returns"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -114,11 +116,11 @@ def ingest_upload(
     *,
     principal: Principal,
     council_code: str,
-    upload: returns_service.Upload,
-    assignments: returns_service.Upload | None,
+    upload: Upload,
+    assignments: Upload | None,
     actor: Actor,
     settings: Settings,
-) -> returns_service.IngestResult:
+) -> returns_flows.IngestResult:
     """Return the stored outcome of one upload, committed (runs in a worker thread).
 
     The caller's reach is checked in a short read of its own, so the write transaction
@@ -127,8 +129,8 @@ def ingest_upload(
     with Session(engine, expire_on_commit=False) as session:
         code = require_council(principal, Action.submit_council_return, session, council_code).code
     with session_scope(engine) as session:
-        return returns_service.ingest(
-            session,
+        return returns_flows.ingest(
+            session=session,
             upload=upload,
             assignments=assignments,
             council_code=code,
@@ -145,7 +147,7 @@ async def store_upload(
     file: ReceivedFile,
     assignments: ReceivedFile | None,
     settings: Settings,
-) -> returns_service.IngestResult:
+) -> returns_flows.IngestResult:
     """Return the committed outcome of an upload, stored in a worker thread."""
     return await run_in_threadpool(
         functools.partial(
@@ -153,11 +155,9 @@ async def store_upload(
             request.app.state.engine,
             principal=principal,
             council_code=council_code,
-            upload=returns_service.Upload(file.data, file.file_name),
+            upload=Upload(file.data, file.file_name),
             assignments=(
-                returns_service.Upload(assignments.data, assignments.file_name)
-                if assignments is not None
-                else None
+                Upload(assignments.data, assignments.file_name) if assignments is not None else None
             ),
             actor=actor_for(request, principal),
             settings=settings,
@@ -270,7 +270,7 @@ def list_returns(
         codes = None if reach is None else sorted(reach)
     rows = [
         CouncilReturnPublic.model_validate(r, from_attributes=True)
-        for r in returns_service.list_returns(session, council_codes=codes)
+        for r in returns_service.list_returns(session=session, council_codes=codes)
     ]
     if format is Format.csv:
         records = [r.model_dump(mode="json", exclude={"measures"}) for r in rows]
@@ -327,11 +327,7 @@ def council_returns(
 ) -> list[CouncilReturnPublic]:
     """Every return a council has sent, newest period first (its own users and analysts)."""
     council = require_council(principal, Action.read_council_private, session, code)
-    rows = session.exec(
-        select(CouncilReturn)
-        .where(CouncilReturn.council_code == council.code)
-        .order_by(col(CouncilReturn.period_end).desc(), col(CouncilReturn.version).desc())
-    ).all()
+    rows = returns_service.council_returns(session=session, council_code=council.code)
     return [CouncilReturnPublic.model_validate(r, from_attributes=True) for r in rows]
 
 
@@ -353,5 +349,5 @@ def council_own_series(
     council = require_council(principal, Action.read_council_private, session, code)
     return [
         SeriesPointPublic.model_validate(p, from_attributes=True)
-        for p in returns_service.own_series(session, council.code)
+        for p in returns_service.own_series(session=session, council_code=council.code)
     ]

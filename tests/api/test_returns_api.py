@@ -27,13 +27,14 @@ from tests.builders.returns import (
 )
 from workforce.auth.audit import Actor
 from workforce.auth.models import AuditEvent
+from workforce.returns.flows import ingest
 from workforce.returns.models import (
     AgencyAssignment,
     CensusWorker,
     CouncilReturn,
     ReturnRoleGroup,
 )
-from workforce.returns.service import Upload, ingest
+from workforce.returns.reading import Upload
 
 DESIGN = CensusDesign(council_code="202", reference_date=date(2025, 9, 30))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -353,7 +354,7 @@ def test_two_uploads_at_the_same_moment_leave_one_current_version(
             with Session(reference_engine, expire_on_commit=False) as session:
                 barrier.wait()
                 ingest(
-                    session,
+                    session=session,
                     upload=Upload(census_xml(design), "c.xml"),
                     council_code="202",
                     actor=Actor("t", "tests"),

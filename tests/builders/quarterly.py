@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from workforce.ingest.problems import Issues
 from workforce.ingest.problems import Problem as Issue
 from workforce.returns import quarterly
-from workforce.returns.service import Parsed, Upload, parse_upload
+from workforce.returns.reading import Parsed, Upload, parse_upload
 
 TODAY = date(2026, 11, 24)
 PERIOD = date(2026, 6, 30)

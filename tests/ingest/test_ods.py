@@ -16,7 +16,7 @@ from workforce.ingest import files, tables
 from workforce.ingest.problems import Issues
 from workforce.ingest.workbooks import Formula
 from workforce.returns import quarterly
-from workforce.returns.service import Upload, parse_upload
+from workforce.returns.reading import Upload, parse_upload
 
 TODAY = datetime(2026, 11, 30).date()
 

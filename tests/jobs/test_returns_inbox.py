@@ -392,7 +392,7 @@ def test_a_crash_mid_ingest_leaves_the_file_and_writes_nothing(
 
     def crashing(session: Session, **kwargs: Any) -> Any:
         if when == "after":
-            real_ingest(session, **kwargs)
+            real_ingest(session=session, **kwargs)
             session.flush()  # the rows are written in the transaction, then it fails
             assert session.exec(select(CouncilReturn)).first() is not None
         raise OSError("disk went away")
@@ -432,7 +432,7 @@ def test_one_file_crashing_does_not_stop_the_others(
     def crashing(session: Session, **kwargs: Any) -> Any:
         if kwargs["upload"].file_name == "a_crash.xml":
             raise RuntimeError("boom")
-        return real_ingest(session, **kwargs)
+        return real_ingest(session=session, **kwargs)
 
     monkeypatch.setattr(returns_inbox, "ingest", crashing)
     run = inbox.run()

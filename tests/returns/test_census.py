@@ -12,7 +12,7 @@ from tests.builders.returns import CensusDesign, census_csv, census_xml, expecte
 from workforce.ingest.problems import Issues
 from workforce.measures.definitions import round_half_up
 from workforce.returns.census import schema_rules
-from workforce.returns.service import Parsed, Upload, parse_upload
+from workforce.returns.reading import Parsed, Upload, parse_upload
 
 TODAY = date(2026, 11, 24)
 DESIGN = CensusDesign()

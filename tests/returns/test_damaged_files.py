@@ -24,7 +24,7 @@ from tests.builders.returns import (
 from workforce.ingest import files
 from workforce.ingest.problems import Issues
 from workforce.ingest.problems import Problem as Issue
-from workforce.returns.service import Parsed, Upload, parse_upload
+from workforce.returns.reading import Parsed, Upload, parse_upload
 
 TODAY = date(2026, 11, 24)
 SHEET = "xl/worksheets/sheet1.xml"

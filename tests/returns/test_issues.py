@@ -16,8 +16,9 @@ from tests.builders.returns import CensusDesign, census_csv, census_xml, records
 from workforce.auth.audit import Actor
 from workforce.config import Settings
 from workforce.ingest.problems import MAX_LISTED_WARNINGS, ErrorLimitReached, Issues
+from workforce.returns.flows import ingest
 from workforce.returns.models import CensusWorker, CouncilReturn, ReturnStatus
-from workforce.returns.service import Upload, ingest, parse_upload
+from workforce.returns.reading import Upload, parse_upload
 
 TODAY = date(2026, 11, 24)
 # More than a thousand council staff, so that a census can carry more than a thousand warnings.
@@ -124,7 +125,7 @@ def actor() -> Iterator[Actor]:
 
 def _ingest(session: Session, settings: Settings, actor: Actor, data: bytes, name: str) -> Any:
     result = ingest(
-        session,
+        session=session,
         upload=Upload(data, name),
         council_code="202",
         actor=actor,

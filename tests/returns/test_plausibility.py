@@ -11,7 +11,8 @@ from sqlmodel import Session
 from tests.builders.returns import CensusDesign, census_xml
 from workforce.auth.audit import Actor
 from workforce.config import Settings
-from workforce.returns.service import Upload, ingest
+from workforce.returns.flows import ingest
+from workforce.returns.reading import Upload
 
 
 def test_far_from_history_and_neighbours_warns_but_accepts(
@@ -21,7 +22,7 @@ def test_far_from_history_and_neighbours_warns_but_accepts(
     # is a rate of 63%.
     design = replace(CensusDesign(council_code="202"), agency_fte=300.0, agency_headcount=310)
     result = ingest(
-        public_session,
+        session=public_session,
         upload=Upload(census_xml(design), "c.xml"),
         council_code="202",
         actor=Actor("t", "tests"),
@@ -45,7 +46,7 @@ def test_an_ordinary_return_raises_no_plausibility_warning(
 ) -> None:
     ordinary = replace(CensusDesign(council_code="202"), cases_each=10)  # caseload 13.8
     result = ingest(
-        public_session,
+        session=public_session,
         upload=Upload(census_xml(ordinary), "c.xml"),
         council_code="202",
         actor=Actor("t", "tests"),

@@ -32,8 +32,9 @@ from tests.builders.returns import CensusDesign, census_xml
 from workforce.auth.audit import Actor
 from workforce.config import Settings
 from workforce.returns import quarterly
+from workforce.returns.flows import ingest
 from workforce.returns.models import AgencyAssignment, CouncilReturn, ReturnRoleGroup
-from workforce.returns.service import Upload, ingest
+from workforce.returns.reading import Upload
 
 # --- files that are not a quarterly return -----------------------------------------------------
 
@@ -125,7 +126,7 @@ def _ingest(
     session: Session, settings: Settings, actor: Actor, data: bytes, agency: bytes | None
 ) -> Any:
     result = ingest(
-        session,
+        session=session,
         upload=Upload(data, WORKFORCE_FILE),
         assignments=None if agency is None else Upload(agency, ASSIGNMENTS_FILE),
         council_code="202",

@@ -14,7 +14,7 @@ from workforce.ingest import files
 from workforce.ingest.problems import MAX_ERRORS, Issues
 from workforce.ingest.problems import Problem as Issue
 from workforce.returns import quarterly
-from workforce.returns.service import Parsed, Upload, parse_upload
+from workforce.returns.reading import Parsed, Upload, parse_upload
 
 TODAY = date(2026, 11, 24)
 CENSUS_HEADER = (

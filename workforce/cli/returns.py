@@ -45,7 +45,8 @@ def returns_ingest(
     from workforce.councils.service import find_council
     from workforce.db import session_scope
     from workforce.errors import NotFoundError
-    from workforce.returns.service import Upload, ingest
+    from workforce.returns.flows import ingest
+    from workforce.returns.reading import Upload
 
     require_current_schema()
     for file in (path, assignments):
@@ -56,7 +57,7 @@ def returns_ingest(
         with session_scope() as session:
             code = find_council(session=session, code=council).code
             result = ingest(
-                session,
+                session=session,
                 upload=Upload(path.read_bytes(), path.name),
                 assignments=Upload(assignments.read_bytes(), assignments.name)
                 if assignments
@@ -91,7 +92,7 @@ def returns_list(
             codes = [find_council(session=session, code=council).code] if council else None
         except NotFoundError as exc:
             raise refused(exc) from None
-        for row in list_returns(session, council_codes=codes, limit=limit):
+        for row in list_returns(session=session, council_codes=codes, limit=limit):
             _print_return(row, issues=False)
 
 
@@ -104,6 +105,6 @@ def returns_show(return_id: Annotated[int, typer.Argument(help="The return's id.
 
     with session_scope() as session:
         try:
-            _print_return(get_return(session, return_id))
+            _print_return(get_return(session=session, return_id=return_id))
         except NotFoundError as exc:
             raise refused(exc) from None
