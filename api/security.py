@@ -34,6 +34,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.deps import SessionDep
 from workforce.auth import service as auth_service
 from workforce.auth import sessions as web_sessions
+from workforce.auth import tokens as auth_tokens
 from workforce.auth.audit import Actor
 from workforce.auth.models import User
 from workforce.auth.permissions import Action, Decision, Principal, authorize
@@ -196,7 +197,7 @@ def _user_from_request(request: Request, session: Session) -> User | None:
                 "(`workforce tokens create --email ...` issues one).",
                 error="invalid_request",
             )
-        user = auth_service.resolve_token(session, value.strip())
+        user = auth_tokens.resolve_token(session, value.strip())
         if user is None:
             raise NotAuthenticated(
                 "This API token is not valid: it is unknown, expired or revoked. "

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from workforce import migrations
-from workforce.auth.service import sign_in
+from workforce.auth.flows import sign_in
 from workforce.cli import app
 from workforce.config import Settings
 from workforce.db import make_engine

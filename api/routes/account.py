@@ -9,6 +9,7 @@ from api.deps import SessionDep
 from api.params import RowId
 from api.security import OwnAccount, actor_for
 from workforce.auth import service as auth_service
+from workforce.auth import tokens as auth_tokens
 from workforce.auth.models import TokenPublic, User, UserPublic
 from workforce.auth.permissions import PERMISSIONS, Action
 
@@ -39,8 +40,8 @@ def me(session: SessionDep, principal: OwnAccount) -> Me:
 def my_tokens(session: SessionDep, principal: OwnAccount) -> list[TokenPublic]:
     """Your API tokens (prefixes only; a token is shown once, when issued)."""
     return [
-        auth_service.token_public(t)
-        for t in auth_service.list_tokens(session, user_id=principal.user_id)
+        auth_tokens.token_public(t)
+        for t in auth_tokens.list_tokens(session, user_id=principal.user_id)
     ]
 
 
@@ -49,10 +50,10 @@ def revoke_my_token(
     request: Request, session: SessionDep, principal: OwnAccount, token_id: RowId
 ) -> TokenPublic:
     """Revoke one of your own tokens; it stops working at once."""
-    token = auth_service.revoke_token(
+    token = auth_tokens.revoke_token(
         session,
         token_id=token_id,
         actor=actor_for(request, principal),
         owner_id=principal.user_id,
     )
-    return auth_service.token_public(token)
+    return auth_tokens.token_public(token)

@@ -14,6 +14,7 @@ from api.params import MAX_ID, RowId
 from api.security import AuditReader, UserManager, actor_for
 from workforce.auth import audit
 from workforce.auth import service as auth_service
+from workforce.auth import tokens as auth_tokens
 from workforce.auth.models import AuditEventPublic, Role, TokenPublic, UserPublic
 
 router = APIRouter(prefix="/api", tags=["administration"])
@@ -55,7 +56,7 @@ def create_user(
 @router.get("/tokens", response_model=list[TokenPublic])
 def list_tokens(session: SessionDep, _: UserManager) -> list[TokenPublic]:
     """Every API token (prefixes only)."""
-    return [auth_service.token_public(t) for t in auth_service.list_tokens(session)]
+    return [auth_tokens.token_public(t) for t in auth_tokens.list_tokens(session)]
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenPublic)
@@ -63,10 +64,10 @@ def revoke_token(
     request: Request, session: SessionDep, principal: UserManager, token_id: RowId
 ) -> TokenPublic:
     """Revoke any user's token; it stops working at once."""
-    token = auth_service.revoke_token(
+    token = auth_tokens.revoke_token(
         session, token_id=token_id, actor=actor_for(request, principal)
     )
-    return auth_service.token_public(token)
+    return auth_tokens.token_public(token)
 
 
 @router.get("/audit", response_model=list[AuditEventPublic])

@@ -19,8 +19,10 @@ from api.security import (
     client_address,
     signed_in,
 )
+from workforce.auth import flows as sign_in_flow
 from workforce.auth import service as auth_service
 from workforce.auth import sessions as web_sessions
+from workforce.auth import tokens as auth_tokens
 from workforce.auth.audit import Actor
 from workforce.auth.limits import SignInLimits
 from workforce.auth.models import User
@@ -93,10 +95,10 @@ def sign_in(
             status_code, headers = 429, {"Retry-After": str(too_many.retry_after)}
     if not errors:
         try:
-            user = auth_service.sign_in(
+            user = sign_in_flow.sign_in(
                 session, email=email, password=password, source=client_address(request)
             )
-        except auth_service.SignInRefused as exc:
+        except sign_in_flow.SignInRefused as exc:
             errors.append({"field": "email", "text": str(exc)})
         except PasswordChecksBusy as exc:
             errors.append({"field": "email", "text": str(exc)})
@@ -160,8 +162,8 @@ def account(request: Request, session: SessionDep, principal: OwnAccount) -> Res
         "account.html",
         user=auth_service.user_public(session, user),
         tokens=[
-            auth_service.token_public(t)
-            for t in auth_service.list_tokens(session, user_id=principal.user_id)
+            auth_tokens.token_public(t)
+            for t in auth_tokens.list_tokens(session, user_id=principal.user_id)
         ],
         may=may,
         may_read_audit=authorize(principal, Action.read_audit) is Decision.allowed,
@@ -176,7 +178,7 @@ def revoke_own_token(
     token_id: RowId,
 ) -> Response:
     """Revoke one of the user's own tokens (the guard has checked the CSRF token)."""
-    auth_service.revoke_token(
+    auth_tokens.revoke_token(
         session,
         token_id=token_id,
         actor=actor_for(request, principal),

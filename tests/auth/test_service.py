@@ -8,7 +8,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from tests.builders.people import PASSWORD, TEST_ACTOR
-from workforce.auth import audit, service
+from workforce.auth import audit, flows, service, tokens
 from workforce.auth.audit import AuditLogIsAppendOnly
 from workforce.auth.models import ApiToken, AuditEvent, Role, User
 from workforce.errors import InputDataError, NotFoundError
@@ -74,23 +74,23 @@ def test_sign_in_locks_the_account_after_repeated_failures(reference_session: Se
         s, email="a@example.org", role="analyst", password=PASSWORD, actor=TEST_ACTOR
     )
     s.commit()
-    for _ in range(service.MAX_FAILED_SIGN_INS):
-        with pytest.raises(service.SignInRefused, match="not right"):
-            service.sign_in(s, email="a@example.org", password="wrong password!", source="t")
+    for _ in range(flows.MAX_FAILED_SIGN_INS):
+        with pytest.raises(flows.SignInRefused, match="not right"):
+            flows.sign_in(s, email="a@example.org", password="wrong password!", source="t")
         s.commit()
     user = service.get_user_by_email(s, "a@example.org")
     s.refresh(user)
     assert user.locked_until is not None
     # Locked: even the right password is refused until the lock runs out.
-    with pytest.raises(service.SignInRefused, match="not right"):
-        service.sign_in(s, email="a@example.org", password=PASSWORD, source="t")
+    with pytest.raises(flows.SignInRefused, match="not right"):
+        flows.sign_in(s, email="a@example.org", password=PASSWORD, source="t")
     user.locked_until = utcnow() - timedelta(seconds=1)
     s.add(user)
     s.commit()
-    assert service.sign_in(s, email="a@example.org", password=PASSWORD, source="t").id == user.id
+    assert flows.sign_in(s, email="a@example.org", password=PASSWORD, source="t").id == user.id
     s.commit()
     actions = [e.action for e in s.exec(select(AuditEvent).order_by(AuditEvent.id)).all()]
-    assert actions.count("sign_in_failed") == service.MAX_FAILED_SIGN_INS + 1
+    assert actions.count("sign_in_failed") == flows.MAX_FAILED_SIGN_INS + 1
     assert actions[-1] == "sign_in"
 
 
@@ -108,13 +108,13 @@ def test_every_refusal_gets_the_same_words_and_costs_one_password_check(
     s.add(locked)
     s.commit()
     checks: list[str | None] = []
-    real_verify = service.verify_password
+    real_verify = flows.verify_password
 
     def counting_verify(password_hash: str | None, password: str) -> bool:
         checks.append(password_hash)
         return real_verify(password_hash, password)
 
-    monkeypatch.setattr(service, "verify_password", counting_verify)
+    monkeypatch.setattr(flows, "verify_password", counting_verify)
     answers = []
     for email, password in (
         ("nobody@example.org", PASSWORD),
@@ -123,8 +123,8 @@ def test_every_refusal_gets_the_same_words_and_costs_one_password_check(
         ("a@example.org", "not the password"),
     ):
         checks.clear()
-        with pytest.raises(service.SignInRefused) as refused:
-            service.sign_in(s, email=email, password=password, source="t")
+        with pytest.raises(flows.SignInRefused) as refused:
+            flows.sign_in(s, email=email, password=password, source="t")
         s.commit()
         assert len(checks) == 1, email
         answers.append(str(refused.value))
@@ -135,12 +135,12 @@ def test_every_refusal_gets_the_same_words_and_costs_one_password_check(
 def test_tokens_expire_and_revoke(reference_session: Session) -> None:
     s = reference_session
     service.create_user(s, email="a@example.org", role="analyst", actor=TEST_ACTOR)
-    issued = service.create_token(s, email="a@example.org", actor=TEST_ACTOR, days=1)
+    issued = tokens.create_token(s, email="a@example.org", actor=TEST_ACTOR, days=1)
     s.commit()
-    assert issued.secret.startswith(service.TOKEN_PREFIX)
-    assert service.resolve_token(s, issued.secret) is not None
-    assert service.resolve_token(s, issued.secret + "x") is None
-    assert service.resolve_token(s, "Bearer nonsense") is None
+    assert issued.secret.startswith(tokens.TOKEN_PREFIX)
+    assert tokens.resolve_token(s, issued.secret) is not None
+    assert tokens.resolve_token(s, issued.secret + "x") is None
+    assert tokens.resolve_token(s, "Bearer nonsense") is None
     stored = s.get(ApiToken, issued.token.id)
     assert stored is not None and issued.secret not in (stored.token_hash, stored.prefix)
     assert stored.last_used_at is not None
@@ -148,26 +148,26 @@ def test_tokens_expire_and_revoke(reference_session: Session) -> None:
     stored.expires_at = utcnow() - timedelta(seconds=1)
     s.add(stored)
     s.commit()
-    assert service.resolve_token(s, issued.secret) is None
+    assert tokens.resolve_token(s, issued.secret) is None
 
-    second = service.create_token(s, email="a@example.org", actor=TEST_ACTOR)
+    second = tokens.create_token(s, email="a@example.org", actor=TEST_ACTOR)
     assert second.token.id is not None
-    service.revoke_token(s, token_id=second.token.id, actor=TEST_ACTOR)
+    tokens.revoke_token(s, token_id=second.token.id, actor=TEST_ACTOR)
     s.commit()
-    assert service.resolve_token(s, second.secret) is None
+    assert tokens.resolve_token(s, second.secret) is None
     with pytest.raises(NotFoundError):
-        service.revoke_token(s, token_id=second.token.id, actor=TEST_ACTOR, owner_id=-1)
+        tokens.revoke_token(s, token_id=second.token.id, actor=TEST_ACTOR, owner_id=-1)
     with pytest.raises(InputDataError):
-        service.create_token(s, email="a@example.org", actor=TEST_ACTOR, days=0)
+        tokens.create_token(s, email="a@example.org", actor=TEST_ACTOR, days=0)
 
 
 def test_a_disabled_user_s_tokens_stop_working(reference_session: Session) -> None:
     s = reference_session
     service.create_user(s, email="a@example.org", role="analyst", actor=TEST_ACTOR)
-    issued = service.create_token(s, email="a@example.org", actor=TEST_ACTOR)
+    issued = tokens.create_token(s, email="a@example.org", actor=TEST_ACTOR)
     service.set_active(s, email="a@example.org", active=False, actor=TEST_ACTOR)
     s.commit()
-    assert service.resolve_token(s, issued.secret) is None
+    assert tokens.resolve_token(s, issued.secret) is None
 
 
 def test_the_application_cannot_change_or_delete_audit_entries(

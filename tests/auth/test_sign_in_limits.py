@@ -19,7 +19,7 @@ from sqlmodel import Session
 from api.main import create_app
 from tests.builders.people import PASSWORD, TEST_ACTOR
 from tests.live import server_process
-from workforce.auth import passwords, service
+from workforce.auth import flows, passwords, service
 from workforce.auth.limits import SignInLimits
 from workforce.auth.models import Role, User
 from workforce.config import Settings
@@ -125,12 +125,12 @@ def test_hashes_follow_owasp_and_an_older_hash_is_upgraded_at_sign_in(
     )
     s.add(user)
     s.commit()
-    assert service.sign_in(s, email="a@example.org", password=PASSWORD, source="t").id == user.id
+    assert flows.sign_in(s, email="a@example.org", password=PASSWORD, source="t").id == user.id
     s.commit()
     stored = s.get(User, user.id, populate_existing=True)
     assert stored is not None and stored.password_hash is not None
     assert stored.password_hash.startswith(OWASP_PARAMETERS)
-    assert service.sign_in(s, email="a@example.org", password=PASSWORD, source="t").id == user.id
+    assert flows.sign_in(s, email="a@example.org", password=PASSWORD, source="t").id == user.id
 
 
 def _peak_rss(pid: int) -> int:

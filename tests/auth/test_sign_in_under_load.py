@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from tests.builders.people import PASSWORD, TEST_ACTOR
 from tests.live import server_process
-from workforce.auth import service
+from workforce.auth import flows, service
 from workforce.auth.models import AuditEvent, Role, User
 from workforce.config import Settings
 from workforce.timeutils import as_utc, utcnow
@@ -89,7 +89,7 @@ def test_forty_wrong_passwords_at_once_lock_the_account(
                 "/sign-in", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token}
             )
             assert right.status_code == 400
-            assert _error_summary(right) == _error_summary(answers[0]) == [service.REFUSED]
+            assert _error_summary(right) == _error_summary(answers[0]) == [flows.REFUSED]
     with Session(reference_engine) as session:
         user = session.get(User, user_id)
         assert user is not None

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.builders.people import COUNCIL_A, PASSWORD, Person
-from workforce.auth.service import REFUSED
+from workforce.auth.flows import REFUSED
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 

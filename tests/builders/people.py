@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from workforce.auth import service
+from workforce.auth import service, tokens
 from workforce.auth.audit import Actor
 from workforce.auth.models import Role
 from workforce.returns.models import CouncilReturn, ReturnStatus
@@ -64,7 +64,7 @@ def make_people(engine: Engine) -> dict[str, Person]:
                 password=PASSWORD,
                 actor=TEST_ACTOR,
             )
-            issued = service.create_token(session, email=email, actor=TEST_ACTOR, days=30)
+            issued = tokens.create_token(session, email=email, actor=TEST_ACTOR, days=30)
             assert user.id is not None
             people[key] = Person(key, email, role, issued.secret, user.id)
         for code in (COUNCIL_A, COUNCIL_B):

@@ -1,70 +1,40 @@
-"""Users, passwords, sign-in with lock-out, and API tokens.
+"""Users, MoU groups and the principals they act as: reads and small writes.
 
-Secrets are never stored or logged in clear: passwords as argon2id hashes (argon2-cffi),
-tokens as their SHA-256 (a token is 256 random bits, so a fast hash is enough). Every
-change is audited in the same transaction.
+Passwords are stored only as argon2id hashes (argon2-cffi); every change is audited in
+the same transaction. Sign-in is in :mod:`workforce.auth.flows`, API tokens in
+:mod:`workforce.auth.tokens`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
 
-from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from workforce.auth import audit, sessions
 from workforce.auth.audit import Actor
 from workforce.auth.models import (
-    ApiToken,
     MouGroup,
     MouGroupCouncil,
     Role,
-    TokenPublic,
     User,
     UserCouncil,
     UserPublic,
 )
-from workforce.auth.passwords import (
-    PasswordChecksBusy,
-    hash_password,
-    needs_rehash,
-    verify_password,
-)
+from workforce.auth.passwords import hash_password
 from workforce.auth.permissions import Principal
 from workforce.councils.models import Council
 from workforce.errors import InputDataError, NotFoundError, Problem
-from workforce.timeutils import as_utc, utcnow
+from workforce.timeutils import as_utc
 
-TOKEN_PREFIX = "wf_"  # noqa: S105 (a marker, not a secret)
-MAX_FAILED_SIGN_INS = 5
-LOCK_OUT_FOR = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
-MAX_TOKEN_DAYS = 366
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# The one answer to every refused sign-in: it says what to do without saying whether the
-# account exists, or is locked.
-REFUSED = (
-    "The email address or password is not right. "
-    f"After {MAX_FAILED_SIGN_INS} failed attempts an account is locked for "
-    f"{int(LOCK_OUT_FOR.total_seconds() // 60)} minutes."
-)
 
 # Which scope each role needs: councils, an MoU group, an agency or none.
 COUNCIL_ROLES = {Role.hr_lead, Role.intervention_lead}
 SINGLE_COUNCIL_ROLES = {Role.intervention_lead}
-
-
-class SignInRefused(Exception):
-    """Sign-in failed; the message is safe to show (it does not say which part was wrong)."""
-
-
-def _problem(rule: str, message: str, column: str, value: object) -> InputDataError:
-    return InputDataError([Problem(rule=rule, message=message, column=column, value=str(value))])
 
 
 def normalise_email(email: str) -> str:
@@ -327,7 +297,7 @@ def create_group(
     return group
 
 
-# --- passwords and sign-in -----------------------------------------------------------------
+# --- passwords --------------------------------------------------------------------------
 
 
 def password_problems(password: str) -> list[Problem]:
@@ -365,192 +335,6 @@ def set_password(session: Session, *, email: str, password: str, actor: Actor) -
     return user
 
 
-def sign_in(session: Session, *, email: str, password: str, source: str) -> User:
-    """Check ``email`` and ``password``; return the user, or refuse and count the failure.
-
-    The password is checked against committed data in a short read of its own, so that
-    no transaction, lock or connection is held while the hash is computed. The outcome is
-    then written to the caller's transaction in single statements that count atomically
-    (``failed_sign_ins = failed_sign_ins + 1 ... RETURNING``): concurrent wrong passwords
-    each count, and a right password is refused if they locked the account meanwhile.
-    The caller must commit even when :class:`SignInRefused` is raised (the API's session
-    does). Every refusal (unknown email, no password, disabled, locked, wrong password)
-    costs one password check and gets the same words, so neither the answer nor its
-    timing says whether the account exists or is locked. Raises
-    :class:`~workforce.auth.passwords.PasswordChecksBusy` (nothing recorded) if no password
-    check was free within its wait.
-    """
-    email = normalise_email(email)
-    now = utcnow()
-    with Session(session.get_bind(), expire_on_commit=False) as reader:
-        found = reader.exec(select(User).where(User.email == email)).first()
-    user_id = found.id if found is not None else None
-    actor = Actor(name=email[:254] or "(blank)", source=source, user_id=user_id)
-
-    def refuse(reason: str) -> SignInRefused:
-        audit.record(
-            session, actor, "sign_in_failed", "user", user_id, summary=f"sign-in refused: {reason}"
-        )
-        return SignInRefused(REFUSED)
-
-    if found is None or found.password_hash is None or not found.is_active:
-        verify_password(None, password)
-        raise refuse("unknown email" if found is None else "no password or disabled")
-    locked_until = as_utc(found.locked_until)
-    if locked_until is not None and locked_until > now:
-        verify_password(None, password)
-        raise refuse("locked")
-    if not verify_password(found.password_hash, password):
-        failures = session.execute(
-            update(User)
-            .where(col(User.id) == user_id)
-            .values(failed_sign_ins=col(User.failed_sign_ins) + 1)
-            .returning(col(User.failed_sign_ins))
-            .execution_options(synchronize_session=False)
-        ).scalar_one()
-        locked = failures >= MAX_FAILED_SIGN_INS
-        if locked:
-            session.execute(
-                update(User)
-                .where(col(User.id) == user_id)
-                .values(locked_until=now + LOCK_OUT_FOR, failed_sign_ins=0)
-                .execution_options(synchronize_session=False)
-            )
-        raise refuse("wrong password" + ("; account locked" if locked else ""))
-    signed_in = session.execute(
-        update(User)
-        .where(
-            col(User.id) == user_id,
-            or_(col(User.locked_until).is_(None), col(User.locked_until) <= now),
-        )
-        .values(failed_sign_ins=0, locked_until=None, last_sign_in_at=now)
-        .returning(col(User.id))
-        .execution_options(synchronize_session=False)
-    ).first()
-    if signed_in is None:
-        raise refuse("locked by failed attempts at the same time")
-    if needs_rehash(found.password_hash):
-        # Made with older parameters: rehash with today's, if a check is free right now
-        # (else at a later sign-in; the user is not kept waiting for it).
-        try:
-            new_hash = hash_password(password, wait_seconds=0)
-        except PasswordChecksBusy:
-            new_hash = None
-        if new_hash is not None:
-            session.execute(
-                update(User)
-                .where(col(User.id) == user_id)
-                .values(password_hash=new_hash)
-                .execution_options(synchronize_session=False)
-            )
-    audit.record(session, actor, "sign_in", "user", user_id, summary=f"{email} signed in")
-    user = session.get(User, user_id, populate_existing=True)
-    assert user is not None
-    return user
-
-
-# --- API tokens ----------------------------------------------------------------------------
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class IssuedToken:
-    """A new token: ``secret`` is shown to its owner once and never stored."""
-
-    token: ApiToken
-    secret: str
-
-
-def create_token(
-    session: Session, *, email: str, actor: Actor, days: int = 90, name: str = ""
-) -> IssuedToken:
-    """Issue a bearer token for a user, valid for ``days`` days."""
-    if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise _problem(
-            "token.days", f"a token lasts between 1 and {MAX_TOKEN_DAYS} days", "days", days
-        )
-    user = get_user_by_email(session, email)
-    assert user.id is not None
-    if not user.is_active:
-        raise _problem("token.user", "this user is disabled", "email", user.email)
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(
-        user_id=user.id,
-        token_hash=_token_hash(secret),
-        prefix=secret[:10],
-        name=name.strip()[:200],
-        expires_at=utcnow() + timedelta(days=days),
-    )
-    session.add(token)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "issue",
-        "api_token",
-        token.id,
-        summary=f"token {token.prefix}... issued to {user.email} for {days} days",
-        details={"user": user.email, "expires_at": token.expires_at.isoformat(), "name": name},
-    )
-    return IssuedToken(token=token, secret=secret)
-
-
-def resolve_token(session: Session, secret: str) -> User | None:
-    """Return the active user a token belongs to, or None if it is unknown, revoked or expired.
-
-    Records the token's last use (at most once a minute, to spare the database).
-    """
-    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
-        return None
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == _token_hash(secret))).first()
-    now = utcnow()
-    if token is None or token.revoked_at is not None:
-        return None
-    expires_at = as_utc(token.expires_at)
-    if expires_at is None or expires_at <= now:
-        return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.is_active:
-        return None
-    last_used = as_utc(token.last_used_at)
-    if last_used is None or now - last_used > timedelta(minutes=1):
-        token.last_used_at = now
-        session.add(token)
-    return user
-
-
-def list_tokens(session: Session, *, user_id: int | None = None) -> Sequence[ApiToken]:
-    statement = select(ApiToken).order_by(col(ApiToken.id))
-    if user_id is not None:
-        statement = statement.where(ApiToken.user_id == user_id)
-    return session.exec(statement).all()
-
-
-def revoke_token(
-    session: Session, *, token_id: int, actor: Actor, owner_id: int | None = None
-) -> ApiToken:
-    """Revoke a token at once. With ``owner_id``, only that user's token may be revoked."""
-    token = session.get(ApiToken, token_id)
-    if token is None or (owner_id is not None and token.user_id != owner_id):
-        raise NotFoundError(f"No token with id {token_id}.")
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        session.add(token)
-        owner = session.get(User, token.user_id)
-        audit.record(
-            session,
-            actor,
-            "revoke",
-            "api_token",
-            token.id,
-            summary=f"token {token.prefix}... of {owner.email if owner else '?'} revoked",
-        )
-    return token
-
-
 def user_public(session: Session, user: User) -> UserPublic:
     assert user.id is not None
     return UserPublic(
@@ -565,18 +349,4 @@ def user_public(session: Session, user: User) -> UserPublic:
         locked_until=as_utc(user.locked_until),
         last_sign_in_at=as_utc(user.last_sign_in_at),
         created_at=as_utc(user.created_at) or user.created_at,
-    )
-
-
-def token_public(token: ApiToken) -> TokenPublic:
-    assert token.id is not None
-    return TokenPublic(
-        id=token.id,
-        user_id=token.user_id,
-        prefix=token.prefix,
-        name=token.name,
-        created_at=as_utc(token.created_at) or token.created_at,
-        expires_at=as_utc(token.expires_at) or token.expires_at,
-        last_used_at=as_utc(token.last_used_at),
-        revoked_at=as_utc(token.revoked_at),
     )

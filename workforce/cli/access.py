@@ -132,7 +132,7 @@ def tokens_create(
     name: Annotated[str, typer.Option(help="What the token is for.")] = "",
 ) -> None:
     """Issue an API token; it is printed once and only its hash is kept."""
-    from workforce.auth import service
+    from workforce.auth import tokens
     from workforce.auth.audit import Actor
     from workforce.db import session_scope
     from workforce.errors import InputDataError, NotFoundError
@@ -140,7 +140,7 @@ def tokens_create(
     require_current_schema()
     try:
         with session_scope() as session:
-            issued = service.create_token(
+            issued = tokens.create_token(
                 session, email=email, days=days, name=name, actor=Actor.cli()
             )
             token_id, expires = issued.token.id, issued.token.expires_at
@@ -156,7 +156,7 @@ def tokens_list(
     email: Annotated[str | None, typer.Option(help="Only this user's tokens.")] = None,
 ) -> None:
     """List tokens (their first characters only), with expiry, last use and revocation."""
-    from workforce.auth import service
+    from workforce.auth import service, tokens
     from workforce.db import session_scope
     from workforce.errors import NotFoundError
 
@@ -165,8 +165,8 @@ def tokens_list(
             owner = service.get_user_by_email(session, email) if email else None
         except NotFoundError as exc:
             raise refused(exc) from None
-        for token in service.list_tokens(session, user_id=owner.id if owner else None):
-            public = service.token_public(token)
+        for token in tokens.list_tokens(session, user_id=owner.id if owner else None):
+            public = tokens.token_public(token)
             user = service.get_user(session=session, user_id=token.user_id)
             state = (
                 f"revoked {public.revoked_at:%Y-%m-%d}"
@@ -183,14 +183,14 @@ def tokens_list(
 @tokens_app.command("revoke")
 def tokens_revoke(token_id: Annotated[int, typer.Argument(help="The token's id.")]) -> None:
     """Revoke a token; it stops working at once."""
-    from workforce.auth import service
+    from workforce.auth import tokens
     from workforce.auth.audit import Actor
     from workforce.db import session_scope
     from workforce.errors import NotFoundError
 
     try:
         with session_scope() as session:
-            token = service.revoke_token(session, token_id=token_id, actor=Actor.cli())
+            token = tokens.revoke_token(session, token_id=token_id, actor=Actor.cli())
             prefix = token.prefix
     except NotFoundError as exc:
         raise refused(exc) from None
