@@ -1,6 +1,6 @@
 """Fitting everything and forecasting every council, against a naive forecast, same run.
 
-- ours: ``forecasting.service.refit`` on the bundled data: the panel model for four
+- ours: ``forecasting.flows.refit`` on the bundled data: the panel model for four
   measures at one and two years ahead, forecasts with intervals for every council, the
   rolling-origin backtest (three origins, both horizons, five methods), eight event
   studies, early warnings, and storing it all.
@@ -21,7 +21,7 @@ from pathlib import Path
 from workforce import migrations
 from workforce.config import Settings
 from workforce.db import make_engine, session_scope
-from workforce.forecasting import service
+from workforce.forecasting import flows
 from workforce.forecasting.panel import FORECAST_MEASURES, load_panel
 from workforce.statistics.bundled import load_public_data
 
@@ -40,7 +40,7 @@ def main() -> int:
     for _ in range(RUNS):
         start = time.perf_counter()
         with session_scope(engine) as session:
-            run = service.refit(session, trigger="bench", settings=settings)
+            run = flows.refit(session, trigger="bench", settings=settings)
         ours.append(time.perf_counter() - start)
         start = time.perf_counter()
         with session_scope(engine) as session:

@@ -28,7 +28,7 @@ from tests.live import server_process
 from workforce import migrations
 from workforce.config import Settings
 from workforce.db import make_engine, session_scope
-from workforce.forecasting import service as forecasting
+from workforce.forecasting import flows as forecasting
 from workforce.statistics.bundled import load_public_data
 
 COUNCIL = "202"  # Camden

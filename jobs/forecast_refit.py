@@ -15,7 +15,7 @@ from sqlmodel import Session
 from jobs.registry import JobOutcome, job
 from workforce.auth import audit
 from workforce.auth.audit import Actor
-from workforce.forecasting import service
+from workforce.forecasting import flows, service
 from workforce.timeutils import as_utc, utcnow
 
 STALE_AFTER = timedelta(hours=20)
@@ -34,7 +34,7 @@ def forecast_refit(*, session: Session) -> JobOutcome:
         fresh = fitted_at is not None and utcnow() - fitted_at < STALE_AFTER
         if latest.data_fingerprint == fingerprint and fresh:
             return JobOutcome(rows=0, summary=f"data unchanged since run {latest.id}; no refit")
-    run = service.refit(session, trigger="scheduler")
+    run = flows.refit(session, trigger="scheduler")
     pruned = service.prune_runs(session)
     audit.record(
         session,
@@ -61,7 +61,7 @@ def forecast_refit(*, session: Session) -> JobOutcome:
 def early_warning(*, session: Session) -> JobOutcome:
     if service.latest_run(session) is None:
         return JobOutcome(rows=0, summary="no forecasts yet; forecast_refit makes them")
-    run = service.refresh_warnings(session)
+    run = flows.refresh_warnings(session)
     return JobOutcome(
         rows=len(run.early_warnings),
         summary=f"{len(run.early_warnings)} councils flagged from run {run.id}",

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from jobs.runner import run_job
 from workforce.config import Settings
-from workforce.forecasting import service
+from workforce.forecasting import flows
 from workforce.forecasting.models import ForecastRun, ForecastValue
 from workforce.statistics.bundled import newest_census_year
 
@@ -51,7 +51,7 @@ def test_the_refit_job_stores_a_run_then_waits_for_new_data(
 def test_forecasts_scenarios_effects_and_warnings(
     public_client: TestClient, public_session: Session, public_settings: Settings
 ) -> None:
-    service.refit(public_session, origins=(LAST - 1,), settings=public_settings)
+    flows.refit(public_session, origins=(LAST - 1,), settings=public_settings)
     public_session.commit()
 
     body = public_client.get("/api/forecasts/E09000007?measure=agency_rate_fte").json()

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from workforce.config import Settings
-from workforce.forecasting import service
+from workforce.forecasting import flows
 from workforce.statistics.bundled import newest_census_year
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -19,7 +19,7 @@ LAST = newest_census_year()  # forecasts start after the newest bundled release'
 
 @pytest.fixture
 def fitted(public_session: Session, public_settings: Settings) -> None:
-    service.refit(public_session, origins=(LAST - 2, LAST - 1), settings=public_settings)
+    flows.refit(public_session, origins=(LAST - 2, LAST - 1), settings=public_settings)
     public_session.commit()
 
 
