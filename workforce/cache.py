@@ -81,7 +81,3 @@ class VersionedCache:
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
         return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
