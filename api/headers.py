@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.security import PUBLIC_MOUNTS, PUBLIC_ROUTES
+from api.public_routes import PUBLIC_MOUNTS, PUBLIC_ROUTES
 
 # GOV.UK Frontend's one inline script (base.html), which marks the body as JS-enabled;
 # its hash is the one GOV.UK publishes for that snippet. Inline styles stay allowed: the

@@ -23,12 +23,14 @@ from starlette.middleware.sessions import SessionMiddleware
 import workforce
 from api.headers import DOCS_PATH, HeaderedFastAPI
 from api.openapi import describe_answers
+from api.rendering import render_error
 from api.routes import (
     account,
     admin,
     admin_pages,
     auth_pages,
     councils,
+    forecast_pages,
     forecasts,
     health,
     inspections,
@@ -103,6 +105,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(admin.router)
     app.include_router(returns.router)
     app.include_router(pages.router)
+    app.include_router(forecast_pages.router)
     app.include_router(auth_pages.router)
     app.include_router(return_pages.router)
     app.include_router(admin_pages.router)
@@ -157,13 +160,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         if is_api(request):
             return JSONResponse(status_code=403, content={"detail": str(exc)})
-        return pages.render_error(request, 403, str(exc))
+        return render_error(request, 403, str(exc))
 
     @app.exception_handler(CsrfFailed)
     async def csrf_failed(request: Request, exc: CsrfFailed) -> Response:
         if is_api(request):
             return JSONResponse(status_code=403, content={"detail": str(exc)})
-        return pages.render_error(request, 403, str(exc))
+        return render_error(request, 403, str(exc))
 
     @app.exception_handler(BodyTooLarge)
     async def body_too_large(request: Request, exc: BodyTooLarge) -> Response:
@@ -176,13 +179,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 },
                 headers={"Connection": "close"},
             )
-        return pages.render_error(request, 413, str(exc.detail))
+        return render_error(request, 413, str(exc.detail))
 
     def try_again_later(request: Request, status: int, message: str, seconds: int) -> Response:
         headers = {"Retry-After": str(seconds)}
         if is_api(request):
             return JSONResponse(status_code=status, content={"detail": message}, headers=headers)
-        response = pages.render_error(request, status, message)
+        response = render_error(request, status, message)
         response.headers.update(headers)
         return response
 
@@ -220,13 +223,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         )
         if is_api(request):
             return JSONResponse(status_code=500, content={"detail": message})
-        return pages.render_error(request, 500, message)
+        return render_error(request, 500, message)
 
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse(status_code=404, content={"detail": str(exc)})
-        return pages.render_error(request, 404, str(exc))
+        return render_error(request, 404, str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
-from api.security import route_inventory
+from api.public_routes import route_inventory
 
 REF = "#/components/schemas/"
 BEARER = "bearerToken"

@@ -1,4 +1,5 @@
-"""Who is asking, and may they? Every route is either listed in PUBLIC_ROUTES or guarded.
+"""Who is asking, and may they? Every route is either public (``api/public_routes.py``) or
+guarded.
 
 A request is authenticated by a bearer token (``Authorization: Bearer wf_...``) or by the
 session cookie the sign-in page sets. The cookie (signed, HttpOnly) holds only the random
@@ -20,11 +21,10 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -32,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.deps import SessionDep
+from api.public_routes import PUBLIC_MOUNTS
 from workforce.auth import service as auth_service
 from workforce.auth import sessions as web_sessions
 from workforce.auth import tokens as auth_tokens
@@ -43,41 +44,6 @@ from workforce.councils.service import find_council
 from workforce.errors import NotFoundError
 from workforce.returns.models import CouncilReturn
 from workforce.timeutils import utcnow
-
-# Routes anyone may call without signing in: published statistics, reference data, the
-# public pages, documentation and the sign-in form itself. (path, methods)
-PUBLIC_ROUTES: dict[str, set[str]] = {
-    "/api/health": {"GET"},
-    "/api/regions": {"GET"},
-    "/api/regions/{code}/measures": {"GET"},
-    "/api/councils": {"GET"},
-    "/api/councils/{code}": {"GET"},
-    "/api/councils/{code}/measures": {"GET"},
-    "/api/councils/{code}/benchmarks": {"GET"},
-    "/api/councils/{code}/judgements": {"GET"},
-    "/api/measures": {"GET"},
-    "/api/england/measures": {"GET"},
-    "/api/england/councils": {"GET"},
-    "/api/revisions": {"GET"},
-    "/api/openapi.json": {"GET", "HEAD"},
-    "/docs": {"GET"},
-    "/": {"GET"},
-    "/england": {"GET"},
-    "/councils/{code}": {"GET"},
-    "/sign-in": {"GET", "POST"},
-    "/api/forecasts": {"GET"},
-    "/api/forecasts/{code}": {"GET"},
-    "/api/forecasts/{code}/scenario": {"POST"},  # computes, stores nothing
-    "/api/judgement-effects": {"GET"},
-    "/api/early-warnings": {"GET"},
-    "/api/backtest": {"GET"},
-    "/early-warnings": {"GET"},
-    "/methods": {"GET"},
-    "/api/returns/template.xlsx": {"GET"},
-    "/api/returns/template.csv": {"GET"},
-}
-# Static files: mounted apps, not routes.
-PUBLIC_MOUNTS = {"/static", "/assets"}
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # The signed cookie's keys: the session's random id once signed in, the sign-in form's
@@ -310,12 +276,6 @@ def require_return(principal: Principal, session: Session, return_id: int) -> Co
     return row
 
 
-def guarded_action(dependency: Any) -> Action | None:
-    """Return the action a guard dependency checks (None if it is not a guard)."""
-    action = getattr(dependency, "__guard_action__", None)
-    return action if isinstance(action, Action) else None
-
-
 OwnAccount = Annotated[Principal, Depends(guard(Action.own_account))]
 CouncilPrivateReader = Annotated[Principal, Depends(guard(Action.read_council_private))]
 ReturnSubmitter = Annotated[Principal, Depends(guard(Action.submit_council_return))]
@@ -330,72 +290,3 @@ def actor_for(request: Request, principal: Principal) -> Actor:
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
-
-
-@dataclass(frozen=True)
-class RouteInfo:
-    path: str
-    methods: frozenset[str]
-    actions: frozenset[Action]
-    name: str
-
-
-def _dependency_calls(dependant: Any) -> Iterator[Any]:
-    for child in getattr(dependant, "dependencies", []) or []:
-        yield child.call
-        yield from _dependency_calls(child)
-
-
-def route_inventory(app: FastAPI) -> list[RouteInfo]:
-    """Every HTTP route of ``app`` with the actions its guards check (empty: unguarded)."""
-    try:
-        from fastapi.routing import iter_route_contexts
-
-        routes: Iterable[Any] = iter_route_contexts(app.routes)
-    except ImportError:  # FastAPI before lazily included routers
-        routes = app.routes
-    inventory = []
-    for route in routes:
-        methods = getattr(route, "methods", None)
-        path = getattr(route, "path", None)
-        if not methods or path is None:
-            continue  # a mount (static files): see PUBLIC_MOUNTS
-        dependant = getattr(route, "dependant", None)
-        actions = frozenset(
-            action
-            for call in _dependency_calls(dependant)
-            if (action := guarded_action(call)) is not None
-        )
-        inventory.append(
-            RouteInfo(
-                path=path,
-                methods=frozenset(methods),
-                actions=actions,
-                name=str(getattr(route, "name", "")),
-            )
-        )
-    return inventory
-
-
-def unguarded_routes(app: FastAPI) -> list[str]:
-    """Return each route that is neither guarded nor declared public (should be empty)."""
-    problems = []
-    for route in route_inventory(app):
-        public = PUBLIC_ROUTES.get(route.path, set())
-        for method in sorted(route.methods):
-            if not route.actions and method not in public:
-                problems.append(f"{method} {route.path} ({route.name}) has no permission guard")
-            if route.actions and method in public:
-                problems.append(f"{method} {route.path} is guarded but also listed as public")
-    return problems
-
-
-def stale_public_routes(app: FastAPI) -> list[str]:
-    """Return PUBLIC_ROUTES entries that match no route (a renamed route left behind)."""
-    present = {(m, r.path) for r in route_inventory(app) for m in r.methods}
-    return [
-        f"{method} {path}"
-        for path, methods in PUBLIC_ROUTES.items()
-        for method in sorted(methods)
-        if (method, path) not in present
-    ]

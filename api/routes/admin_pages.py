@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SessionDep
 from api.params import MAX_ID
-from api.routes.pages import render
+from api.rendering import render
 from api.security import AuditReader
 from workforce.auth import audit
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep
 from api.params import RowId
-from api.routes.pages import render
+from api.rendering import render
 from api.security import (
     SESSION_ID,
     OwnAccount,

@@ -9,16 +9,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from api.charts import Band, Line, effects_chart_svg, line_chart_svg
+from api.charts import Band, Line, line_chart_svg
 from api.deps import SessionDep
+from api.rendering import region_choices, render, render_error
 from api.security import signed_in
 from workforce.cache import VersionedCache
 from workforce.councils import service
-from workforce.councils.models import RegionPublic
 from workforce.errors import NotFoundError
 from workforce.forecasting import service as forecast_service
-from workforce.forecasting.backtest import METHODS
-from workforce.forecasting.panel import FORECAST_MEASURES
 from workforce.inspections import service as inspections_service
 from workforce.inspections.models import Grade
 from workforce.measures import HEADLINE_MEASURES, MEASURES
@@ -30,24 +28,6 @@ GRADE_ORDER = {grade.value: index for index, grade in enumerate(Grade)}
 router = APIRouter(include_in_schema=False)
 
 
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
-    """Return ``template`` rendered with ``context``."""
-    templates = request.app.state.templates
-    return templates.TemplateResponse(request, template, context, status_code=status_code)
-
-
-def _region_choices(session: Session) -> list[RegionPublic]:
-    """The regions and London sub-regions a page lets a reader choose (not England)."""
-    return [r for r in service.list_regions(session=session) if r.kind != "country"]
-
-
-def render_error(request: Request, status_code: int, message: str) -> Response:
-    """Return the error page with a message a person can act on."""
-    return render(
-        request, "error.html", status_code=status_code, status=status_code, message=message
-    )
-
-
 @router.get("/", response_class=HTMLResponse)
 def home(
     request: Request,
@@ -55,7 +35,7 @@ def home(
     region: Annotated[str | None, Query()] = None,
 ) -> Response:
     """Home page: every council, filterable by region."""
-    regions = _region_choices(session)
+    regions = region_choices(session=session)
     selected = None
     if region:
         try:
@@ -327,7 +307,7 @@ def england_page(
     table.sort(key=key, reverse=(order == "desc"))
     if order == "desc":  # keep missing values last either way
         table.sort(key=lambda item: key(item)[0])
-    regions = _region_choices(session)
+    regions = region_choices(session=session)
     return render(
         request,
         "england.html",
@@ -341,79 +321,4 @@ def england_page(
         order=order,
         measures=[MEASURES[m] for m in HEADLINE_MEASURES],
         grades=[g.value for g in Grade],
-    )
-
-
-@router.get("/early-warnings", response_class=HTMLResponse)
-def early_warnings_page(
-    request: Request, session: SessionDep, region: Annotated[str | None, Query()] = None
-) -> Response:
-    """Councils heading for trouble, most reasons first, with the figures behind them;
-    optionally only one region's."""
-    run = forecast_service.latest_run(session)
-    settings = request.app.state.settings
-    regions = _region_choices(session)
-    region = (region or "").strip()
-    region_name = None
-    warnings: list[dict[str, Any]] = []
-    if region:
-        try:
-            found = service.resolve_region(session=session, region=region)
-        except NotFoundError as exc:
-            return render_error(request, 404, str(exc))
-        region, region_name = found.code, found.name
-    if run is not None:
-        warnings = forecast_service.warnings_in(session, run, region=region or None)
-    return render(
-        request,
-        "early_warnings.html",
-        run=run,
-        settings=settings,
-        warnings=warnings,
-        regions=regions,
-        region=region,
-        region_name=region_name,
-    )
-
-
-@router.get("/methods", response_class=HTMLResponse)
-def methods_page(
-    request: Request,
-    session: SessionDep,
-    measure: Annotated[str, Query()] = "agency_rate_fte",
-) -> Response:
-    """How the forecasts are made and tested: the latest backtest and the event study."""
-    run = forecast_service.latest_run(session)
-    if measure not in FORECAST_MEASURES:
-        measure = "agency_rate_fte"
-    studies = []
-    if run is not None:
-        for study in run.event_studies:
-            if study["measure"] != measure or not study["estimates"]:
-                continue
-            definition = MEASURES[measure]
-            group = study["group"].replace("_", " ")
-            studies.append(
-                {
-                    **study,
-                    "svg": effects_chart_svg(
-                        chart_id=f"effects-{measure}-{study['group']}",
-                        title=f"{definition.label} in the years around a judgement "
-                        f"({group}), against councils not (yet) judged so",
-                        unit=definition.unit,
-                        effects=tuple(
-                            (e["k"], e["estimate"], e["lower"], e["upper"])
-                            for e in study["estimates"]
-                        ),
-                    ),
-                }
-            )
-    return render(
-        request,
-        "methods.html",
-        run=run,
-        studies=studies,
-        measure=measure,
-        measures=[MEASURES[m] for m in FORECAST_MEASURES],
-        methods=METHODS,
     )

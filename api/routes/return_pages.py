@@ -12,7 +12,7 @@ from sqlmodel import Session
 from api.charts import Line, line_chart_svg
 from api.deps import SessionDep
 from api.params import RowId
-from api.routes.pages import render
+from api.rendering import render
 from api.routes.returns import store_upload
 from api.security import (
     CouncilPrivateReader,

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.main import create_app
-from api.security import route_inventory
+from api.public_routes import route_inventory
 from tests.builders.people import COUNCIL_A, COUNCIL_B, PASSWORD, Person, make_people
 from workforce.auth.models import ApiToken
 from workforce.auth.permissions import WRITES, Decision, Principal, authorize

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.security import route_inventory
+from api.public_routes import route_inventory
 from workforce.config import Settings
 
 # The document is the same whatever the database.

@@ -6,14 +6,13 @@ import pytest
 from fastapi import APIRouter, Depends, FastAPI
 
 from api.main import create_app
-from api.security import (
+from api.public_routes import (
     PUBLIC_MOUNTS,
-    CouncilPrivateReader,
-    guard,
     route_inventory,
     stale_public_routes,
     unguarded_routes,
 )
+from api.security import CouncilPrivateReader, guard
 from workforce.auth.permissions import Action, Principal
 from workforce.config import Settings
 
@@ -100,10 +99,10 @@ def test_a_public_route_that_grows_a_guard_is_reported(settings: Settings) -> No
     app.include_router(router)
     assert unguarded_routes(app) == []
     # A listed public path whose route no longer exists is stale.
-    from api import security
+    from api import public_routes
 
-    security.PUBLIC_ROUTES["/api/gone"] = {"GET"}
+    public_routes.PUBLIC_ROUTES["/api/gone"] = {"GET"}
     try:
         assert stale_public_routes(app) == ["GET /api/gone"]
     finally:
-        del security.PUBLIC_ROUTES["/api/gone"]
+        del public_routes.PUBLIC_ROUTES["/api/gone"]

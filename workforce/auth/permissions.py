@@ -2,7 +2,7 @@
 
 Every route and service asks :func:`authorize`; nothing else decides. Published
 statistics, council reference data and the public kite-mark register need no permission
-at all (see ``api.security.PUBLIC_ROUTES``).
+at all (see ``api.public_routes.PUBLIC_ROUTES``).
 """
 
 from __future__ import annotations

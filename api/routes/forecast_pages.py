@@ -1,0 +1,95 @@
+"""Forecast pages: the early warnings and how the forecasts are made and tested."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.charts import effects_chart_svg
+from api.deps import SessionDep
+from api.rendering import region_choices, render, render_error
+from workforce.councils import service
+from workforce.errors import NotFoundError
+from workforce.forecasting import service as forecast_service
+from workforce.forecasting.backtest import METHODS
+from workforce.forecasting.panel import FORECAST_MEASURES
+from workforce.measures import MEASURES
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/early-warnings", response_class=HTMLResponse)
+def early_warnings_page(
+    request: Request, session: SessionDep, region: Annotated[str | None, Query()] = None
+) -> Response:
+    """Councils heading for trouble, most reasons first, with the figures behind them;
+    optionally only one region's."""
+    run = forecast_service.latest_run(session)
+    settings = request.app.state.settings
+    regions = region_choices(session=session)
+    region = (region or "").strip()
+    region_name = None
+    warnings: list[dict[str, Any]] = []
+    if region:
+        try:
+            found = service.resolve_region(session=session, region=region)
+        except NotFoundError as exc:
+            return render_error(request, 404, str(exc))
+        region, region_name = found.code, found.name
+    if run is not None:
+        warnings = forecast_service.warnings_in(session, run, region=region or None)
+    return render(
+        request,
+        "early_warnings.html",
+        run=run,
+        settings=settings,
+        warnings=warnings,
+        regions=regions,
+        region=region,
+        region_name=region_name,
+    )
+
+
+@router.get("/methods", response_class=HTMLResponse)
+def methods_page(
+    request: Request,
+    session: SessionDep,
+    measure: Annotated[str, Query()] = "agency_rate_fte",
+) -> Response:
+    """How the forecasts are made and tested: the latest backtest and the event study."""
+    run = forecast_service.latest_run(session)
+    if measure not in FORECAST_MEASURES:
+        measure = "agency_rate_fte"
+    studies = []
+    if run is not None:
+        for study in run.event_studies:
+            if study["measure"] != measure or not study["estimates"]:
+                continue
+            definition = MEASURES[measure]
+            group = study["group"].replace("_", " ")
+            studies.append(
+                {
+                    **study,
+                    "svg": effects_chart_svg(
+                        chart_id=f"effects-{measure}-{study['group']}",
+                        title=f"{definition.label} in the years around a judgement "
+                        f"({group}), against councils not (yet) judged so",
+                        unit=definition.unit,
+                        effects=tuple(
+                            (e["k"], e["estimate"], e["lower"], e["upper"])
+                            for e in study["estimates"]
+                        ),
+                    ),
+                }
+            )
+    return render(
+        request,
+        "methods.html",
+        run=run,
+        studies=studies,
+        measure=measure,
+        measures=[MEASURES[m] for m in FORECAST_MEASURES],
+        methods=METHODS,
+    )
