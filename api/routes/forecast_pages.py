@@ -9,9 +9,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.charts import effects_chart_svg
 from api.deps import SessionDep
-from api.rendering import region_choices, render, render_error
+from api.rendering import region_choices, render
 from workforce.councils import service
-from workforce.errors import NotFoundError
 from workforce.forecasting import service as forecast_service
 from workforce.forecasting.backtest import METHODS
 from workforce.forecasting.panel import FORECAST_MEASURES
@@ -32,11 +31,8 @@ def early_warnings_page(
     region = (region or "").strip()
     region_name = None
     warnings: list[dict[str, Any]] = []
-    if region:
-        try:
-            found = service.resolve_region(session=session, region=region)
-        except NotFoundError as exc:
-            return render_error(request, 404, str(exc))
+    if region:  # an unknown region: NotFoundError, answered with a 404 page
+        found = service.resolve_region(session=session, region=region)
         region, region_name = found.code, found.name
     if run is not None:
         warnings = forecast_service.warnings_in(session, run, region=region or None)

@@ -36,12 +36,8 @@ def home(
 ) -> Response:
     """Home page: every council, filterable by region."""
     regions = region_choices(session=session)
-    selected = None
-    if region:
-        try:
-            selected = service.resolve_region(session=session, region=region)
-        except NotFoundError as exc:
-            return render_error(request, 404, str(exc))
+    # An unknown region is a NotFoundError, which the application answers with a 404 page.
+    selected = service.resolve_region(session=session, region=region) if region else None
     councils = service.list_councils(session=session, region=selected.code if selected else None)
     return render(
         request,
