@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
 
 from api.deps import SessionDep
 from api.formats import Format, FormatQuery, respond
@@ -15,18 +14,9 @@ from api.security import AuditReader, UserManager, actor_for
 from workforce.auth import audit
 from workforce.auth import service as auth_service
 from workforce.auth import tokens as auth_tokens
-from workforce.auth.models import AuditEventPublic, Role, TokenPublic, UserPublic
+from workforce.auth.models import AuditEventPublic, TokenPublic, UserCreate, UserPublic
 
 router = APIRouter(prefix="/api", tags=["administration"])
-
-
-class NewUser(BaseModel):
-    email: str = Field(max_length=254)
-    role: Role
-    name: str = Field(default="", max_length=200)
-    councils: list[str] = Field(default_factory=list, max_length=200)
-    group: str | None = Field(default=None, max_length=100)
-    agency: str | None = Field(default=None, max_length=200)
 
 
 @router.get("/users", response_model=list[UserPublic])
@@ -37,19 +27,10 @@ def list_users(session: SessionDep, _: UserManager) -> list[UserPublic]:
 
 @router.post("/users", response_model=UserPublic, status_code=201)
 def create_user(
-    request: Request, session: SessionDep, principal: UserManager, body: NewUser
+    request: Request, session: SessionDep, principal: UserManager, body: UserCreate
 ) -> UserPublic:
     """Create a user. They sign in to the pages once a password is set (CLI), or use tokens."""
-    user = auth_service.create_user(
-        session,
-        email=body.email,
-        role=body.role,
-        name=body.name,
-        councils=body.councils,
-        group=body.group,
-        agency=body.agency,
-        actor=actor_for(request, principal),
-    )
+    user = auth_service.create_user(session, body, actor=actor_for(request, principal))
     return auth_service.user_public(session, user)
 
 

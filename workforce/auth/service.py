@@ -7,21 +7,26 @@ the same transaction. Sign-in is in :mod:`workforce.auth.flows`, API tokens in
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from workforce.auth import audit, sessions
 from workforce.auth.audit import Actor
 from workforce.auth.models import (
+    GroupCreate,
     MouGroup,
     MouGroupCouncil,
     Role,
     User,
     UserCouncil,
+    UserCreate,
     UserPublic,
+    UserUpdate,
+    normalise_email,
+    password_problems,
 )
 from workforce.auth.passwords import hash_password
 from workforce.auth.permissions import Principal
@@ -29,25 +34,13 @@ from workforce.councils.models import Council
 from workforce.errors import InputDataError, NotFoundError, Problem
 from workforce.timeutils import as_utc
 
-MIN_PASSWORD_LENGTH = 12
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-# Which scope each role needs: councils, an MoU group, an agency or none.
-COUNCIL_ROLES = {Role.hr_lead, Role.intervention_lead}
-SINGLE_COUNCIL_ROLES = {Role.intervention_lead}
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
 # --- users ---------------------------------------------------------------------------------
 
 
 def get_user_by_email(session: Session, email: str) -> User:
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()
     if user is None:
-        raise NotFoundError(f"No user with email {email!r}: see `workforce users list`.")
+        raise NotFoundError(f"No user with email {email!r}.")
     return user
 
 
@@ -98,101 +91,47 @@ def principal_for(session: Session, user: User) -> Principal:
 
 def create_user(
     session: Session,
+    new: UserCreate | None = None,
     *,
-    email: str,
-    role: Role | str,
     actor: Actor,
-    councils: Sequence[str] = (),
-    group: str | None = None,
-    agency: str | None = None,
-    name: str = "",
     password: str | None = None,
+    **fields: Any,
 ) -> User:
-    """Create a user with the scope their role needs; refuse a scope that does not fit."""
-    email = normalise_email(email)
-    problems: list[Problem] = []
-    if not EMAIL_PATTERN.match(email) or len(email) > 254:
-        problems.append(Problem("user.email", "not an email address", column="email", value=email))
-    try:
-        role = Role(role)
-    except ValueError:
-        problems.append(
-            Problem(
-                "user.role",
-                "unknown role; choose one of " + ", ".join(r.value for r in Role),
-                column="role",
-                value=str(role),
-            )
-        )
-        raise InputDataError(problems) from None
-    codes = sorted({c.strip().upper() for c in councils if c.strip()})
-    if role in COUNCIL_ROLES and not codes:
-        problems.append(
-            Problem("user.scope", f"a {role.value} needs at least one --council", column="council")
-        )
-    if role in SINGLE_COUNCIL_ROLES and len(codes) > 1:
-        problems.append(
-            Problem(
-                "user.scope",
-                f"a {role.value} is scoped to one council",
-                column="council",
-                value=" ".join(codes),
-            )
-        )
-    if role not in COUNCIL_ROLES and codes:
-        problems.append(
-            Problem(
-                "user.scope",
-                f"a {role.value} is not scoped to councils",
-                column="council",
-                value=" ".join(codes),
-            )
-        )
-    if (role is Role.mou_member) != bool(group):
-        problems.append(
-            Problem(
-                "user.scope",
-                "an MoU group member needs --group, and only they take one",
-                column="group",
-                value=group or "",
-            )
-        )
-    if (role is Role.agency_user) != bool(agency):
-        problems.append(
-            Problem(
-                "user.scope",
-                "an agency user needs --agency, and only they take one",
-                column="agency",
-                value=agency or "",
-            )
-        )
-    for code in codes:
+    """Create the user ``new`` with the scope their role needs; refuse a scope that does
+    not fit, with every problem at once.
+
+    Without ``new``, the user is built from ``fields`` (``UserCreate``'s: email, role,
+    councils, group, agency, name).
+    """
+    if new is None:
+        new = UserCreate.checked(**fields)
+    elif fields:
+        raise TypeError("create_user takes a UserCreate or its fields, not both")
+    problems = new.problems()
+    for code in new.councils:
         council = session.get(Council, code)
         if council is None:
             problems.append(
-                Problem("user.council", "no council with this code", column="council", value=code)
+                Problem("user.council", "no council with this code", column="councils", value=code)
             )
         elif council.last_year is not None:
             problems.append(
                 Problem(
                     "user.council",
                     f"{council.name} no longer exists; choose its successor",
-                    column="council",
+                    column="councils",
                     value=code,
                 )
             )
-    if group and session.get(MouGroup, group) is None:
+    if new.group and session.get(MouGroup, new.group) is None:
+        problems.append(
+            Problem("user.group", "no MoU group with this name", column="group", value=new.group)
+        )
+    if session.exec(select(User.id).where(User.email == new.email)).first() is not None:
         problems.append(
             Problem(
-                "user.group",
-                "no MoU group with this name: create it with `workforce groups create`",
-                column="group",
-                value=group,
+                "user.duplicate", "a user with this email exists", column="email", value=new.email
             )
-        )
-    if session.exec(select(User.id).where(User.email == email)).first() is not None:
-        problems.append(
-            Problem("user.duplicate", "a user with this email exists", column="email", value=email)
         )
     if password is not None:
         problems.extend(password_problems(password))
@@ -200,17 +139,17 @@ def create_user(
         raise InputDataError(problems)
 
     user = User(
-        email=email,
-        name=name.strip(),
-        role=role,
-        group_name=group or None,
-        agency_name=(agency or "").strip() or None,
+        email=new.email,
+        name=new.name,
+        role=new.role,
+        group_name=new.group,
+        agency_name=new.agency,
         password_hash=hash_password(password) if password else None,
     )
     session.add(user)
     session.flush()
     assert user.id is not None
-    for code in codes:
+    for code in new.councils:
         session.add(UserCouncil(user_id=user.id, council_code=code))
     audit.record(
         session,
@@ -218,13 +157,13 @@ def create_user(
         "create",
         "user",
         user.id,
-        summary=f"created {role.value} {email}",
+        summary=f"created {new.role.value} {new.email}",
         details={
-            "email": email,
-            "role": role.value,
-            "councils": codes,
-            "group": group,
-            "agency": user.agency_name,
+            "email": new.email,
+            "role": new.role.value,
+            "councils": new.councils,
+            "group": new.group,
+            "agency": new.agency,
             "password_set": password is not None,
         },
     )
@@ -255,61 +194,64 @@ def set_active(session: Session, *, email: str, active: bool, actor: Actor) -> U
     return user
 
 
+def update_user(session: Session, *, email: str, changes: UserUpdate, actor: Actor) -> User:
+    """Apply ``changes`` to the user with ``email``: a new password first, then enabling
+    or disabling them. Refused whole if the change is not acceptable."""
+    problems = changes.problems()
+    if problems:
+        raise InputDataError(problems)
+    user = get_user_by_email(session, email)
+    if changes.password is not None:
+        user = set_password(session, email=email, password=changes.password, actor=actor)
+    if changes.is_active is not None:
+        user = set_active(session, email=email, active=changes.is_active, actor=actor)
+    return user
+
+
 # --- groups --------------------------------------------------------------------------------
 
 
 def create_group(
-    session: Session, *, name: str, councils: Sequence[str], actor: Actor, description: str = ""
+    session: Session, new: GroupCreate | None = None, *, actor: Actor, **fields: Any
 ) -> MouGroup:
-    """Create a regional MoU group of councils."""
-    name = name.strip()
-    codes = sorted({c.strip().upper() for c in councils if c.strip()})
-    problems = []
-    if not name:
-        problems.append(Problem("group.name", "a group needs a name", column="name", value=""))
-    elif session.get(MouGroup, name) is not None:
+    """Create the regional MoU group ``new`` (without it, one built from ``fields``:
+    name, councils, description)."""
+    if new is None:
+        new = GroupCreate.checked(**fields)
+    elif fields:
+        raise TypeError("create_group takes a GroupCreate or its fields, not both")
+    problems = new.problems()
+    if new.name and session.get(MouGroup, new.name) is not None:
         problems.append(
-            Problem("group.duplicate", "a group with this name exists", column="name", value=name)
+            Problem(
+                "group.duplicate", "a group with this name exists", column="name", value=new.name
+            )
         )
-    if not codes:
-        problems.append(Problem("group.councils", "a group needs councils", column="council"))
-    for code in codes:
+    for code in new.councils:
         if session.get(Council, code) is None:
             problems.append(
-                Problem("group.council", "no council with this code", column="council", value=code)
+                Problem("group.council", "no council with this code", column="councils", value=code)
             )
     if problems:
         raise InputDataError(problems)
-    group = MouGroup(name=name, description=description)
+    group = MouGroup(name=new.name, description=new.description)
     session.add(group)
     session.flush()
-    for code in codes:
-        session.add(MouGroupCouncil(group_name=name, council_code=code))
+    for code in new.councils:
+        session.add(MouGroupCouncil(group_name=new.name, council_code=code))
     audit.record(
         session,
         actor,
         "create",
         "mou_group",
-        name,
-        summary=f"created MoU group {name} with {len(codes)} councils",
-        details={"councils": codes},
+        new.name,
+        summary=f"created MoU group {new.name} with {len(new.councils)} councils",
+        details={"councils": new.councils},
     )
     return group
 
 
 # --- passwords --------------------------------------------------------------------------
-
-
-def password_problems(password: str) -> list[Problem]:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return [
-            Problem(
-                "user.password",
-                f"a password needs at least {MIN_PASSWORD_LENGTH} characters",
-                column="password",
-            )
-        ]
-    return []
 
 
 def generate_password() -> str:

@@ -11,22 +11,18 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from workforce.auth import audit
 from workforce.auth.audit import Actor
-from workforce.auth.models import ApiToken, TokenPublic, User
+from workforce.auth.models import ApiToken, TokenCreate, TokenPublic, User
 from workforce.auth.service import get_user_by_email
 from workforce.errors import InputDataError, NotFoundError, Problem
 from workforce.timeutils import as_utc, utcnow
 
 TOKEN_PREFIX = "wf_"  # noqa: S105 (a marker, not a secret)
-MAX_TOKEN_DAYS = 366
-
-
-def _problem(rule: str, message: str, column: str, value: object) -> InputDataError:
-    return InputDataError([Problem(rule=rule, message=message, column=column, value=str(value))])
 
 
 def _token_hash(token: str) -> str:
@@ -42,24 +38,32 @@ class IssuedToken:
 
 
 def create_token(
-    session: Session, *, email: str, actor: Actor, days: int = 90, name: str = ""
+    session: Session,
+    new: TokenCreate | None = None,
+    *,
+    email: str,
+    actor: Actor,
+    **fields: Any,
 ) -> IssuedToken:
-    """Issue a bearer token for a user, valid for ``days`` days."""
-    if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise _problem(
-            "token.days", f"a token lasts between 1 and {MAX_TOKEN_DAYS} days", "days", days
-        )
+    """Issue the token ``new`` for the user with ``email`` (without ``new``, one built from
+    ``fields``: days, name)."""
+    if new is None:
+        new = TokenCreate.checked(**fields)
+    elif fields:
+        raise TypeError("create_token takes a TokenCreate or its fields, not both")
     user = get_user_by_email(session, email)
     assert user.id is not None
     if not user.is_active:
-        raise _problem("token.user", "this user is disabled", "email", user.email)
+        raise InputDataError(
+            [Problem("token.user", "this user is disabled", column="email", value=user.email)]
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,
         token_hash=_token_hash(secret),
         prefix=secret[:10],
-        name=name.strip()[:200],
-        expires_at=utcnow() + timedelta(days=days),
+        name=new.name,
+        expires_at=utcnow() + timedelta(days=new.days),
     )
     session.add(token)
     session.flush()
@@ -69,8 +73,8 @@ def create_token(
         "issue",
         "api_token",
         token.id,
-        summary=f"token {token.prefix}... issued to {user.email} for {days} days",
-        details={"user": user.email, "expires_at": token.expires_at.isoformat(), "name": name},
+        summary=f"token {token.prefix}... issued to {user.email} for {new.days} days",
+        details={"user": user.email, "expires_at": token.expires_at.isoformat(), "name": new.name},
     )
     return IssuedToken(token=token, secret=secret)
 

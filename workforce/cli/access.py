@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -10,11 +11,54 @@ from workforce.auth.models import Role
 from workforce.cli.base import refused, require_current_schema
 from workforce.timeutils import utcnow
 
+if TYPE_CHECKING:
+    from workforce.errors import InputDataError, Problem
+
 users_app = typer.Typer(help="Users: create them, list them, set passwords.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API bearer tokens: issue, list, revoke.", no_args_is_help=True)
 groups_app = typer.Typer(help="Regional MoU groups of councils.", no_args_is_help=True)
 
 _ROLES = tuple(role.value for role in Role)
+
+# The option (or argument) each field of an administrator's input is given with here.
+USER_OPTIONS = {
+    "email": "--email",
+    "role": "--role",
+    "councils": "--council",
+    "group": "--group",
+    "agency": "--agency",
+    "name": "--name",
+    "password": "--password",
+}
+TOKEN_OPTIONS = {"email": "--email", "days": "--days", "name": "--name"}
+GROUP_OPTIONS = {"name": "NAME", "councils": "--council", "description": "--description"}
+# What to do next, for the refusals the command line can help with.
+NEXT_STEPS = {
+    "user.group": "create it with `workforce groups create`",
+}
+
+
+def in_option_words(problem: Problem, options: Mapping[str, str]) -> str:
+    """A problem as the command line says it: the option it is about, not the field."""
+    option = options.get(problem.column or "")
+    if option is None:
+        return str(problem)
+    value = f" (value {problem.value!r})" if problem.value is not None else ""
+    step = f"; {NEXT_STEPS[problem.rule]}" if problem.rule in NEXT_STEPS else ""
+    return f"{problem.severity.value}: {option}: {problem.message}{value}{step} [{problem.rule}]"
+
+
+def refused_with_options(exc: InputDataError, options: Mapping[str, str]) -> typer.Exit:
+    """Print why a command was refused, in its options' words; return the exit to raise."""
+    typer.echo(f"Refused, nothing was changed. {len(exc.problems)} problem(s):", err=True)
+    for problem in exc.problems:
+        typer.echo(f"  - {in_option_words(problem, options)}", err=True)
+    return typer.Exit(1)
+
+
+def _no_such_user(email: str) -> typer.Exit:
+    typer.echo(f"No user with email {email!r}: see `workforce users list`.", err=True)
+    return typer.Exit(1)
 
 
 @users_app.command("create")
@@ -35,29 +79,26 @@ def users_create(
     """Create a user with a role and the scope it needs."""
     from workforce.auth import service
     from workforce.auth.audit import Actor
+    from workforce.auth.models import UserCreate
     from workforce.db import session_scope
     from workforce.errors import InputDataError
 
     require_current_schema()
+    try:
+        new = UserCreate.checked(
+            email=email, role=role, councils=council or [], group=group, agency=agency, name=name
+        )
+    except InputDataError as exc:
+        raise refused_with_options(exc, USER_OPTIONS) from None
     secret = (
         typer.prompt("Password", hide_input=True, confirmation_prompt=True) if password else None
     )
     try:
         with session_scope() as session:
-            user = service.create_user(
-                session,
-                email=email,
-                role=role,
-                councils=council or [],
-                group=group,
-                agency=agency,
-                name=name,
-                password=secret,
-                actor=Actor.cli(),
-            )
+            user = service.create_user(session, new, password=secret, actor=Actor.cli())
             typer.echo(f"Created user {user.id}: {user.email} ({user.role})")
     except InputDataError as exc:
-        raise refused(exc) from None
+        raise refused_with_options(exc, USER_OPTIONS) from None
 
 
 @users_app.command("list")
@@ -87,29 +128,37 @@ def users_reset_password(
     """Give a user a new generated password (printed once) and clear any lock-out."""
     from workforce.auth import service
     from workforce.auth.audit import Actor
+    from workforce.auth.models import UserUpdate
     from workforce.db import session_scope
     from workforce.errors import InputDataError, NotFoundError
 
     password = service.generate_password()
     try:
         with session_scope() as session:
-            user = service.set_password(session, email=email, password=password, actor=Actor.cli())
-    except (InputDataError, NotFoundError) as exc:
-        raise refused(exc) from None
+            user = service.update_user(
+                session, email=email, changes=UserUpdate(password=password), actor=Actor.cli()
+            )
+    except InputDataError as exc:
+        raise refused_with_options(exc, USER_OPTIONS) from None
+    except NotFoundError:
+        raise _no_such_user(email) from None
     typer.echo(f"New password for {user.email}: {password}\n(shown only now)")
 
 
 def _set_active(email: str, active: bool) -> None:
     from workforce.auth import service
     from workforce.auth.audit import Actor
+    from workforce.auth.models import UserUpdate
     from workforce.db import session_scope
     from workforce.errors import NotFoundError
 
     try:
         with session_scope() as session:
-            user = service.set_active(session, email=email, active=active, actor=Actor.cli())
-    except NotFoundError as exc:
-        raise refused(exc) from None
+            user = service.update_user(
+                session, email=email, changes=UserUpdate(is_active=active), actor=Actor.cli()
+            )
+    except NotFoundError:
+        raise _no_such_user(email) from None
     typer.echo(f"{user.email} is {'active' if active else 'disabled'}.")
 
 
@@ -134,18 +183,20 @@ def tokens_create(
     """Issue an API token; it is printed once and only its hash is kept."""
     from workforce.auth import tokens
     from workforce.auth.audit import Actor
+    from workforce.auth.models import TokenCreate
     from workforce.db import session_scope
     from workforce.errors import InputDataError, NotFoundError
 
     require_current_schema()
     try:
+        new = TokenCreate.checked(days=days, name=name)
         with session_scope() as session:
-            issued = tokens.create_token(
-                session, email=email, days=days, name=name, actor=Actor.cli()
-            )
+            issued = tokens.create_token(session, new, email=email, actor=Actor.cli())
             token_id, expires = issued.token.id, issued.token.expires_at
-    except (InputDataError, NotFoundError) as exc:
-        raise refused(exc) from None
+    except InputDataError as exc:
+        raise refused_with_options(exc, TOKEN_OPTIONS) from None
+    except NotFoundError:
+        raise _no_such_user(email) from None
     typer.echo(f"Token {token_id} for {email}, expires {expires:%Y-%m-%d %H:%M} UTC:")
     typer.echo(issued.secret)
     typer.echo("Send it as 'Authorization: Bearer <token>'. It is shown only now.", err=True)
@@ -163,8 +214,8 @@ def tokens_list(
     with session_scope() as session:
         try:
             owner = service.get_user_by_email(session, email) if email else None
-        except NotFoundError as exc:
-            raise refused(exc) from None
+        except NotFoundError:
+            raise _no_such_user(email or "") from None
         for token in tokens.list_tokens(session, user_id=owner.id if owner else None):
             public = tokens.token_public(token)
             user = service.get_user(session=session, user_id=token.user_id)
@@ -208,18 +259,18 @@ def groups_create(
     """Create a regional MoU group of councils."""
     from workforce.auth import service
     from workforce.auth.audit import Actor
+    from workforce.auth.models import GroupCreate
     from workforce.db import session_scope
     from workforce.errors import InputDataError
 
     require_current_schema()
     try:
+        new = GroupCreate.checked(name=name, councils=council, description=description)
         with session_scope() as session:
-            service.create_group(
-                session, name=name, councils=council, description=description, actor=Actor.cli()
-            )
+            service.create_group(session, new, actor=Actor.cli())
     except InputDataError as exc:
-        raise refused(exc) from None
-    typer.echo(f"Created MoU group {name!r} with {len(set(council))} councils.")
+        raise refused_with_options(exc, GROUP_OPTIONS) from None
+    typer.echo(f"Created MoU group {new.name!r} with {len(new.councils)} councils.")
 
 
 @groups_app.command("list")
