@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from api.deps import SessionDep
 from api.formats import Format, FormatQuery, respond
 from workforce.inspections import service
-from workforce.inspections.service import JudgementPublic
+from workforce.inspections.models import JudgementPublic
 
 router = APIRouter(prefix="/api", tags=["judgements"])
 

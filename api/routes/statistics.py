@@ -13,8 +13,7 @@ from workforce.cache import VersionedCache
 from workforce.measures import HEADLINE_MEASURES, MEASURES
 from workforce.statistics import comparisons, service
 from workforce.statistics.comparisons import BenchmarkRow, EnglandRow
-from workforce.statistics.models import GeographicLevel
-from workforce.statistics.service import FigurePublic, RevisionPublic
+from workforce.statistics.models import FigurePublic, GeographicLevel, RevisionPublic
 
 router = APIRouter(prefix="/api", tags=["statistics"])
 

@@ -10,12 +10,13 @@ from workforce.data import BUNDLED_DATA
 from workforce.errors import InputDataError
 from workforce.statistics.flows import import_release, import_release_file
 from workforce.statistics.models import (
+    FigurePublic,
     FigureRevision,
     Publication,
     PublishedFigure,
     PublishedRow,
 )
-from workforce.statistics.service import FigurePublic, _figures
+from workforce.statistics.service import _figures
 
 OLD = BUNDLED_DATA / "csww" / "csww_headline_measures_2017_to_2022.csv"
 NEW = BUNDLED_DATA / "csww" / "csww_indicators_2017_to_2023.csv"

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from workforce.councils.models import Council
 from workforce.inspections.models import Grade, Judgement
 from workforce.statistics import service as statistics_service
+from workforce.statistics.models import FigurePublic
 
 FORECAST_MEASURES = ("turnover_rate_fte", "agency_rate_fte", "vacancy_rate_fte", "caseload_fte")
 RATE_MEASURES = {"turnover_rate_fte", "agency_rate_fte", "vacancy_rate_fte"}
@@ -88,7 +89,7 @@ def load_panel(session: Session, measures: Sequence[str] = FORECAST_MEASURES) ->
     figures = statistics_service.figures(
         session, area_codes=areas, measures=list(measures), year_from=FIRST_YEAR
     )
-    by_area: dict[str, list[statistics_service.FigurePublic]] = {}
+    by_area: dict[str, list[FigurePublic]] = {}
     for figure in figures:
         by_area.setdefault(figure.area_code, []).append(figure)
     records = []

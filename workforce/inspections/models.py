@@ -1,4 +1,5 @@
-"""The judgement timeline: one row per inspection of a council's children's services."""
+"""The judgement timeline: one row per inspection of a council's children's services;
+and a judgement as the API shows it."""
 
 from __future__ import annotations
 
@@ -54,3 +55,22 @@ class Judgement(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=1000)
     source: str = Field(max_length=255)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class JudgementPublic(SQLModel):
+    """One inspection of a council's children's services and what Ofsted judged."""
+
+    council_code: str
+    framework: Framework
+    inspection_start: date
+    inspection_end: date | None
+    published: date | None
+    grade: Grade | None
+    # False for visits and reviews, which carry no overall effectiveness grade.
+    graded: bool
+    impact_of_leaders: Grade | None
+    help_and_protection: Grade | None
+    in_care: Grade | None
+    care_leavers: Grade | None
+    urn: str | None
+    note: str | None

@@ -2,31 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from workforce.councils.service import find_council
-from workforce.inspections.models import Framework, Grade, Judgement
-
-
-class JudgementPublic(SQLModel):
-    """One inspection of a council's children's services and what Ofsted judged."""
-
-    council_code: str
-    framework: Framework
-    inspection_start: date
-    inspection_end: date | None
-    published: date | None
-    grade: Grade | None
-    # False for visits and reviews, which carry no overall effectiveness grade.
-    graded: bool
-    impact_of_leaders: Grade | None
-    help_and_protection: Grade | None
-    in_care: Grade | None
-    care_leavers: Grade | None
-    urn: str | None
-    note: str | None
+from workforce.inspections.models import Grade, Judgement, JudgementPublic
 
 
 def _public(judgement: Judgement) -> JudgementPublic:

@@ -13,10 +13,9 @@ from workforce.councils.models import Council, Region, StatisticalNeighbour
 from workforce.councils.service import find_council, resolve_region
 from workforce.errors import NotFoundError
 from workforce.measures import HEADLINE_MEASURES, MEASURES
-from workforce.statistics.models import GeographicLevel, Publication
+from workforce.statistics.models import FigurePublic, GeographicLevel, Publication
 from workforce.statistics.service import (
     ENGLAND,
-    FigurePublic,
     _figures,
     available_years,
     best_figures,

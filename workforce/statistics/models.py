@@ -1,4 +1,5 @@
-"""Tables for published statistics: each release imported, each figure, each revision."""
+"""Tables for published statistics: each release imported, each figure, each revision;
+and a figure and a revision as the API shows them."""
 
 from __future__ import annotations
 
@@ -103,3 +104,34 @@ class FigureRevision(SQLModel, table=True):
     old_publication_id: int = Field(foreign_key="publication.id")
     new_publication_id: int = Field(foreign_key="publication.id", index=True)
     revised_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class FigurePublic(SQLModel):
+    """A published figure as the API shows it, with the release it comes from."""
+
+    area_code: str
+    area_name: str
+    level: GeographicLevel
+    year: int
+    measure: str
+    value: float | None
+    suppression: str | None
+    release: str
+    release_last_year: int
+
+
+class RevisionPublic(SQLModel):
+    """A figure that a later release changed: what it was, and what it became."""
+
+    area_code: str
+    area_name: str
+    level: GeographicLevel
+    year: int
+    measure: str
+    old_value: float | None
+    old_suppression: str | None
+    new_value: float | None
+    new_suppression: str | None
+    old_release: str
+    new_release: str
+    revised_at: datetime

@@ -3,50 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlmodel import Session, SQLModel, col
+from sqlmodel import Session, col
 
 from workforce.councils.service import find_council, resolve_region
 from workforce.errors import NotFoundError
 from workforce.measures import MEASURES
 from workforce.statistics.models import (
+    FigurePublic,
     FigureRevision,
     GeographicLevel,
     Publication,
     PublishedFigure,
     PublishedRow,
+    RevisionPublic,
 )
 
 ENGLAND = "E92000001"
-
-
-class FigurePublic(SQLModel):
-    area_code: str
-    area_name: str
-    level: GeographicLevel
-    year: int
-    measure: str
-    value: float | None
-    suppression: str | None
-    release: str
-    release_last_year: int
-
-
-class RevisionPublic(SQLModel):
-    area_code: str
-    area_name: str
-    level: GeographicLevel
-    year: int
-    measure: str
-    old_value: float | None
-    old_suppression: str | None
-    new_value: float | None
-    new_suppression: str | None
-    old_release: str
-    new_release: str
-    revised_at: datetime
 
 
 def validate_measures(measures: Iterable[str] | None) -> list[str]:
