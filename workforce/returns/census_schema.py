@@ -15,17 +15,18 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import xmlschema
-from xmlschema import names as xsd
+from typing import TYPE_CHECKING, Any
 
 from workforce.data import CENSUS_DIR
 from workforce.ingest.problems import Issues
 
+if TYPE_CHECKING:
+    import xmlschema
+
 SCHEMA_PATH = CENSUS_DIR / "social_work_workforce_2022.xsd"
 XS_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 XS_YEAR = re.compile(r"\d{4}")
+XS = "{http://www.w3.org/2001/XMLSchema}"  # the namespace of the schema's own names
 
 
 def schema_date(text: str) -> date | None:
@@ -69,6 +70,8 @@ class FieldRule:
 def load_schema(path: Path = SCHEMA_PATH) -> xmlschema.XMLSchema10:
     """Return the XSD at ``path``, read in a sandbox: no file outside its folder, nothing
     from the network, and its XML defused (no DTD, no entities)."""
+    import xmlschema  # imported on first use, so that starting the service does not load it
+
     return xmlschema.XMLSchema10(str(path.resolve()), allow="sandbox", defuse="always")
 
 
@@ -95,23 +98,23 @@ def _collect(element: Any, rules: dict[str, dict[str, FieldRule]]) -> None:
 def _field_rule(element: Any) -> FieldRule:
     simple = element.type
     facets: dict[str, Any] = {"base": _base(simple)}
-    enumeration = simple.get_facet(xsd.XSD_ENUMERATION)
+    enumeration = simple.get_facet(f"{XS}enumeration")
     if enumeration is not None:
         codes = [str(code) for code in enumeration.enumeration]
         facets["enumeration"] = tuple(codes)
         facets["labels"] = tuple(
             (code, _documentation(enumeration.get_annotation(i))) for i, code in enumerate(codes)
         )
-    patterns = simple.get_facet(xsd.XSD_PATTERN)
+    patterns = simple.get_facet(f"{XS}pattern")
     if patterns is not None:
         facets["pattern"] = "|".join(patterns.regexps)
         facets["patterns"] = tuple(patterns.patterns)
     for tag, key, convert in (
-        (xsd.XSD_MIN_INCLUSIVE, "minimum", lambda v: Decimal(str(v))),
-        (xsd.XSD_MAX_INCLUSIVE, "maximum", lambda v: Decimal(str(v))),
-        (xsd.XSD_FRACTION_DIGITS, "fraction_digits", int),
-        (xsd.XSD_MIN_LENGTH, "min_length", int),
-        (xsd.XSD_MAX_LENGTH, "max_length", int),
+        (f"{XS}minInclusive", "minimum", lambda v: Decimal(str(v))),
+        (f"{XS}maxInclusive", "maximum", lambda v: Decimal(str(v))),
+        (f"{XS}fractionDigits", "fraction_digits", int),
+        (f"{XS}minLength", "min_length", int),
+        (f"{XS}maxLength", "max_length", int),
     ):
         facet = simple.get_facet(tag)
         if facet is not None:
@@ -128,7 +131,7 @@ def _base(simple: Any) -> str:
     """The built-in type a simple type restricts: integer (and its kind), else its primitive."""
     step = simple
     while step is not None:
-        if step.name == xsd.XSD_INTEGER:
+        if step.name == f"{XS}integer":
             return "integer"
         step = getattr(step, "base_type", None)
     primitive = getattr(simple, "primitive_type", None)
