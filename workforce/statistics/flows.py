@@ -9,15 +9,17 @@ new as the one it came from, so importing an old file after a new one loses noth
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from workforce.councils.models import Council, ReportingUnit
-from workforce.db import driver_datetime, executemany, fetchall
+from workforce.db import driver_datetime, executemany
 from workforce.errors import Problem
 from workforce.statistics.formats import ReleaseRow, parse_release
 from workforce.statistics.models import GeographicLevel, Publication
@@ -90,7 +92,7 @@ def import_release(
     marks = ", ".join("?" for _ in years)
     existing_rows = {
         (row[1], row[2]): row
-        for row in fetchall(
+        for row in _select(
             connection,
             "SELECT r.id, r.area_code, r.year, r.area_name, r.publication_id, "  # noqa: S608
             "p.last_year FROM published_row r JOIN publication p ON p.id = r.publication_id "
@@ -98,68 +100,73 @@ def import_release(
             years,
         )
     }
-    # (area, year) -> measure -> (figure id, value, suppression code, release if carried)
-    existing: dict[tuple[str, int], dict[str, tuple[int, float | None, str | None, int]]] = {}
-    for figure_id, area, year, measure, value, code, carried in fetchall(
-        connection,
-        "SELECT id, area_code, year, measure, value, suppression, "  # noqa: S608
-        f"carried_from_id FROM published_figure WHERE year IN ({marks})",
-        years,
-    ):
-        existing.setdefault((area, year), {})[measure] = (figure_id, value, code, carried)
-    now = utcnow()
-    stamp = driver_datetime(connection, now)
+    existing = _stored_figures(connection, marks, years)
+    stamp = driver_datetime(connection, utcnow())
     new_rows: list[tuple[object, ...]] = []
     renamed: list[tuple[object, ...]] = []
     confirmed_rows: list[int] = []
-    new_figures: list[tuple[object, ...]] = []
+    # Rows with figures to add: (area, year, the row, the measures to add).
+    additions: list[tuple[str, int, ReleaseRow, Iterable[str]]] = []
     # Figures the new release publishes differently (or again, after they were carried).
     republished: list[tuple[object, ...]] = []
     carried_figures: list[tuple[object, ...]] = []
     revisions: list[tuple[object, ...]] = []
     for (area, year), new in incoming.items():
+        values, codes = new.values, new.suppressions
         current = existing_rows.get((area, year))
-        codes = new.suppressions
         if current is None:
             new_rows.append((new.level.value, area, new.area_name, year, new_id))
-            new_figures.extend(
-                (area, year, measure, value, codes.get(measure))
-                for measure, value in new.values.items()
-            )
-            report.added += len(new.values)
+            additions.append((area, year, new, values))
+            report.added += len(values)
             continue
         row_id, _, _, area_name, old_id, last_year = current
         if last_year > years[-1]:
-            report.kept_newer += len(new.values)
+            report.kept_newer += len(values)
             continue
-        old = existing.get((area, year), {})
-        for measure, value in new.values.items():
-            code = codes.get(measure)
-            figure = old.get(measure)
-            if figure is None:
-                report.added += 1
-                new_figures.append((area, year, measure, value, code))
-            elif (figure[1], figure[2]) == (value, code):
-                report.unchanged += 1
-                if figure[3] is not None:
-                    republished.append((value, code, figure[0]))
-            else:
-                report.revised += 1
-                republished.append((value, code, figure[0]))
-                release = figure[3] or old_id
-                revisions.append(
-                    (figure[0], figure[1], figure[2], value, code, release, new_id, stamp)
-                )
-        # Measures the new release lacks keep their older figure, marked with its release.
-        carried_figures.extend(
-            (old_id, figure[0])
-            for measure, figure in old.items()
-            if figure[3] is None and measure not in new.values
-        )
         if new.area_name != area_name:
             renamed.append((new.area_name, new_id, row_id))
         else:
             confirmed_rows.append(row_id)
+        stored = existing.get((area, year))
+        if stored is None:
+            additions.append((area, year, new, values))
+            report.added += len(values)
+            continue
+        old, ids, carried = stored
+        published = {**values, **codes} if codes else values
+        if published == old and not carried:
+            report.unchanged += len(values)
+            continue
+        # The figures this release adds or publishes differently, in the file's order.
+        differ = {measure for measure, _ in published.items() - old.items()}
+        changed = [measure for measure in values if measure in differ] if differ else []
+        added = [measure for measure in changed if measure not in ids]
+        report.added += len(added)
+        report.revised += len(changed) - len(added)
+        report.unchanged += len(values) - len(changed)
+        if added:
+            additions.append((area, year, new, added))
+        for measure in changed:
+            figure_id = ids.get(measure)
+            if figure_id is None:
+                continue
+            value, code = values[measure], codes.get(measure)
+            old_value, old_code = _figure(old[measure])
+            republished.append((value, code, figure_id))
+            release = carried.get(measure) or old_id
+            revisions.append((figure_id, old_value, old_code, value, code, release, new_id, stamp))
+        # Figures carried from an older release that this one publishes again, unchanged.
+        republished.extend(
+            (values[measure], codes.get(measure), ids[measure])
+            for measure in carried
+            if measure in values and measure not in differ
+        )
+        # Measures the new release lacks keep their older figure, marked with its release.
+        carried_figures.extend(
+            (old_id, ids[measure])
+            for measure in old.keys() - published.keys()
+            if measure not in carried
+        )
     executemany(
         connection,
         "INSERT INTO published_row (level, area_code, area_name, year, publication_id) "
@@ -181,7 +188,12 @@ def import_release(
             [(new_id, *chunk)],
         )
     # In key order, so each page of the (area, year, measure) index is written once.
-    new_figures.sort(key=lambda figure: figure[:3])
+    additions.sort(key=_row_key)
+    new_figures = [
+        (area, year, measure, row.values[measure], row.suppressions.get(measure))
+        for area, year, row, measures in additions
+        for measure in sorted(measures)
+    ]
     executemany(
         connection,
         "INSERT INTO published_figure (area_code, year, measure, value, suppression) "
@@ -211,6 +223,69 @@ def import_release(
     session.add(publication)
     session.flush()
     return report
+
+
+# A stored figure as compared with a release's: its value, its suppression code where it
+# is suppressed, or None where blank (both, in the unlikely case a row holds both).
+Stored = float | str | tuple[float | None, str | None] | None
+
+
+def _select(connection: Connection, sql: str, params: Sequence[Any] = ()) -> Sequence[Any]:
+    """Return every row of ``sql`` (``?`` placeholders) as the driver gives them."""
+    if connection.dialect.name != "sqlite":
+        sql = sql.replace("?", "%s")
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, tuple(params))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _stored_figures(
+    connection: Connection, marks: str, years: list[int]
+) -> dict[tuple[str, int], tuple[dict[str, Stored], dict[str, int], dict[str, int]]]:
+    """Return each stored row's figures: measure -> figure, -> id, and -> release if carried."""
+    rows: dict[tuple[str, int], tuple[dict[str, Stored], dict[str, int], dict[str, int]]] = {}
+    figures: dict[str, Stored] = {}
+    ids: dict[str, int] = {}
+    carried: dict[str, int] = {}
+    last_area, last_year = None, None
+    for figure_id, area, year, measure, value, code, carried_from in _select(
+        connection,
+        "SELECT id, area_code, year, measure, value, suppression, "  # noqa: S608
+        f"carried_from_id FROM published_figure WHERE year IN ({marks})",
+        years,
+    ):
+        if area != last_area or year != last_year:
+            last_area, last_year = area, year
+            row = rows.get((area, year))
+            if row is None:
+                row = rows[area, year] = ({}, {}, {})
+            figures, ids, carried = row
+        if code is None:
+            figures[measure] = value
+        else:
+            figures[measure] = code if value is None else (value, code)
+        ids[measure] = figure_id
+        if carried_from is not None:
+            carried[measure] = carried_from
+    return rows
+
+
+def _figure(stored: Stored) -> tuple[float | None, str | None]:
+    """Return a stored figure's value and suppression code."""
+    if stored is None:
+        return None, None
+    if isinstance(stored, str):
+        return None, stored
+    if isinstance(stored, tuple):
+        return stored
+    return stored, None
+
+
+def _row_key(addition: tuple[str, int, ReleaseRow, Iterable[str]]) -> tuple[str, int]:
+    return addition[0], addition[1]
 
 
 def _unknown_councils(
