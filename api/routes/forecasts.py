@@ -234,12 +234,7 @@ def judgement_effects(
     against councils not (yet) judged so; estimates with 95% intervals clustered by council,
     and the p-value of the pre-judgement years (a test of trends already moving)."""
     run = service.require_run(session)
-    wanted = _measure(measure)
-    studies = [
-        s
-        for s in run.event_studies
-        if (wanted is None or s["measure"] == wanted) and (group is None or s["group"] == group)
-    ]
+    studies = service.event_studies(session, run, measure=_measure(measure), group=group)
     return JudgementEffects(run=_run_info(run), studies=studies)
 
 

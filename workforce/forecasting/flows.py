@@ -17,7 +17,14 @@ from workforce.errors import NotFoundError
 from workforce.forecasting import backtest as backtesting
 from workforce.forecasting import event_study
 from workforce.forecasting import model as panel_model
-from workforce.forecasting.models import ForecastRun, ForecastValue
+from workforce.forecasting.models import (
+    BacktestScore,
+    EventEstimate,
+    EventStudy,
+    ForecastRun,
+    ForecastValue,
+    warning_lines,
+)
 from workforce.forecasting.panel import FORECAST_MEASURES, Panel, load_panel
 from workforce.forecasting.service import data_fingerprint, require_run
 from workforce.timeutils import utcnow
@@ -90,24 +97,45 @@ def refit(
                     }
                 )
     run.models = models
-    run.backtest = report.as_dict()
-    run.event_studies = [
-        event_study.estimate(panel, measure, group).as_dict()
-        for measure in FORECAST_MEASURES
-        for group in event_study.GROUPS
-    ]
+    design = report.as_dict()
+    scores = design.pop("scores")
+    run.backtest_design = design
     session.add(run)
     session.flush()
     assert run.id is not None
+    run.score_rows = [
+        BacktestScore(run_id=run.id, position=position, **score)
+        for position, score in enumerate(scores, start=1)
+    ]
+    run.study_rows = [
+        _study_row(run.id, position, event_study.estimate(panel, measure, group))
+        for position, (measure, group) in enumerate(
+            ((m, g) for m in FORECAST_MEASURES for g in event_study.GROUPS), start=1
+        )
+    ]
     session.execute(
         ForecastValue.__table__.insert(),  # type: ignore[attr-defined]
         [{"run_id": run.id, **v} for v in values],
     )
-    run.early_warnings = [asdict(w) for w in early_warnings(session, panel, run, settings)]
-    run.warnings_at = utcnow()
+    _store_warnings(run, early_warnings(session, panel, run, settings))
     run.seconds = round(time.perf_counter() - started, 2)
     session.add(run)
     return run
+
+
+def _study_row(run_id: int, position: int, study: event_study.EventStudy) -> EventStudy:
+    return EventStudy(
+        run_id=run_id,
+        position=position,
+        measure=study.measure,
+        group=study.group,
+        events=study.events,
+        controls=study.controls,
+        observations=study.observations,
+        pre_trend_p=study.pre_trend_p,
+        note=study.note,
+        estimate_rows=[EventEstimate(**asdict(e)) for e in study.estimates],
+    )
 
 
 def _value(row: Any, measure: str, kind: str) -> dict[str, Any]:
@@ -229,9 +257,17 @@ def refresh_warnings(session: Session, settings: Settings | None = None) -> Fore
     """Recompute the latest run's early warnings (thresholds may have changed)."""
     run = require_run(session)
     panel = load_panel(session)
-    run.early_warnings = [
-        asdict(w) for w in early_warnings(session, panel, run, settings or get_settings())
-    ]
-    run.warnings_at = utcnow()
+    _store_warnings(run, early_warnings(session, panel, run, settings or get_settings()))
     session.add(run)
     return run
+
+
+def _store_warnings(run: ForecastRun, warnings: list[Warning_]) -> None:
+    """Replace the run's early warnings (its lines and their figures) with ``warnings``."""
+    assert run.id is not None
+    run.warning_rows = [
+        line
+        for rank, warning in enumerate(warnings, start=1)
+        for line in warning_lines(run.id, rank, asdict(warning))
+    ]
+    run.warnings_at = utcnow()

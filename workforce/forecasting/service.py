@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import groupby
 from typing import Any
 
 import pandas as pd
@@ -18,7 +19,16 @@ from workforce.councils.models import CouncilPublic
 from workforce.councils.service import list_councils
 from workforce.errors import NotFoundError
 from workforce.forecasting import model as panel_model
-from workforce.forecasting.models import ForecastRun, ForecastValue
+from workforce.forecasting.models import (
+    BacktestScore,
+    EarlyWarning,
+    EarlyWarningFigure,
+    EventEstimate,
+    EventStudy,
+    ForecastRun,
+    ForecastValue,
+    warning_dict,
+)
 from workforce.forecasting.panel import JudgementEvent, load_panel
 from workforce.inspections.models import Grade, Judgement
 from workforce.statistics.models import Publication
@@ -77,26 +87,56 @@ def warnings_in(
     region; only those of councils in ``region`` (an ONS region or London sub-region code,
     or a name) if given. An unknown region is a NotFoundError that says how to find codes."""
     councils = _councils_in(session, region)
+    statement = select(EarlyWarning).where(EarlyWarning.run_id == run.id)
+    if region:
+        statement = statement.where(col(EarlyWarning.council_code).in_(list(councils)))
+    lines = session.exec(
+        statement.order_by(col(EarlyWarning.rank), col(EarlyWarning.position))
+    ).all()
     return [
         {
-            **warning,
+            **warning_dict(list(group)),
             "rank_in_england": rank,
-            "region_code": councils[warning["council_code"]].region_code,
-            "region_name": councils[warning["council_code"]].region_name,
+            "region_code": councils[code].region_code,
+            "region_name": councils[code].region_name,
         }
-        for rank, warning in enumerate(run.early_warnings, start=1)
-        if warning["council_code"] in councils
+        for (rank, code), group in groupby(lines, lambda w: (w.rank, w.council_code))
+        if code in councils
     ]
 
 
+def event_studies(
+    session: Session, run: ForecastRun, *, measure: str | None = None, group: str | None = None
+) -> list[dict[str, Any]]:
+    """The run's event studies, in the order they were made; one measure's or one group's
+    if given."""
+    statement = select(EventStudy).where(EventStudy.run_id == run.id)
+    if measure is not None:
+        statement = statement.where(EventStudy.measure == measure)
+    if group is not None:
+        statement = statement.where(EventStudy.group == group)
+    return [s.as_dict() for s in session.exec(statement.order_by(col(EventStudy.position)))]
+
+
 def prune_runs(session: Session, keep: int = 30) -> int:
-    """Keep the newest ``keep`` runs (older runs' forecasts go with them)."""
+    """Keep the newest ``keep`` runs (older runs' forecasts, scores, studies and warnings
+    go with them)."""
     old = session.exec(
         select(ForecastRun.id).order_by(col(ForecastRun.id).desc()).offset(keep)
     ).all()
     if old:
-        session.execute(delete(ForecastValue).where(col(ForecastValue.run_id).in_(old)))
-        session.execute(delete(ForecastRun).where(col(ForecastRun.id).in_(old)))
+        lines = select(EarlyWarning.id).where(col(EarlyWarning.run_id).in_(old))
+        studies = select(EventStudy.id).where(col(EventStudy.run_id).in_(old))
+        for statement in (
+            delete(EarlyWarningFigure).where(col(EarlyWarningFigure.warning_id).in_(lines)),
+            delete(EarlyWarning).where(col(EarlyWarning.run_id).in_(old)),
+            delete(EventEstimate).where(col(EventEstimate.study_id).in_(studies)),
+            delete(EventStudy).where(col(EventStudy.run_id).in_(old)),
+            delete(BacktestScore).where(col(BacktestScore.run_id).in_(old)),
+            delete(ForecastValue).where(col(ForecastValue.run_id).in_(old)),
+            delete(ForecastRun).where(col(ForecastRun.id).in_(old)),
+        ):
+            session.execute(statement)
     return len(old)
 
 

@@ -37,16 +37,9 @@ from workforce.ingest import files
 from workforce.ingest.problems import Issues
 from workforce.locks import return_lock_key, wait_for_transaction_lock
 from workforce.measures import MEASURES
-from workforce.returns import census as census_format
-from workforce.returns.models import (
-    AgencyAssignment,
-    CensusWorker,
-    CouncilReturn,
-    ReturnRoleGroup,
-    ReturnStatus,
-)
+from workforce.returns import service, storage
+from workforce.returns.models import CouncilReturn, ReturnStatus
 from workforce.returns.reading import Parsed, Upload, parse_upload
-from workforce.returns.service import COMPARABLE
 from workforce.statistics import service as statistics_service
 from workforce.timeutils import utcnow
 
@@ -98,7 +91,7 @@ def plausibility(
     """Return (measure, message) for each measure far outside the council's own history
     or its neighbours' latest figures. Warnings only: unusual is not wrong."""
     found: list[tuple[str, str]] = []
-    wanted = [m for m in COMPARABLE if measures.get(m) is not None]
+    wanted = [m for m in service.COMPARABLE if measures.get(m) is not None]
     if not wanted:
         return found
     threshold = settings.plausibility_sd
@@ -284,9 +277,9 @@ def ingest(
     )
     _lock(session, council_code, parsed.kind, parsed.period_end, settings.write_wait_seconds)
     existing = session.exec(
-        select(CouncilReturn).where(
-            CouncilReturn.council_code == council_code, CouncilReturn.sha256 == digest
-        )
+        select(CouncilReturn)
+        .where(CouncilReturn.council_code == council_code, CouncilReturn.sha256 == digest)
+        .options(*service.WITH_DETAIL)
     ).first()
     if existing is not None:
         return IngestResult(existing, created=False)
@@ -324,15 +317,14 @@ def ingest(
         uploaded_by_name=actor.name,
         error_count=issues.error_count,
         warning_count=issues.warning_count,
-        issues=issues.as_dicts(),
-        measures=measures,
-        counts=counts,
     )
     session.add(row)
     session.flush()
     assert row.id is not None
+    row.issue_rows = storage.issue_rows(row.id, issues.as_dicts())
+    row.figure_rows = storage.figure_rows(row.id, measures=measures, counts=counts)
     if accepted:
-        _store_rows(session, row.id, council_code, parsed)
+        storage.store_rows(session, row.id, council_code, parsed)
     audit.record(
         session,
         actor,
@@ -349,56 +341,3 @@ def ingest(
         details={"sha256": digest, "source": source, "file": row.file_name},
     )
     return IngestResult(row, created=True)
-
-
-def _store_rows(session: Session, return_id: int, council_code: str, parsed: Parsed) -> None:
-    if parsed.quarterly is not None:
-        for group, values in parsed.quarterly.role_groups.items():
-            fields = {k: v for k, v in values.items() if k in ReturnRoleGroup.model_fields}
-            session.add(ReturnRoleGroup(return_id=return_id, role_group=group, **fields))
-        for a in parsed.quarterly.assignments:
-            session.add(
-                AgencyAssignment(
-                    return_id=return_id,
-                    council_code=council_code,
-                    row=a.row,
-                    agency_name=a.agency_name,
-                    role_group=a.role_group,
-                    swe_number=a.swe_number,
-                    start_date=a.start_date,
-                    end_date=a.end_date,
-                    hourly_charge_rate=a.hourly_charge_rate,
-                    hourly_pay_rate=a.hourly_pay_rate,
-                    project_team=a.project_team,
-                    above_cap_signoff_ref=a.above_cap_signoff_ref,
-                )
-            )
-    if parsed.census is not None:
-        rows = [_worker_row(return_id, w) for w in parsed.census.workers]
-        if rows:
-            session.execute(CensusWorker.__table__.insert(), rows)  # type: ignore[attr-defined]
-
-
-def _worker_row(return_id: int, worker: census_format.Worker) -> dict[str, Any]:
-    def number(name: str) -> float | None:
-        value = worker.get(name)
-        return None if value is None else float(value)
-
-    def integer(name: str) -> int | None:
-        value = worker.get(name)
-        return None if value is None else int(value)
-
-    return {
-        "return_id": return_id,
-        "record_no": worker.record_no,
-        "agency_worker": worker.agency,
-        "swe_number": str(worker.get("SWENo") or "")[:12],
-        "fte": number("FTE"),
-        "org_role": integer("OrgRole"),
-        "role_start_date": worker.get("RoleStartDate"),
-        "role_end_date": worker.get("RoleEndDate"),
-        "reason_leave": integer("ReasonLeave"),
-        "fte30": number("FTE30"),
-        "cases30": integer("Cases30"),
-        "working_days_lost": number("WorkingDaysLost"),
-    }

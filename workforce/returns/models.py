@@ -6,14 +6,13 @@ its validation report; for each council, kind and period at most one version is 
 (``status = accepted``), enforced by a partial unique index.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Index, String, text
+from sqlalchemy.orm import relationship
+from sqlmodel import Field, Relationship, SQLModel
 
 from workforce.timeutils import UTCDateTime, utcnow
 
@@ -62,9 +61,82 @@ class CouncilReturn(SQLModel, table=True):
     uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
     error_count: int = 0
     warning_count: int = 0
-    issues: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
-    measures: dict[str, float | None] = Field(default_factory=dict, sa_type=JSON)
-    counts: dict[str, float | None] = Field(default_factory=dict, sa_type=JSON)
+    # The issues are loaded on demand (readers of many returns ask with selectinload); the
+    # few measures and counts with the return, in one query for however many are read.
+    issue_rows: list["ReturnIssue"] = Relationship(
+        sa_relationship=relationship("ReturnIssue", order_by="ReturnIssue.position")
+    )
+    figure_rows: list["ReturnMeasure"] = Relationship(
+        sa_relationship=relationship(
+            "ReturnMeasure",
+            order_by="(ReturnMeasure.kind, ReturnMeasure.position)",
+            lazy="selectin",
+        )
+    )
+
+    @property
+    def issues(self) -> list[dict[str, Any]]:
+        """The validation report, each issue as the API and the inbox report show it."""
+        return [issue.as_dict() for issue in self.issue_rows]
+
+    @property
+    def measures(self) -> dict[str, float | None]:
+        """The measures worked out from the return (none if it was rejected)."""
+        return {f.measure: f.value for f in self.figure_rows if f.kind == MEASURE}
+
+    @property
+    def counts(self) -> dict[str, float | None]:
+        """The counts the measures are worked out from (none if it was rejected)."""
+        return {f.measure: f.value for f in self.figure_rows if f.kind == COUNT}
+
+
+class ReturnIssue(SQLModel, table=True):
+    """One problem found in a return: an error refuses it, a warning is for checking."""
+
+    __tablename__ = "return_issue"
+
+    id: int | None = Field(default=None, primary_key=True)
+    return_id: int = Field(foreign_key="council_return.id", index=True)
+    position: int = Field(description="the issue's place in the report, from 1")
+    severity: str = Field(max_length=10, description="error or warning")
+    rule: str = Field(max_length=100)
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    file: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+        }
+        if self.file is not None:
+            out["file"] = self.file
+        return out
+
+
+# A return_measure row's kind: a published measure, worked out from the counts; or a count
+# or FTE total the measures are worked out from.
+MEASURE, COUNT = "measure", "count"
+
+
+class ReturnMeasure(SQLModel, table=True):
+    """One measure or count of a return, as worked out when it was taken in."""
+
+    __tablename__ = "return_measure"
+
+    return_id: int = Field(foreign_key="council_return.id", primary_key=True)
+    kind: str = Field(primary_key=True, max_length=10, description="measure or count")
+    measure: str = Field(primary_key=True, max_length=60, index=True)
+    position: int = Field(description="its place among the return's figures of its kind")
+    value: float | None = None
 
 
 class ReturnRoleGroup(SQLModel, table=True):

@@ -8,15 +8,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
 from workforce.db import MAX_ROW_ID
 from workforce.errors import NotFoundError
-from workforce.returns.models import CouncilReturn, ReturnStatus
+from workforce.returns.models import MEASURE, CouncilReturn, ReturnMeasure, ReturnStatus
 from workforce.statistics import service as statistics_service
 
 # The measures a return is compared on, against the council's published figures.
 COMPARABLE = ("turnover_rate_fte", "agency_rate_fte", "vacancy_rate_fte", "caseload_fte")
+
+# What one return's detail adds to a list's (its issues): loaded in one query. A return's
+# measures and counts come with it (see CouncilReturn.figure_rows).
+WITH_DETAIL = (selectinload(CouncilReturn.issue_rows),)  # type: ignore[arg-type]
 
 
 def list_returns(
@@ -43,7 +49,11 @@ def council_returns(*, session: Session, council_code: str) -> Sequence[CouncilR
 
 def get_return(*, session: Session, return_id: int) -> CouncilReturn:
     """Return the stored return ``return_id``, or raise NotFoundError."""
-    row = session.get(CouncilReturn, return_id) if abs(return_id) <= MAX_ROW_ID else None
+    row = (
+        session.get(CouncilReturn, return_id, options=WITH_DETAIL)
+        if abs(return_id) <= MAX_ROW_ID
+        else None
+    )
     if row is None:
         raise NotFoundError(f"No return with id {return_id} that you can see.")
     return row
@@ -76,23 +86,32 @@ def own_series(*, session: Session, council_code: str) -> list[SeriesPoint]:
                 figure.release,
             )
         )
-    returns = session.exec(
-        select(CouncilReturn).where(
-            CouncilReturn.council_code == council_code,
-            CouncilReturn.status == ReturnStatus.accepted,
+    accepted = session.execute(
+        sa.select(
+            col(CouncilReturn.id),
+            col(CouncilReturn.kind),
+            col(CouncilReturn.version),
+            col(CouncilReturn.period_end),
+            col(ReturnMeasure.measure),
+            col(ReturnMeasure.value),
+        )
+        .join(ReturnMeasure, col(ReturnMeasure.return_id) == col(CouncilReturn.id))
+        .where(
+            col(CouncilReturn.council_code) == council_code,
+            col(CouncilReturn.status) == ReturnStatus.accepted,
+            col(ReturnMeasure.kind) == MEASURE,
         )
     ).all()
-    for r in returns:
-        assert r.period_end is not None
-        for measure, value in r.measures.items():
-            points.append(
-                SeriesPoint(
-                    measure,
-                    r.period_end,
-                    r.period_end.year,
-                    value,
-                    "return",
-                    f"{r.kind} return {r.id} v{r.version}",
-                )
+    for return_id, kind, version, period_end, measure, value in accepted:
+        assert period_end is not None
+        points.append(
+            SeriesPoint(
+                measure,
+                period_end,
+                period_end.year,
+                value,
+                "return",
+                f"{kind} return {return_id} v{version}",
             )
+        )
     return sorted(points, key=lambda p: (p.measure, p.period_end, p.source))
