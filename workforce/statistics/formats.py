@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from workforce.errors import InputDataError, Problem
 from workforce.ingest.files import Unreadable
@@ -120,34 +121,61 @@ def parse_release(
         )
     index = {column: position for position, column in enumerate(header)}
     measure_positions = [(index[c], c, m) for c, m in layout.columns.items() if c in index]
+    measures = [measure for _, _, measure in measure_positions]
+    positions = [position for position, _, _ in measure_positions]
+    cells_of: Callable[[list[str]], tuple[str, ...]] = (
+        itemgetter(*positions) if len(positions) > 1 else lambda row: (row[positions[0]],)
+    )
     ignored = [
         c
         for c in header
         if c not in layout.columns and c not in layout.required and c != "time_identifier" and c
     ]
+    geography = itemgetter(
+        *(
+            index[column]
+            for column in (
+                "geographic_level",
+                "time_period",
+                "country_code",
+                "country_name",
+                "region_code",
+                "region_name",
+                "old_la_code",
+                "la_name",
+            )
+        )
+    )
+    width = len(header)
     rows: list[ReleaseRow] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, int], int] = {}
     for line_number, row in lines[1:]:
         if progress and line_number % 100 == 0:
             progress(100)
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():
             continue
-        if len(row) != len(header):
+        if len(row) != width:
             problems.append(
                 Problem(
                     "csww.columns",
-                    f"row has {len(row)} cells, header has {len(header)}",
+                    f"row has {len(row)} cells, header has {width}",
                     name,
                     line_number,
                 )
             )
             continue
-
-        def get(column: str, _row: list[str] = row) -> str:
-            return _row[index[column]].strip()
-
-        level = LEVELS.get(get("geographic_level").lower())
+        (
+            level_text,
+            year_text,
+            country_code,
+            country_name,
+            region_code,
+            region_name,
+            la_code,
+            la_name,
+        ) = geography(row)
+        level = LEVELS.get(level_text.strip().lower())
         if level is None:
             problems.append(
                 Problem(
@@ -156,11 +184,11 @@ def parse_release(
                     name,
                     line_number,
                     "geographic_level",
-                    get("geographic_level"),
+                    level_text.strip(),
                 )
             )
             continue
-        year_text = get("time_period")
+        year_text = year_text.strip()
         if not (year_text.isdigit() and len(year_text) == 4):
             problems.append(
                 Problem(
@@ -175,11 +203,12 @@ def parse_release(
             continue
         year = int(year_text)
         if level is GeographicLevel.national:
-            area, area_name, code_column = get("country_code"), get("country_name"), "country_code"
+            area, area_name, code_column = country_code, country_name, "country_code"
         elif level is GeographicLevel.regional:
-            area, area_name, code_column = get("region_code"), get("region_name"), "region_code"
+            area, area_name, code_column = region_code, region_name, "region_code"
         else:
-            area, area_name, code_column = get("old_la_code"), get("la_name"), "old_la_code"
+            area, area_name, code_column = la_code, la_name, "old_la_code"
+        area, area_name = area.strip(), area_name.strip()
         if not area:
             problems.append(
                 Problem(
@@ -205,25 +234,35 @@ def parse_release(
             )
             continue
         seen[(area, year)] = line_number
-        release_row = ReleaseRow(level, area, area_name, year, line_number)
-        rows.append(release_row)
-        values, suppressions = release_row.values, release_row.suppressions
-        for position, column, measure in measure_positions:
-            text = row[position]
-            try:
-                number = float(text)
-            except ValueError:
-                number = -1.0
-            if 0.0 <= number < INFINITY:  # the common case: a plain, valid number
-                values[measure] = number
-                continue
-            value, suppression, problem = _cell(text, name, line_number, column)
-            if problem:
-                problems.append(problem)
-            else:
-                values[measure] = value
-                if suppression:
-                    suppressions[measure] = suppression
+        try:
+            numbers = list(map(float, cells_of(row)))
+        except ValueError:
+            numbers = []
+        # The common case: every cell a plain number, none negative, none infinite or NaN
+        # (a NaN or an infinity makes the sum NaN or infinite).
+        if numbers and min(numbers) >= 0.0 and sum(numbers) < INFINITY:
+            figures: dict[str, float | None] = dict(zip(measures, numbers, strict=True))
+            rows.append(ReleaseRow(level, area, area_name, year, line_number, figures))
+        else:
+            release_row = ReleaseRow(level, area, area_name, year, line_number)
+            rows.append(release_row)
+            values, suppressions = release_row.values, release_row.suppressions
+            for position, column, measure in measure_positions:
+                text = row[position]
+                try:
+                    number = float(text)
+                except ValueError:
+                    number = -1.0
+                if 0.0 <= number < INFINITY:  # a plain, valid number
+                    values[measure] = number
+                    continue
+                value, suppression, problem = _cell(text, name, line_number, column)
+                if problem:
+                    problems.append(problem)
+                else:
+                    values[measure] = value
+                    if suppression:
+                        suppressions[measure] = suppression
         if len(problems) >= MAX_PROBLEMS:
             break
     if problems:
