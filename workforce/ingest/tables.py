@@ -128,7 +128,7 @@ def _csv_rows(data: bytes, encoding: str, name: str, limit: int) -> list[tuple[i
                 raise too_many_rows(limit - 1, sheet=name, row=number)
             if number == 1:
                 values = [v.lstrip("\ufeff") for v in values]
-            elif not any(v.strip() for v in values):
+            elif not "".join(values).strip():
                 continue
             rows.append((number, values))
     except csv.Error as exc:

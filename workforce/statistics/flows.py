@@ -11,18 +11,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from workforce.councils.models import Council, ReportingUnit
 from workforce.db import driver_datetime, executemany
 from workforce.errors import Problem
 from workforce.statistics.formats import ReleaseRow, parse_release
-from workforce.statistics.models import GeographicLevel, Publication
+from workforce.statistics.models import GeographicLevel
 from workforce.timeutils import utcnow
 
 
@@ -63,9 +62,9 @@ def import_release(
     """Return what importing one release file did; nothing is written if it is invalid."""
     report = CswwImportReport(source_name=source_name)
     digest = hashlib.sha256(data).hexdigest()
-    if session.scalars(
-        select(col(Publication.id)).where(col(Publication.sha256) == digest)
-    ).first():
+    session.flush()
+    connection = session.connection()
+    if _select(connection, "SELECT id FROM publication WHERE sha256 = ?", (digest,)):
         report.already_imported = True
         return report
     layout, rows, report.ignored_columns = parse_release(data, source_name, progress)
@@ -74,34 +73,32 @@ def import_release(
     years = sorted({year for _, year in incoming})
     report.years = (years[0], years[-1])
     report.rows = len(incoming)
-    report.warnings = _unknown_councils(session, incoming, source_name)
-
-    publication = Publication(
-        source_name=source_name,
-        sha256=digest,
-        layout=layout.name,
-        first_year=years[0],
-        last_year=years[-1],
-        rows=report.rows,
+    report.warnings = _unknown_councils(connection, incoming, source_name)
+    stamp = driver_datetime(connection, utcnow())
+    [(new_id,)] = _select(
+        connection,
+        "INSERT INTO publication (source_name, sha256, layout, first_year, last_year, "
+        '"rows", imported_at, added, revised, unchanged, kept_newer) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0) RETURNING id",
+        (source_name, digest, layout.name, years[0], years[-1], report.rows, stamp),
     )
-    session.add(publication)
-    session.flush()
-    assert publication.id is not None
-    report.publication_id = new_id = publication.id
-    connection = session.connection()
-    marks = ", ".join("?" for _ in years)
+    report.publication_id = new_id
+    # The release's years: a span as one range test, else each year.
+    if years == list(range(years[0], years[-1] + 1)):
+        in_years, scope = "BETWEEN ? AND ?", [years[0], years[-1]]
+    else:
+        in_years, scope = "IN (" + ", ".join("?" for _ in years) + ")", years
     existing_rows = {
         (row[1], row[2]): row
         for row in _select(
             connection,
             "SELECT r.id, r.area_code, r.year, r.area_name, r.publication_id, "  # noqa: S608
             "p.last_year FROM published_row r JOIN publication p ON p.id = r.publication_id "
-            f"WHERE r.year IN ({marks})",
-            years,
+            f"WHERE r.year {in_years}",
+            scope,
         )
     }
-    existing = _stored_figures(connection, marks, years)
-    stamp = driver_datetime(connection, utcnow())
+    existing = _stored_figures(connection, in_years, scope)
     new_rows: list[tuple[object, ...]] = []
     renamed: list[tuple[object, ...]] = []
     confirmed_rows: list[int] = []
@@ -138,8 +135,7 @@ def import_release(
             report.unchanged += len(values)
             continue
         # The figures this release adds or publishes differently, in the file's order.
-        differ = {measure for measure, _ in published.items() - old.items()}
-        changed = [measure for measure in values if measure in differ] if differ else []
+        changed = [m for m, figure in published.items() if old.get(m, _ABSENT) != figure]
         added = [measure for measure in changed if measure not in ids]
         report.added += len(added)
         report.revised += len(changed) - len(added)
@@ -155,18 +151,20 @@ def import_release(
             republished.append((value, code, figure_id))
             release = carried.get(measure) or old_id
             revisions.append((figure_id, old_value, old_code, value, code, release, new_id, stamp))
-        # Figures carried from an older release that this one publishes again, unchanged.
-        republished.extend(
-            (values[measure], codes.get(measure), ids[measure])
-            for measure in carried
-            if measure in values and measure not in differ
-        )
-        # Measures the new release lacks keep their older figure, marked with its release.
-        carried_figures.extend(
-            (old_id, ids[measure])
-            for measure in old.keys() - published.keys()
-            if measure not in carried
-        )
+        if carried:
+            # Figures carried from an older release that this one publishes again, unchanged.
+            republished.extend(
+                (values[measure], codes.get(measure), ids[measure])
+                for measure in carried
+                if measure in values and measure not in changed
+            )
+        if len(old) > len(values) - len(added):
+            # Measures the new release lacks keep their older figure, marked with its release.
+            carried_figures.extend(
+                (old_id, ids[measure])
+                for measure in old.keys() - published.keys()
+                if measure not in carried
+            )
     executemany(
         connection,
         "INSERT INTO published_row (level, area_code, area_name, year, publication_id) "
@@ -189,11 +187,19 @@ def import_release(
         )
     # In key order, so each page of the (area, year, measure) index is written once.
     additions.sort(key=_row_key)
-    new_figures = [
-        (area, year, measure, row.values[measure], row.suppressions.get(measure))
-        for area, year, row, measures in additions
-        for measure in sorted(measures)
-    ]
+    new_figures: list[tuple[object, ...]] = []
+    for area, year, row, measures in additions:
+        order = sorted(measures)
+        new_figures.extend(
+            zip(
+                repeat(area),
+                repeat(year),
+                order,
+                map(row.values.__getitem__, order),
+                map(row.suppressions.get, order),
+                strict=False,
+            )
+        )
     executemany(
         connection,
         "INSERT INTO published_figure (area_code, year, measure, value, suppression) "
@@ -218,16 +224,18 @@ def import_release(
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         revisions,
     )
-    publication.added, publication.revised = report.added, report.revised
-    publication.unchanged, publication.kept_newer = report.unchanged, report.kept_newer
-    session.add(publication)
-    session.flush()
+    executemany(
+        connection,
+        "UPDATE publication SET added = ?, revised = ?, unchanged = ?, kept_newer = ? WHERE id = ?",
+        [(report.added, report.revised, report.unchanged, report.kept_newer, new_id)],
+    )
     return report
 
 
 # A stored figure as compared with a release's: its value, its suppression code where it
 # is suppressed, or None where blank (both, in the unlikely case a row holds both).
 Stored = float | str | tuple[float | None, str | None] | None
+_ABSENT = object()
 
 
 def _select(connection: Connection, sql: str, params: Sequence[Any] = ()) -> Sequence[Any]:
@@ -243,7 +251,7 @@ def _select(connection: Connection, sql: str, params: Sequence[Any] = ()) -> Seq
 
 
 def _stored_figures(
-    connection: Connection, marks: str, years: list[int]
+    connection: Connection, in_years: str, scope: list[int]
 ) -> dict[tuple[str, int], tuple[dict[str, Stored], dict[str, int], dict[str, int]]]:
     """Return each stored row's figures: measure -> figure, -> id, and -> release if carried."""
     rows: dict[tuple[str, int], tuple[dict[str, Stored], dict[str, int], dict[str, int]]] = {}
@@ -254,8 +262,8 @@ def _stored_figures(
     for figure_id, area, year, measure, value, code, carried_from in _select(
         connection,
         "SELECT id, area_code, year, measure, value, suppression, "  # noqa: S608
-        f"carried_from_id FROM published_figure WHERE year IN ({marks})",
-        years,
+        f"carried_from_id FROM published_figure WHERE year {in_years}",
+        scope,
     ):
         if area != last_area or year != last_year:
             last_area, last_year = area, year
@@ -289,11 +297,14 @@ def _row_key(addition: tuple[str, int, ReleaseRow, Iterable[str]]) -> tuple[str,
 
 
 def _unknown_councils(
-    session: Session, incoming: dict[tuple[str, int], ReleaseRow], name: str
+    connection: Connection, incoming: dict[tuple[str, int], ReleaseRow], name: str
 ) -> list[Problem]:
-    known = set(session.scalars(select(col(Council.code)))) | set(
-        session.scalars(select(col(ReportingUnit.code)))
-    )
+    known = {
+        code
+        for (code,) in _select(
+            connection, "SELECT code FROM council UNION ALL SELECT code FROM reporting_unit"
+        )
+    }
     unknown = sorted(
         {
             area
