@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -187,19 +186,11 @@ def import_release(
         )
     # In key order, so each page of the (area, year, measure) index is written once.
     additions.sort(key=_row_key)
-    new_figures: list[tuple[object, ...]] = []
-    for area, year, row, measures in additions:
-        order = sorted(measures)
-        new_figures.extend(
-            zip(
-                repeat(area),
-                repeat(year),
-                order,
-                map(row.values.__getitem__, order),
-                map(row.suppressions.get, order),
-                strict=False,
-            )
-        )
+    new_figures = [
+        (area, year, measure, row.values[measure], row.suppressions.get(measure))
+        for area, year, row, measures in additions
+        for measure in sorted(measures)
+    ]
     executemany(
         connection,
         "INSERT INTO published_figure (area_code, year, measure, value, suppression) "
