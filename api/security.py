@@ -79,11 +79,11 @@ class CsrfFailed(Exception):
 
 def _resolve_web_session(engine: Engine, secret: str) -> web_sessions.ActiveSession | None:
     with Session(engine, expire_on_commit=False) as session:
-        found = web_sessions.resolve(session, secret)
+        found = web_sessions.resolve(session=session, secret=secret)
         session.rollback()  # the read ends before any write (SQLite cannot upgrade it safely)
         if found is not None and found.due_for_touch(utcnow()):
             try:
-                web_sessions.touch(session, session_id=found.id)
+                web_sessions.touch(session=session, session_id=found.id)
                 session.commit()
             except SQLAlchemyError:
                 # Only a note of the last use: never worth failing or holding up a request.
@@ -163,7 +163,7 @@ def _user_from_request(request: Request, session: Session) -> User | None:
                 "(`workforce tokens create --email ...` issues one).",
                 error="invalid_request",
             )
-        user = auth_tokens.resolve_token(session, value.strip())
+        user = auth_tokens.resolve_token(session=session, secret=value.strip())
         if user is None:
             raise NotAuthenticated(
                 "This API token is not valid: it is unknown, expired or revoked. "
@@ -190,7 +190,7 @@ def optional_principal(request: Request, session: SessionDep) -> Principal | Non
     user = _user_from_request(request, session)
     if user is None:
         return None
-    principal = auth_service.principal_for(session, user)
+    principal = auth_service.principal_for(session=session, user=user)
     request.state.principal = principal
     return principal
 

@@ -40,11 +40,11 @@ def main() -> int:
     for _ in range(RUNS):
         start = time.perf_counter()
         with session_scope(engine) as session:
-            run = flows.refit(session, trigger="bench", settings=settings)
+            run = flows.refit(session=session, trigger="bench", settings=settings)
         ours.append(time.perf_counter() - start)
         start = time.perf_counter()
         with session_scope(engine) as session:
-            panel = load_panel(session)
+            panel = load_panel(session=session)
             naive = {
                 measure: panel.values[measure].dropna().groupby(level="council_code").last()
                 for measure in FORECAST_MEASURES

@@ -78,7 +78,7 @@ def _prepare(folder: Path) -> Settings:
     with session_scope(engine) as session:
         load_public_data(session=session)
     with session_scope(engine) as session:
-        forecasting.refit(session, trigger="bench", settings=settings)
+        forecasting.refit(session=session, trigger="bench", settings=settings)
     engine.dispose()
     return settings
 

@@ -27,21 +27,21 @@ STALE_AFTER = timedelta(hours=20)
     cron={"minute": "*/30"},
 )
 def forecast_refit(*, session: Session) -> JobOutcome:
-    latest = service.latest_run(session)
-    fingerprint = service.data_fingerprint(session)
+    latest = service.latest_run(session=session)
+    fingerprint = service.data_fingerprint(session=session)
     if latest is not None:
         fitted_at = as_utc(latest.fitted_at)
         fresh = fitted_at is not None and utcnow() - fitted_at < STALE_AFTER
         if latest.data_fingerprint == fingerprint and fresh:
             return JobOutcome(rows=0, summary=f"data unchanged since run {latest.id}; no refit")
-    run = flows.refit(session, trigger="scheduler")
-    pruned = service.prune_runs(session)
+    run = flows.refit(session=session, trigger="scheduler")
+    pruned = service.prune_runs(session=session)
     audit.record(
-        session,
-        Actor.job("forecast_refit"),
-        "create",
-        "forecast_run",
-        run.id,
+        session=session,
+        actor=Actor.job("forecast_refit"),
+        action="create",
+        entity="forecast_run",
+        entity_id=run.id,
         summary=f"refit {run.model_version} on data to {run.data_cutoff} in {run.seconds:.1f} s; "
         f"{len(run.early_warnings)} early warnings",
     )
@@ -59,9 +59,9 @@ def forecast_refit(*, session: Session) -> JobOutcome:
     cron={"minute": 45},
 )
 def early_warning(*, session: Session) -> JobOutcome:
-    if service.latest_run(session) is None:
+    if service.latest_run(session=session) is None:
         return JobOutcome(rows=0, summary="no forecasts yet; forecast_refit makes them")
-    run = flows.refresh_warnings(session)
+    run = flows.refresh_warnings(session=session)
     return JobOutcome(
         rows=len(run.early_warnings),
         summary=f"{len(run.early_warnings)} councils flagged from run {run.id}",

@@ -42,7 +42,10 @@ def published_statistics_import(*, session: Session) -> JobOutcome:
             continue
         report = import_release(session=session, data=data, source_name=path.name)
         audit.record_import(
-            session, Actor.job("published_statistics_import"), "publication", report
+            session=session,
+            actor=Actor.job("published_statistics_import"),
+            entity="publication",
+            report=report,
         )
         archive = settings.archive_dir / "published"
         archive.mkdir(parents=True, exist_ok=True)

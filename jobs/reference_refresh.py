@@ -20,6 +20,10 @@ def reference_refresh(*, session: Session) -> JobOutcome:
     report = load_reference_data(session=session)
     if report.changed:
         audit.record_import(
-            session, Actor.job("reference_refresh"), "reference_data", report, "bundled"
+            session=session,
+            actor=Actor.job("reference_refresh"),
+            entity="reference_data",
+            report=report,
+            entity_id="bundled",
         )
     return JobOutcome(rows=report.changed, summary=report.summary())

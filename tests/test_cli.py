@@ -79,7 +79,9 @@ def test_db_upgrade_then_demo_loads_the_reference_data(
     match = re.search(r"as demo-admin@example.org with password (\S+)", first.output)
     assert match, first.output
     with Session(make_engine(blank_database_url)) as session:
-        user = sign_in(session, email="demo-admin@example.org", password=match[1], source="t")
+        user = sign_in(
+            session=session, email="demo-admin@example.org", password=match[1], source="t"
+        )
         assert user.role == "admin"
     again = runner.invoke(app, ["demo"])
     assert "council: 0 added, 0 updated, 158 unchanged" in again.output

@@ -46,7 +46,7 @@ _VERSION_SQL = text(
 )
 
 
-def data_version(session: Session) -> tuple[Any, ...]:
+def data_version(*, session: Session) -> tuple[Any, ...]:
     """Return a value that differs whenever the data behind cached answers has changed."""
     row = session.execute(_VERSION_SQL).one()
     return tuple(str(value) if value is not None else None for value in row)
@@ -67,7 +67,7 @@ class VersionedCache:
 
     def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
         """Return the answer for ``key`` at the data's current version, computing it once."""
-        full_key = (key, data_version(session))
+        full_key = (key, data_version(session=session))
         with self._lock:
             if full_key in self._entries:
                 self._entries.move_to_end(full_key)

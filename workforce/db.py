@@ -68,7 +68,7 @@ def make_engine(
     return create_engine(url, pool_pre_ping=True, **pooling, **kwargs)
 
 
-def begin_write(session: Session, *, what: str = "this change") -> None:
+def begin_write(*, session: Session, what: str = "this change") -> None:
     """Make ``session``'s transaction a writer now, waiting its turn on SQLite.
 
     SQLite has one write lock. A transaction that read before it wrote fails at once with

@@ -85,7 +85,7 @@ def job_lock(engine: Engine, job: str, lock_dir: Path) -> Iterator[bool]:
 
 
 def wait_for_transaction_lock(
-    session: Session, key: tuple[int, int], *, wait_seconds: float
+    *, session: Session, key: tuple[int, int], wait_seconds: float
 ) -> bool:
     """Return True once the transaction holds ``key``, False if not within ``wait_seconds``.
 

@@ -27,7 +27,7 @@ def me(session: SessionDep, principal: OwnAccount) -> Me:
     user = session.get(User, principal.user_id)
     assert user is not None
     return Me(
-        user=auth_service.user_public(session, user),
+        user=auth_service.user_public(session=session, user=user),
         may={
             action.value: scope.value
             for action, scope in PERMISSIONS[principal.role].items()
@@ -41,7 +41,7 @@ def my_tokens(session: SessionDep, principal: OwnAccount) -> list[TokenPublic]:
     """Your API tokens (prefixes only; a token is shown once, when issued)."""
     return [
         auth_tokens.token_public(t)
-        for t in auth_tokens.list_tokens(session, user_id=principal.user_id)
+        for t in auth_tokens.list_tokens(session=session, user_id=principal.user_id)
     ]
 
 
@@ -51,7 +51,7 @@ def revoke_my_token(
 ) -> TokenPublic:
     """Revoke one of your own tokens; it stops working at once."""
     token = auth_tokens.revoke_token(
-        session,
+        session=session,
         token_id=token_id,
         actor=actor_for(request, principal),
         owner_id=principal.user_id,

@@ -22,7 +22,10 @@ router = APIRouter(prefix="/api", tags=["administration"])
 @router.get("/users", response_model=list[UserPublic])
 def list_users(session: SessionDep, _: UserManager) -> list[UserPublic]:
     """Every user with their role and scope."""
-    return [auth_service.user_public(session, u) for u in auth_service.list_users(session)]
+    return [
+        auth_service.user_public(session=session, user=u)
+        for u in auth_service.list_users(session=session)
+    ]
 
 
 @router.post("/users", response_model=UserPublic, status_code=201)
@@ -30,14 +33,14 @@ def create_user(
     request: Request, session: SessionDep, principal: UserManager, body: UserCreate
 ) -> UserPublic:
     """Create a user. They sign in to the pages once a password is set (CLI), or use tokens."""
-    user = auth_service.create_user(session, body, actor=actor_for(request, principal))
-    return auth_service.user_public(session, user)
+    user = auth_service.create_user(session=session, new=body, actor=actor_for(request, principal))
+    return auth_service.user_public(session=session, user=user)
 
 
 @router.get("/tokens", response_model=list[TokenPublic])
 def list_tokens(session: SessionDep, _: UserManager) -> list[TokenPublic]:
     """Every API token (prefixes only)."""
-    return [auth_tokens.token_public(t) for t in auth_tokens.list_tokens(session)]
+    return [auth_tokens.token_public(t) for t in auth_tokens.list_tokens(session=session)]
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenPublic)
@@ -46,7 +49,7 @@ def revoke_token(
 ) -> TokenPublic:
     """Revoke any user's token; it stops working at once."""
     token = auth_tokens.revoke_token(
-        session, token_id=token_id, actor=actor_for(request, principal)
+        session=session, token_id=token_id, actor=actor_for(request, principal)
     )
     return auth_tokens.token_public(token)
 
@@ -77,7 +80,7 @@ def read_audit(
 ) -> Any:
     """The audit log, newest first, filtered by any of its fields."""
     rows = audit.query(
-        session,
+        session=session,
         actor=actor,
         action=action,
         entity=entity,

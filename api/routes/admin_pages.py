@@ -61,7 +61,7 @@ def audit_page(
     if not errors:
         events = list(
             audit.query(
-                session,
+                session=session,
                 actor=filters["actor"] or None,
                 action=filters["action"] or None,
                 entity=filters["entity"] or None,

@@ -96,7 +96,7 @@ def sign_in(
     if not errors:
         try:
             user = sign_in_flow.sign_in(
-                session, email=email, password=password, source=client_address(request)
+                session=session, email=email, password=password, source=client_address(request)
             )
         except sign_in_flow.SignInRefused as exc:
             errors.append({"field": "email", "text": str(exc)})
@@ -108,12 +108,12 @@ def sign_in(
             previous = signed_in(request)
             if previous is not None:
                 web_sessions.sign_out(
-                    session,
+                    session=session,
                     session_id=previous.id,
                     actor=Actor(previous.email, client_address(request), previous.user_id),
                 )
             started = web_sessions.start(
-                session,
+                session=session,
                 user_id=user.id,
                 hours=request.app.state.settings.session_hours,
                 source=client_address(request),
@@ -144,7 +144,9 @@ def sign_out(
     """Sign out: the session ends on the server (the guard has checked the CSRF token)."""
     current = signed_in(request)
     if current is not None:
-        web_sessions.sign_out(session, session_id=current.id, actor=actor_for(request, principal))
+        web_sessions.sign_out(
+            session=session, session_id=current.id, actor=actor_for(request, principal)
+        )
     request.session.clear()
     return RedirectResponse("/", status_code=303)
 
@@ -160,10 +162,10 @@ def account(request: Request, session: SessionDep, principal: OwnAccount) -> Res
     return render(
         request,
         "account.html",
-        user=auth_service.user_public(session, user),
+        user=auth_service.user_public(session=session, user=user),
         tokens=[
             auth_tokens.token_public(t)
-            for t in auth_tokens.list_tokens(session, user_id=principal.user_id)
+            for t in auth_tokens.list_tokens(session=session, user_id=principal.user_id)
         ],
         may=may,
         may_read_audit=authorize(principal, Action.read_audit) is Decision.allowed,
@@ -179,7 +181,7 @@ def revoke_own_token(
 ) -> Response:
     """Revoke one of the user's own tokens (the guard has checked the CSRF token)."""
     auth_tokens.revoke_token(
-        session,
+        session=session,
         token_id=token_id,
         actor=actor_for(request, principal),
         owner_id=principal.user_id,

@@ -25,7 +25,7 @@ def early_warnings_page(
 ) -> Response:
     """Councils heading for trouble, most reasons first, with the figures behind them;
     optionally only one region's."""
-    run = forecast_service.latest_run(session)
+    run = forecast_service.latest_run(session=session)
     settings = request.app.state.settings
     regions = region_choices(session=session)
     region = (region or "").strip()
@@ -35,7 +35,7 @@ def early_warnings_page(
         found = service.resolve_region(session=session, region=region)
         region, region_name = found.code, found.name
     if run is not None:
-        warnings = forecast_service.warnings_in(session, run, region=region or None)
+        warnings = forecast_service.warnings_in(session=session, run=run, region=region or None)
     return render(
         request,
         "early_warnings.html",
@@ -55,7 +55,7 @@ def methods_page(
     measure: Annotated[str, Query()] = "agency_rate_fte",
 ) -> Response:
     """How the forecasts are made and tested: the latest backtest and the event study."""
-    run = forecast_service.latest_run(session)
+    run = forecast_service.latest_run(session=session)
     if measure not in FORECAST_MEASURES:
         measure = "agency_rate_fte"
     studies = []

@@ -119,7 +119,7 @@ def every_council_forecast(
 ) -> Any:
     """Every council's forecasts from the latest run, with 80% and 95% intervals, by council
     name; ``?format=csv`` for a download."""
-    run = service.require_run(session)
+    run = service.require_run(session=session)
     rows = [
         CouncilForecastRow(
             council_code=council.code,
@@ -137,7 +137,7 @@ def every_council_forecast(
             model_version=run.model_version,
         )
         for value, council in service.all_values(
-            session, run, measure=_measure(measure), target=target, region=region
+            session=session, run=run, measure=_measure(measure), target=target, region=region
         )
     ]
     return respond(rows, format, f"forecasts-run-{run.id}")
@@ -149,8 +149,10 @@ def council_forecast(
 ) -> CouncilForecast:
     """The next one and two census years for a council, with 80% and 95% intervals."""
     council = find_council(session=session, code=code)
-    run = service.require_run(session)
-    values = service.council_values(session, run, council.code, _measure(measure))
+    run = service.require_run(session=session)
+    values = service.council_values(
+        session=session, run=run, code=council.code, measure=_measure(measure)
+    )
     return CouncilForecast(
         council_code=council.code,
         council_name=council.name,
@@ -196,10 +198,12 @@ def council_scenario(session: SessionDep, code: str, body: ScenarioRequest) -> A
     """The forecast if the council were judged ``grade`` in ``month``, beside the forecast
     without it. Nothing is stored."""
     council = find_council(session=session, code=code)
-    run = service.require_run(session)
+    run = service.require_run(session=session)
     day = service.scenario_day(body.month)
     try:
-        points = service.scenario(session, run, council.code, body.grade, day)
+        points = service.scenario(
+            session=session, run=run, code=council.code, grade=body.grade, day=day
+        )
     except ValueError as exc:
         return JSONResponse(
             status_code=422,
@@ -233,8 +237,10 @@ def judgement_effects(
     """The event study: each measure in the years before and after a judgement, by grade,
     against councils not (yet) judged so; estimates with 95% intervals clustered by council,
     and the p-value of the pre-judgement years (a test of trends already moving)."""
-    run = service.require_run(session)
-    studies = service.event_studies(session, run, measure=_measure(measure), group=group)
+    run = service.require_run(session=session)
+    studies = service.event_studies(
+        session=session, run=run, measure=_measure(measure), group=group
+    )
     return JudgementEffects(run=_run_info(run), studies=studies)
 
 
@@ -275,8 +281,8 @@ def early_warnings(
     """Councils whose forecast or recent movement crosses the thresholds, most reasons
     first, each with its region, its reasons in words and the figures behind them;
     ``?format=csv`` for a download (reasons and figures joined with "; ")."""
-    run = service.require_run(session)
-    warnings = service.warnings_in(session, run, region=region)
+    run = service.require_run(session=session)
+    warnings = service.warnings_in(session=session, run=run, region=region)
     if format is Format.csv:
         records = [
             {
@@ -299,5 +305,5 @@ class BacktestOut(BaseModel):
 @router.get("/backtest", response_model=BacktestOut)
 def latest_backtest(session: SessionDep) -> BacktestOut:
     """The latest refit's backtest: scores per measure, horizon, group and method."""
-    run = service.require_run(session)
+    run = service.require_run(session=session)
     return BacktestOut(run=_run_info(run), report=run.backtest)

@@ -103,7 +103,9 @@ def _council_page(
             if chosen_year
             else []
         )
-        return benchmarks, _council_charts(session, council, marks, outlook)
+        return benchmarks, _council_charts(
+            session=session, council=council, marks=marks, outlook=outlook
+        )
 
     if scenario_grade or scenario_month:
         benchmarks, charts = figures()  # a "what if" is worked out afresh each time
@@ -131,7 +133,7 @@ def _council_page(
 
 
 def _council_charts(
-    session: Session, council: Any, marks: tuple[Any, ...], outlook: dict[str, Any]
+    *, session: Session, council: Any, marks: tuple[Any, ...], outlook: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """One chart per measure: the council, its neighbours, region and England, forecasts."""
     comparison = statistics_comparisons.comparison_series(session=session, code=council.code)
@@ -188,11 +190,11 @@ def _outlook(
         "month": month or "",
         "backtest": {},
     }
-    run = forecast_service.latest_run(session)
+    run = forecast_service.latest_run(session=session)
     if run is None:
         return outlook
     outlook["run"] = run
-    for value in forecast_service.council_values(session, run, code):
+    for value in forecast_service.council_values(session=session, run=run, code=code):
         kind = "forecasts" if value.kind == "forecast" else "backtest"
         outlook[kind].setdefault(value.measure, []).append(value)
     if grade or month:
@@ -201,7 +203,11 @@ def _outlook(
             if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month or ""):
                 raise ValueError("Enter the month as YYYY-MM, for example 2024-03")
             points = forecast_service.scenario(
-                session, run, code, chosen, forecast_service.scenario_day(month or "")
+                session=session,
+                run=run,
+                code=code,
+                grade=chosen,
+                day=forecast_service.scenario_day(month or ""),
             )
         except ValueError as exc:
             message = str(exc)

@@ -96,12 +96,14 @@ def test_a_new_password_or_disabling_the_user_ends_every_session(
     analyst_cookie = _sign_in(client, analyst)
     assert {_me(client, c) for c in [*lead_cookies, analyst_cookie]} == {200}
     with Session(reference_engine) as session:
-        service.set_password(session, email=lead.email, password=PASSWORD + "!", actor=TEST_ACTOR)
-        service.set_active(session, email=analyst.email, active=False, actor=TEST_ACTOR)
+        service.set_password(
+            session=session, email=lead.email, password=PASSWORD + "!", actor=TEST_ACTOR
+        )
+        service.set_active(session=session, email=analyst.email, active=False, actor=TEST_ACTOR)
         session.commit()
     assert {_me(client, c) for c in [*lead_cookies, analyst_cookie]} == {401}
     with Session(reference_engine) as session:
-        service.set_active(session, email=analyst.email, active=True, actor=TEST_ACTOR)
+        service.set_active(session=session, email=analyst.email, active=True, actor=TEST_ACTOR)
         session.commit()
     # Enabling the user again does not bring an ended session back.
     assert _me(client, analyst_cookie) == 401

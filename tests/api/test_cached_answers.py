@@ -76,8 +76,8 @@ def test_benchmarks_are_kept_until_a_new_release_changes_them(
 def test_a_new_judgement_changes_the_data_version(public_settings: Settings) -> None:
     engine = make_engine(public_settings.database_url)
     with Session(engine) as session:
-        first = data_version(session)
-        assert data_version(session) == first
+        first = data_version(session=session)
+        assert data_version(session=session) == first
         session.add(
             Judgement(
                 council_code=COUNCIL,
@@ -89,7 +89,7 @@ def test_a_new_judgement_changes_the_data_version(public_settings: Settings) -> 
             )
         )
         session.commit()
-        assert data_version(session) != first
+        assert data_version(session=session) != first
     engine.dispose()
 
 
@@ -141,11 +141,25 @@ def test_signing_in_changes_nothing_kept_but_an_import_does(public_settings: Set
     engine = make_engine(public_settings.database_url)
     actor = Actor(name="test", source="tests")
     with Session(engine) as session:
-        first = data_version(session)
-        audit.record(session, actor, "sign_in_failed", "user", None, summary="wrong password")
+        first = data_version(session=session)
+        audit.record(
+            session=session,
+            actor=actor,
+            action="sign_in_failed",
+            entity="user",
+            entity_id=None,
+            summary="wrong password",
+        )
         session.commit()
-        assert data_version(session) == first
-        audit.record(session, actor, "import", "reference_data", None, summary="neighbours")
+        assert data_version(session=session) == first
+        audit.record(
+            session=session,
+            actor=actor,
+            action="import",
+            entity="reference_data",
+            entity_id=None,
+            summary="neighbours",
+        )
         session.commit()
-        assert data_version(session) != first
+        assert data_version(session=session) != first
     engine.dispose()

@@ -51,7 +51,7 @@ def test_the_refit_job_stores_a_run_then_waits_for_new_data(
 def test_forecasts_scenarios_effects_and_warnings(
     public_client: TestClient, public_session: Session, public_settings: Settings
 ) -> None:
-    flows.refit(public_session, origins=(LAST - 1,), settings=public_settings)
+    flows.refit(session=public_session, origins=(LAST - 1,), settings=public_settings)
     public_session.commit()
 
     body = public_client.get("/api/forecasts/E09000007?measure=agency_rate_fte").json()

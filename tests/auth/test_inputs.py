@@ -89,15 +89,19 @@ def test_inputs_that_are_not_of_the_right_kind_are_refused_with_every_field_name
 
 def test_the_service_takes_the_inputs(reference_session: Session) -> None:
     s = reference_session
-    service.create_group(s, GroupCreate(name="London", councils=["202", "203"]), actor=TEST_ACTOR)
+    service.create_group(
+        session=s, new=GroupCreate(name="London", councils=["202", "203"]), actor=TEST_ACTOR
+    )
     member = service.create_user(
-        s, UserCreate(email="M@example.org", role="mou_member", group="London"), actor=TEST_ACTOR
+        session=s,
+        new=UserCreate(email="M@example.org", role="mou_member", group="London"),
+        actor=TEST_ACTOR,
     )
     assert (member.email, member.group_name) == ("m@example.org", "London")
     with pytest.raises(InputDataError) as exc:
         service.create_user(
-            s,
-            UserCreate(email="m@example.org", role="hr_lead", councils=["999"]),
+            session=s,
+            new=UserCreate(email="m@example.org", role="hr_lead", councils=["999"]),
             password="short",
             actor=TEST_ACTOR,
         )
@@ -108,29 +112,32 @@ def test_the_service_takes_the_inputs(reference_session: Session) -> None:
     }
     with pytest.raises(TypeError):
         service.create_user(
-            s,
-            UserCreate(email="n@example.org", role="analyst"),
+            session=s,
+            new=UserCreate(email="n@example.org", role="analyst"),
             email="o@example.org",
             actor=TEST_ACTOR,
         )
 
     issued = tokens.create_token(
-        s, TokenCreate(name=" reports ", days=7), email="m@example.org", actor=TEST_ACTOR
+        session=s,
+        new=TokenCreate(name=" reports ", days=7),
+        email="m@example.org",
+        actor=TEST_ACTOR,
     )
     assert issued.token.name == "reports"
 
     service.update_user(
-        s, email="m@example.org", changes=UserUpdate(password=PASSWORD), actor=TEST_ACTOR
+        session=s, email="m@example.org", changes=UserUpdate(password=PASSWORD), actor=TEST_ACTOR
     )
     s.commit()
-    assert flows.sign_in(s, email="m@example.org", password=PASSWORD, source="t")
+    assert flows.sign_in(session=s, email="m@example.org", password=PASSWORD, source="t")
     with pytest.raises(InputDataError):
         service.update_user(
-            s, email="m@example.org", changes=UserUpdate(password="short"), actor=TEST_ACTOR
+            session=s, email="m@example.org", changes=UserUpdate(password="short"), actor=TEST_ACTOR
         )
     service.update_user(
-        s, email="m@example.org", changes=UserUpdate(is_active=False), actor=TEST_ACTOR
+        session=s, email="m@example.org", changes=UserUpdate(is_active=False), actor=TEST_ACTOR
     )
     s.commit()
     assert s.exec(select(User.is_active).where(User.email == "m@example.org")).one() is False
-    assert tokens.resolve_token(s, issued.secret) is None
+    assert tokens.resolve_token(session=s, secret=issued.secret) is None

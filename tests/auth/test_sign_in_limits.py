@@ -83,7 +83,11 @@ def test_a_burst_of_sign_ins_at_one_account_is_told_when_to_try_again(
     client = client_with(sign_in_attempts_per_address=100, sign_in_attempts_per_account=2)
     with Session(reference_engine) as session:
         service.create_user(
-            session, email="a@example.org", role=Role.analyst, password=PASSWORD, actor=TEST_ACTOR
+            session=session,
+            email="a@example.org",
+            role=Role.analyst,
+            password=PASSWORD,
+            actor=TEST_ACTOR,
         )
         session.commit()
     for _ in range(2):
@@ -118,19 +122,23 @@ def test_hashes_follow_owasp_and_an_older_hash_is_upgraded_at_sign_in(
 ) -> None:
     s = reference_session
     assert passwords.hash_password(PASSWORD).startswith(OWASP_PARAMETERS)
-    user = service.create_user(s, email="a@example.org", role="analyst", actor=TEST_ACTOR)
+    user = service.create_user(session=s, email="a@example.org", role="analyst", actor=TEST_ACTOR)
     # A hash made with argon2-cffi's defaults before (64 MiB, 3 iterations, 4 lanes).
     user.password_hash = PasswordHasher(memory_cost=65536, time_cost=3, parallelism=4).hash(
         PASSWORD
     )
     s.add(user)
     s.commit()
-    assert flows.sign_in(s, email="a@example.org", password=PASSWORD, source="t").id == user.id
+    assert (
+        flows.sign_in(session=s, email="a@example.org", password=PASSWORD, source="t").id == user.id
+    )
     s.commit()
     stored = s.get(User, user.id, populate_existing=True)
     assert stored is not None and stored.password_hash is not None
     assert stored.password_hash.startswith(OWASP_PARAMETERS)
-    assert flows.sign_in(s, email="a@example.org", password=PASSWORD, source="t").id == user.id
+    assert (
+        flows.sign_in(session=s, email="a@example.org", password=PASSWORD, source="t").id == user.id
+    )
 
 
 def _peak_rss(pid: int) -> int:

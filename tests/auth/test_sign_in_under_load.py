@@ -27,7 +27,7 @@ EMAIL = "target@example.gov.uk"
 def _make_user(engine: Engine, email: str = EMAIL) -> int:
     with Session(engine, expire_on_commit=False) as session:
         user = service.create_user(
-            session, email=email, role=Role.analyst, password=PASSWORD, actor=TEST_ACTOR
+            session=session, email=email, role=Role.analyst, password=PASSWORD, actor=TEST_ACTOR
         )
         session.commit()
         assert user.id is not None

@@ -19,7 +19,7 @@ LAST = newest_census_year()  # forecasts start after the newest bundled release'
 
 @pytest.fixture
 def fitted(public_session: Session, public_settings: Settings) -> None:
-    flows.refit(public_session, origins=(LAST - 2, LAST - 1), settings=public_settings)
+    flows.refit(session=public_session, origins=(LAST - 2, LAST - 1), settings=public_settings)
     public_session.commit()
 
 

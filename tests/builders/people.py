@@ -51,11 +51,13 @@ def make_people(engine: Engine) -> dict[str, Person]:
     """Create one user per entry of PEOPLE with a token; and a return for each council."""
     people = {}
     with Session(engine, expire_on_commit=False) as session:
-        service.create_group(session, name=GROUP, councils=[COUNCIL_A, COUNCIL_B], actor=TEST_ACTOR)
+        service.create_group(
+            session=session, name=GROUP, councils=[COUNCIL_A, COUNCIL_B], actor=TEST_ACTOR
+        )
         for key, (role, councils, group, agency) in PEOPLE.items():
             email = f"{key.replace('_', '.')}@example.gov.uk"
             user = service.create_user(
-                session,
+                session=session,
                 email=email,
                 role=role,
                 councils=councils,
@@ -64,7 +66,7 @@ def make_people(engine: Engine) -> dict[str, Person]:
                 password=PASSWORD,
                 actor=TEST_ACTOR,
             )
-            issued = tokens.create_token(session, email=email, actor=TEST_ACTOR, days=30)
+            issued = tokens.create_token(session=session, email=email, actor=TEST_ACTOR, days=30)
             assert user.id is not None
             people[key] = Person(key, email, role, issued.secret, user.id)
         for code in (COUNCIL_A, COUNCIL_B):

@@ -25,9 +25,11 @@ def admin_client(reference_settings: Settings) -> Iterator[tuple[TestClient, dic
     engine = make_engine(reference_settings.database_url)
     with Session(engine) as session:
         service.create_user(
-            session, UserCreate(email="admin@example.org", role=Role.admin), actor=TEST_ACTOR
+            session=session,
+            new=UserCreate(email="admin@example.org", role=Role.admin),
+            actor=TEST_ACTOR,
         )
-        issued = tokens.create_token(session, email="admin@example.org", actor=TEST_ACTOR)
+        issued = tokens.create_token(session=session, email="admin@example.org", actor=TEST_ACTOR)
         session.commit()
     headers = {"Authorization": f"Bearer {issued.secret}"}
     with TestClient(create_app(settings=reference_settings, engine=engine)) as client:

@@ -21,7 +21,7 @@ _BUNDLED: dict[str, Panel] = {}
 def bundled(public_session: Session) -> Panel:
     """The bundled published data (2017-2024) and every judgement (loaded once)."""
     if "panel" not in _BUNDLED:
-        _BUNDLED["panel"] = load_panel(public_session)
+        _BUNDLED["panel"] = load_panel(session=public_session)
     return _BUNDLED["panel"]
 
 

@@ -52,7 +52,7 @@ def test_every_figure_of_the_2024_release_comes_back_exactly_as_published(
     published = _as_published(RELEASE_2024)
     assert len(published) == 1300 * 22
     assert newest_census_year() == 2024
-    stored = {(f.area_code, f.year, f.measure): f for f in _figures(public_session)}
+    stored = {(f.area_code, f.year, f.measure): f for f in _figures(session=public_session)}
     got = {key: (stored[key].value, stored[key].suppression) for key in published}
     assert got == published
     assert {stored[key].release for key in published} == {RELEASE_2024.name}

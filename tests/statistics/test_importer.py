@@ -27,7 +27,7 @@ def _count(session: Session, table: type) -> int:
 
 
 def _figure(session: Session, area: str, year: int, measure: str) -> FigurePublic:
-    [figure] = _figures(session, area_codes=[area], years=[year], measures=[measure])
+    [figure] = _figures(session=session, area_codes=[area], years=[year], measures=[measure])
     return figure
 
 
@@ -77,7 +77,7 @@ def test_reimporting_changes_nothing_and_an_older_release_never_overwrites(
 
 def test_suppression_codes_are_missing_values_with_their_code(reference_session: Session) -> None:
     import_release_file(session=reference_session, path=NEW)
-    suppressed = [f for f in _figures(reference_session) if f.suppression]
+    suppressed = [f for f in _figures(session=reference_session) if f.suppression]
     assert {f.suppression for f in suppressed} == {"x", "z", "c", "u", "low"}
     assert all(f.value is None for f in suppressed)
     assert not any(f.value == 0 and f.suppression for f in suppressed)

@@ -59,12 +59,12 @@ def _scrub(details: dict[str, Any]) -> dict[str, Any]:
 
 
 def record(
+    *,
     session: Session,
     actor: Actor,
     action: str,
     entity: str,
     entity_id: object | None = None,
-    *,
     council_code: str | None = None,
     summary: str = "",
     details: dict[str, Any] | None = None,
@@ -86,8 +86,8 @@ def record(
 
 
 def query(
-    session: Session,
     *,
+    session: Session,
     actor: str | None = None,
     action: str | None = None,
     entity: str | None = None,
@@ -122,15 +122,15 @@ def query(
 
 
 def record_import(
-    session: Session, actor: Actor, entity: str, report: Any, entity_id: object | None = None
+    *, session: Session, actor: Actor, entity: str, report: Any, entity_id: object | None = None
 ) -> AuditEvent:
     """Record a file import, with the report's own summary of what it changed."""
     return record(
-        session,
-        actor,
-        "import",
-        entity,
-        entity_id if entity_id is not None else getattr(report, "publication_id", None),
+        session=session,
+        actor=actor,
+        action="import",
+        entity=entity,
+        entity_id=entity_id if entity_id is not None else getattr(report, "publication_id", None),
         summary=report.summary(),
         details={"source": getattr(report, "source_name", None) or getattr(report, "source", None)},
     )

@@ -38,7 +38,7 @@ class SignInRefused(Exception):
     """Sign-in failed; the message is safe to show (it does not say which part was wrong)."""
 
 
-def sign_in(session: Session, *, email: str, password: str, source: str) -> User:
+def sign_in(*, session: Session, email: str, password: str, source: str) -> User:
     """Check ``email`` and ``password``; return the user, or refuse and count the failure.
 
     The password is checked against committed data in a short read of its own, so that
@@ -62,7 +62,12 @@ def sign_in(session: Session, *, email: str, password: str, source: str) -> User
 
     def refuse(reason: str) -> SignInRefused:
         audit.record(
-            session, actor, "sign_in_failed", "user", user_id, summary=f"sign-in refused: {reason}"
+            session=session,
+            actor=actor,
+            action="sign_in_failed",
+            entity="user",
+            entity_id=user_id,
+            summary=f"sign-in refused: {reason}",
         )
         return SignInRefused(REFUSED)
 
@@ -116,7 +121,14 @@ def sign_in(session: Session, *, email: str, password: str, source: str) -> User
                 .values(password_hash=new_hash)
                 .execution_options(synchronize_session=False)
             )
-    audit.record(session, actor, "sign_in", "user", user_id, summary=f"{email} signed in")
+    audit.record(
+        session=session,
+        actor=actor,
+        action="sign_in",
+        entity="user",
+        entity_id=user_id,
+        summary=f"{email} signed in",
+    )
     user = session.get(User, user_id, populate_existing=True)
     assert user is not None
     return user

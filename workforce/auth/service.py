@@ -37,14 +37,14 @@ from workforce.timeutils import as_utc
 # --- users ---------------------------------------------------------------------------------
 
 
-def get_user_by_email(session: Session, email: str) -> User:
+def get_user_by_email(*, session: Session, email: str) -> User:
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()
     if user is None:
         raise NotFoundError(f"No user with email {email!r}.")
     return user
 
 
-def user_councils(session: Session, user_id: int) -> list[str]:
+def user_councils(*, session: Session, user_id: int) -> list[str]:
     return list(
         session.exec(
             select(UserCouncil.council_code)
@@ -54,7 +54,7 @@ def user_councils(session: Session, user_id: int) -> list[str]:
     )
 
 
-def group_councils(session: Session, group_name: str | None) -> list[str]:
+def group_councils(*, session: Session, group_name: str | None) -> list[str]:
     if not group_name:
         return []
     return list(
@@ -76,23 +76,23 @@ def get_user(*, session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 
 
-def principal_for(session: Session, user: User) -> Principal:
+def principal_for(*, session: Session, user: User) -> Principal:
     """Return the principal (role and scope) that ``user`` acts as."""
     assert user.id is not None
     return Principal(
         user_id=user.id,
         email=user.email,
         role=Role(user.role),
-        council_codes=frozenset(user_councils(session, user.id)),
-        group_council_codes=frozenset(group_councils(session, user.group_name)),
+        council_codes=frozenset(user_councils(session=session, user_id=user.id)),
+        group_council_codes=frozenset(group_councils(session=session, group_name=user.group_name)),
         agency_name=user.agency_name,
     )
 
 
 def create_user(
+    *,
     session: Session,
     new: UserCreate | None = None,
-    *,
     actor: Actor,
     password: str | None = None,
     **fields: Any,
@@ -152,11 +152,11 @@ def create_user(
     for code in new.councils:
         session.add(UserCouncil(user_id=user.id, council_code=code))
     audit.record(
-        session,
-        actor,
-        "create",
-        "user",
-        user.id,
+        session=session,
+        actor=actor,
+        action="create",
+        entity="user",
+        entity_id=user.id,
         summary=f"created {new.role.value} {new.email}",
         details={
             "email": new.email,
@@ -170,41 +170,41 @@ def create_user(
     return user
 
 
-def list_users(session: Session) -> Sequence[User]:
+def list_users(*, session: Session) -> Sequence[User]:
     return session.exec(select(User).order_by(col(User.email))).all()
 
 
-def set_active(session: Session, *, email: str, active: bool, actor: Actor) -> User:
+def set_active(*, session: Session, email: str, active: bool, actor: Actor) -> User:
     """Enable or disable a user; a disabled user's sessions end and their tokens stop working."""
-    user = get_user_by_email(session, email)
+    user = get_user_by_email(session=session, email=email)
     if user.is_active != active:
         user.is_active = active
         session.add(user)
         audit.record(
-            session,
-            actor,
-            "enable" if active else "disable",
-            "user",
-            user.id,
+            session=session,
+            actor=actor,
+            action="enable" if active else "disable",
+            entity="user",
+            entity_id=user.id,
             summary=f"{'enabled' if active else 'disabled'} {user.email}",
         )
     if not active:
         # Enabling the user again must not bring these back.
-        sessions.end_all(session, user=user, reason="user disabled", actor=actor)
+        sessions.end_all(session=session, user=user, reason="user disabled", actor=actor)
     return user
 
 
-def update_user(session: Session, *, email: str, changes: UserUpdate, actor: Actor) -> User:
+def update_user(*, session: Session, email: str, changes: UserUpdate, actor: Actor) -> User:
     """Apply ``changes`` to the user with ``email``: a new password first, then enabling
     or disabling them. Refused whole if the change is not acceptable."""
     problems = changes.problems()
     if problems:
         raise InputDataError(problems)
-    user = get_user_by_email(session, email)
+    user = get_user_by_email(session=session, email=email)
     if changes.password is not None:
-        user = set_password(session, email=email, password=changes.password, actor=actor)
+        user = set_password(session=session, email=email, password=changes.password, actor=actor)
     if changes.is_active is not None:
-        user = set_active(session, email=email, active=changes.is_active, actor=actor)
+        user = set_active(session=session, email=email, active=changes.is_active, actor=actor)
     return user
 
 
@@ -212,7 +212,7 @@ def update_user(session: Session, *, email: str, changes: UserUpdate, actor: Act
 
 
 def create_group(
-    session: Session, new: GroupCreate | None = None, *, actor: Actor, **fields: Any
+    *, session: Session, new: GroupCreate | None = None, actor: Actor, **fields: Any
 ) -> MouGroup:
     """Create the regional MoU group ``new`` (without it, one built from ``fields``:
     name, councils, description)."""
@@ -240,11 +240,11 @@ def create_group(
     for code in new.councils:
         session.add(MouGroupCouncil(group_name=new.name, council_code=code))
     audit.record(
-        session,
-        actor,
-        "create",
-        "mou_group",
-        new.name,
+        session=session,
+        actor=actor,
+        action="create",
+        entity="mou_group",
+        entity_id=new.name,
         summary=f"created MoU group {new.name} with {len(new.councils)} councils",
         details={"councils": new.councils},
     )
@@ -259,10 +259,10 @@ def generate_password() -> str:
     return secrets.token_urlsafe(15)
 
 
-def set_password(session: Session, *, email: str, password: str, actor: Actor) -> User:
+def set_password(*, session: Session, email: str, password: str, actor: Actor) -> User:
     """Set a user's password (and clear any lock-out); the old one stops working, and so
     does every web session signed in with it."""
-    user = get_user_by_email(session, email)
+    user = get_user_by_email(session=session, email=email)
     problems = password_problems(password)
     if problems:
         raise InputDataError(problems)
@@ -271,20 +271,25 @@ def set_password(session: Session, *, email: str, password: str, actor: Actor) -
     user.locked_until = None
     session.add(user)
     audit.record(
-        session, actor, "set_password", "user", user.id, summary=f"password set for {user.email}"
+        session=session,
+        actor=actor,
+        action="set_password",
+        entity="user",
+        entity_id=user.id,
+        summary=f"password set for {user.email}",
     )
-    sessions.end_all(session, user=user, reason="password changed", actor=actor)
+    sessions.end_all(session=session, user=user, reason="password changed", actor=actor)
     return user
 
 
-def user_public(session: Session, user: User) -> UserPublic:
+def user_public(*, session: Session, user: User) -> UserPublic:
     assert user.id is not None
     return UserPublic(
         id=user.id,
         email=user.email,
         name=user.name,
         role=Role(user.role),
-        councils=user_councils(session, user.id),
+        councils=user_councils(session=session, user_id=user.id),
         group=user.group_name,
         agency=user.agency_name,
         is_active=user.is_active,

@@ -57,7 +57,7 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def start(session: Session, *, user_id: int, hours: int, source: str) -> StartedSession:
+def start(*, session: Session, user_id: int, hours: int, source: str) -> StartedSession:
     """Begin a web session for ``user_id`` lasting ``hours``; return it with its secret."""
     now = utcnow()
     session.execute(
@@ -80,7 +80,7 @@ def start(session: Session, *, user_id: int, hours: int, source: str) -> Started
     return StartedSession(row=row, secret=secret)
 
 
-def resolve(session: Session, secret: str) -> ActiveSession | None:
+def resolve(*, session: Session, secret: str) -> ActiveSession | None:
     """Return the live session ``secret`` names, or None if it is unknown, ended, expired
     or its user is disabled. Only reads."""
     if not secret or len(secret) > MAX_SECRET_LENGTH:
@@ -103,7 +103,7 @@ def resolve(session: Session, secret: str) -> ActiveSession | None:
     )
 
 
-def touch(session: Session, *, session_id: int) -> None:
+def touch(*, session: Session, session_id: int) -> None:
     """Record that a session was used now (unless that was recorded in the last minutes)."""
     now = utcnow()
     session.execute(
@@ -126,31 +126,31 @@ def _end(session: Session, *conditions: ColumnElement[bool], reason: str) -> lis
     return sorted(ended.scalars().all())
 
 
-def sign_out(session: Session, *, session_id: int, actor: Actor) -> None:
+def sign_out(*, session: Session, session_id: int, actor: Actor) -> None:
     """End one session, as its user signing out does, and audit it."""
     _end(session, col(WebSession.id) == session_id, reason="signed out")
     audit.record(
-        session,
-        actor,
-        "sign_out",
-        "user",
-        actor.user_id,
+        session=session,
+        actor=actor,
+        action="sign_out",
+        entity="user",
+        entity_id=actor.user_id,
         summary=f"{actor.name} signed out",
         details={"session": session_id},
     )
 
 
-def end_all(session: Session, *, user: User, reason: str, actor: Actor) -> int:
+def end_all(*, session: Session, user: User, reason: str, actor: Actor) -> int:
     """End every live session of ``user``, audit how many ended, and return that number."""
     ended = _end(session, col(WebSession.user_id) == user.id, reason=reason)
     if ended:
         plural = "s" if len(ended) != 1 else ""
         audit.record(
-            session,
-            actor,
-            "revoke",
-            "web_session",
-            None,
+            session=session,
+            actor=actor,
+            action="revoke",
+            entity="web_session",
+            entity_id=None,
             summary=f"{len(ended)} web session{plural} of {user.email} ended: {reason}",
             details={"user": user.email, "sessions": ended, "reason": reason},
         )

@@ -38,9 +38,9 @@ class IssuedToken:
 
 
 def create_token(
+    *,
     session: Session,
     new: TokenCreate | None = None,
-    *,
     email: str,
     actor: Actor,
     **fields: Any,
@@ -51,7 +51,7 @@ def create_token(
         new = TokenCreate.checked(**fields)
     elif fields:
         raise TypeError("create_token takes a TokenCreate or its fields, not both")
-    user = get_user_by_email(session, email)
+    user = get_user_by_email(session=session, email=email)
     assert user.id is not None
     if not user.is_active:
         raise InputDataError(
@@ -68,18 +68,18 @@ def create_token(
     session.add(token)
     session.flush()
     audit.record(
-        session,
-        actor,
-        "issue",
-        "api_token",
-        token.id,
+        session=session,
+        actor=actor,
+        action="issue",
+        entity="api_token",
+        entity_id=token.id,
         summary=f"token {token.prefix}... issued to {user.email} for {new.days} days",
         details={"user": user.email, "expires_at": token.expires_at.isoformat(), "name": new.name},
     )
     return IssuedToken(token=token, secret=secret)
 
 
-def resolve_token(session: Session, secret: str) -> User | None:
+def resolve_token(*, session: Session, secret: str) -> User | None:
     """Return the active user a token belongs to, or None if it is unknown, revoked or expired.
 
     Records the token's last use (at most once a minute, to spare the database).
@@ -103,7 +103,7 @@ def resolve_token(session: Session, secret: str) -> User | None:
     return user
 
 
-def list_tokens(session: Session, *, user_id: int | None = None) -> Sequence[ApiToken]:
+def list_tokens(*, session: Session, user_id: int | None = None) -> Sequence[ApiToken]:
     statement = select(ApiToken).order_by(col(ApiToken.id))
     if user_id is not None:
         statement = statement.where(ApiToken.user_id == user_id)
@@ -111,7 +111,7 @@ def list_tokens(session: Session, *, user_id: int | None = None) -> Sequence[Api
 
 
 def revoke_token(
-    session: Session, *, token_id: int, actor: Actor, owner_id: int | None = None
+    *, session: Session, token_id: int, actor: Actor, owner_id: int | None = None
 ) -> ApiToken:
     """Revoke a token at once. With ``owner_id``, only that user's token may be revoked."""
     token = session.get(ApiToken, token_id)
@@ -122,11 +122,11 @@ def revoke_token(
         session.add(token)
         owner = session.get(User, token.user_id)
         audit.record(
-            session,
-            actor,
-            "revoke",
-            "api_token",
-            token.id,
+            session=session,
+            actor=actor,
+            action="revoke",
+            entity="api_token",
+            entity_id=token.id,
             summary=f"token {token.prefix}... of {owner.email if owner else '?'} revoked",
         )
     return token

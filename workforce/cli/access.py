@@ -95,7 +95,7 @@ def users_create(
     )
     try:
         with session_scope() as session:
-            user = service.create_user(session, new, password=secret, actor=Actor.cli())
+            user = service.create_user(session=session, new=new, password=secret, actor=Actor.cli())
             typer.echo(f"Created user {user.id}: {user.email} ({user.role})")
     except InputDataError as exc:
         raise refused_with_options(exc, USER_OPTIONS) from None
@@ -108,8 +108,8 @@ def users_list() -> None:
     from workforce.db import session_scope
 
     with session_scope() as session:
-        for user in service.list_users(session):
-            public = service.user_public(session, user)
+        for user in service.list_users(session=session):
+            public = service.user_public(session=session, user=user)
             scope = " ".join(public.councils) or public.group or public.agency or "-"
             state = "active" if public.is_active else "disabled"
             if public.locked_until and public.locked_until > utcnow():
@@ -136,7 +136,10 @@ def users_reset_password(
     try:
         with session_scope() as session:
             user = service.update_user(
-                session, email=email, changes=UserUpdate(password=password), actor=Actor.cli()
+                session=session,
+                email=email,
+                changes=UserUpdate(password=password),
+                actor=Actor.cli(),
             )
     except InputDataError as exc:
         raise refused_with_options(exc, USER_OPTIONS) from None
@@ -155,7 +158,10 @@ def _set_active(email: str, active: bool) -> None:
     try:
         with session_scope() as session:
             user = service.update_user(
-                session, email=email, changes=UserUpdate(is_active=active), actor=Actor.cli()
+                session=session,
+                email=email,
+                changes=UserUpdate(is_active=active),
+                actor=Actor.cli(),
             )
     except NotFoundError:
         raise _no_such_user(email) from None
@@ -191,7 +197,7 @@ def tokens_create(
     try:
         new = TokenCreate.checked(days=days, name=name)
         with session_scope() as session:
-            issued = tokens.create_token(session, new, email=email, actor=Actor.cli())
+            issued = tokens.create_token(session=session, new=new, email=email, actor=Actor.cli())
             token_id, expires = issued.token.id, issued.token.expires_at
     except InputDataError as exc:
         raise refused_with_options(exc, TOKEN_OPTIONS) from None
@@ -213,10 +219,10 @@ def tokens_list(
 
     with session_scope() as session:
         try:
-            owner = service.get_user_by_email(session, email) if email else None
+            owner = service.get_user_by_email(session=session, email=email) if email else None
         except NotFoundError:
             raise _no_such_user(email or "") from None
-        for token in tokens.list_tokens(session, user_id=owner.id if owner else None):
+        for token in tokens.list_tokens(session=session, user_id=owner.id if owner else None):
             public = tokens.token_public(token)
             user = service.get_user(session=session, user_id=token.user_id)
             state = (
@@ -241,7 +247,7 @@ def tokens_revoke(token_id: Annotated[int, typer.Argument(help="The token's id."
 
     try:
         with session_scope() as session:
-            token = tokens.revoke_token(session, token_id=token_id, actor=Actor.cli())
+            token = tokens.revoke_token(session=session, token_id=token_id, actor=Actor.cli())
             prefix = token.prefix
     except NotFoundError as exc:
         raise refused(exc) from None
@@ -267,7 +273,7 @@ def groups_create(
     try:
         new = GroupCreate.checked(name=name, councils=council, description=description)
         with session_scope() as session:
-            service.create_group(session, new, actor=Actor.cli())
+            service.create_group(session=session, new=new, actor=Actor.cli())
     except InputDataError as exc:
         raise refused_with_options(exc, GROUP_OPTIONS) from None
     typer.echo(f"Created MoU group {new.name!r} with {len(new.councils)} councils.")
@@ -281,5 +287,5 @@ def groups_list() -> None:
 
     with session_scope() as session:
         for group in service.list_groups(session=session):
-            codes = service.group_councils(session, group.name)
+            codes = service.group_councils(session=session, group_name=group.name)
             typer.echo(f"{group.name}: {' '.join(codes)}")

@@ -29,7 +29,7 @@ def audit_tail(
     def fetch(after: int | None, count: int) -> list[Any]:
         with session_scope() as session:
             rows = audit.query(
-                session,
+                session=session,
                 action=action,
                 entity=entity,
                 actor=actor,

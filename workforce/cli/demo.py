@@ -53,11 +53,11 @@ def _demo_admin(actor: Any) -> None:
         return
     with session_scope() as session:
         try:
-            service.get_user_by_email(session, DEMO_ADMIN)
+            service.get_user_by_email(session=session, email=DEMO_ADMIN)
         except NotFoundError:
             password = service.generate_password()
             service.create_user(
-                session,
+                session=session,
                 email=DEMO_ADMIN,
                 role=Role.admin,
                 name="Demo administrator",

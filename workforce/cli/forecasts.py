@@ -48,7 +48,7 @@ def backtest(
         )
         raise typer.Exit(2)
     with session_scope() as session:
-        panel = load_panel(session)
+        panel = load_panel(session=session)
     if panel.values.empty:
         typer.echo("No published statistics: run `workforce demo` first.", err=True)
         raise typer.Exit(1)

@@ -44,11 +44,11 @@ def _run_import(path: Path, what: str, importer: Callable[..., Any], entity: str
             task = bar.add_task(path.name, total=total)
             report = importer(session=session, path=path, progress=lambda n: bar.advance(task, n))
             audit.record_import(
-                session,
-                audit.Actor.cli(),
-                entity,
-                report,
-                getattr(report, "publication_id", None) or path.name,
+                session=session,
+                actor=audit.Actor.cli(),
+                entity=entity,
+                report=report,
+                entity_id=getattr(report, "publication_id", None) or path.name,
             )
     except InputDataError as exc:
         typer.echo(

@@ -122,6 +122,7 @@ def _validated(
 
 
 def _upsert(
+    *,
     session: Session,
     table: type[TableT],
     records: Sequence[dict[str, Any]],
@@ -151,13 +152,21 @@ def load_regions(*, session: Session, path: Path, report: LoadReport) -> None:
     """Load ``regions.csv`` (code, name, kind, parent_code), parents before children."""
     records = _validated(path, read_records(path), RegionBase)
     records.sort(key=lambda r: (r["parent_code"] is not None, r["kind"] == "london_subregion"))
-    _upsert(session, Region, records, ["code"], report.counts("region"))
+    _upsert(
+        session=session, table=Region, records=records, key=["code"], counts=report.counts("region")
+    )
 
 
 def load_reporting_units(*, session: Session, path: Path, report: LoadReport) -> None:
     """Load ``reporting_units.csv``: DfE's combined rows for councils that report together."""
     records = _validated(path, read_records(path), ReportingUnitBase)
-    _upsert(session, ReportingUnit, records, ["code"], report.counts("reporting_unit"))
+    _upsert(
+        session=session,
+        table=ReportingUnit,
+        records=records,
+        key=["code"],
+        counts=report.counts("reporting_unit"),
+    )
 
 
 def load_councils(*, session: Session, path: Path, report: LoadReport) -> None:
@@ -182,13 +191,19 @@ def load_councils(*, session: Session, path: Path, report: LoadReport) -> None:
     if problems:
         raise InputDataError(problems)
     records = _validated(path, rows, CouncilBase)
-    _upsert(session, Council, records, ["code"], report.counts("council"))
     _upsert(
-        session,
-        CouncilSuccession,
-        successions,
-        ["predecessor_code", "successor_code"],
-        report.counts("council_succession"),
+        session=session,
+        table=Council,
+        records=records,
+        key=["code"],
+        counts=report.counts("council"),
+    )
+    _upsert(
+        session=session,
+        table=CouncilSuccession,
+        records=successions,
+        key=["predecessor_code", "successor_code"],
+        counts=report.counts("council_succession"),
     )
 
 

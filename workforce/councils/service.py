@@ -19,7 +19,7 @@ from workforce.councils.models import (
 from workforce.errors import NotFoundError
 
 
-def _region_names(session: Session) -> dict[str, str]:
+def _region_names(*, session: Session) -> dict[str, str]:
     return {r.code: r.name for r in session.exec(select(Region))}
 
 
@@ -77,7 +77,7 @@ def list_councils(
         query = query.where(column == found.code)
     if not include_former:
         query = query.where(col(Council.last_year).is_(None))
-    names = _region_names(session)
+    names = _region_names(session=session)
     return [_public(c, names) for c in session.exec(query)]
 
 
@@ -97,7 +97,7 @@ def find_council(*, session: Session, code: str) -> Council:
 def get_council(*, session: Session, code: str) -> CouncilDetail:
     """Return a council with its reporting unit, reorganisation links and neighbours."""
     council = find_council(session=session, code=code)
-    names = _region_names(session)
+    names = _region_names(session=session)
     unit = None
     if council.reporting_unit_code:
         row = session.get(ReportingUnit, council.reporting_unit_code)

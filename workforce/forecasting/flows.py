@@ -45,8 +45,8 @@ def _model_dict(model: panel_model.FittedModel) -> dict[str, Any]:
 
 
 def refit(
-    session: Session,
     *,
+    session: Session,
     trigger: str = "manual",
     origins: tuple[int, ...] | None = None,
     settings: Settings | None = None,
@@ -54,7 +54,7 @@ def refit(
     """Fit every measure and horizon, forecast every council, backtest, and store it all."""
     settings = settings or get_settings()
     started = time.perf_counter()
-    panel = load_panel(session)
+    panel = load_panel(session=session)
     if panel.values.empty:
         raise NotFoundError("No published statistics to fit: import a DfE release first.")
     last = panel.last_year
@@ -62,7 +62,7 @@ def refit(
     run = ForecastRun(
         model_version=panel_model.MODEL_VERSION,
         data_cutoff=last,
-        data_fingerprint=data_fingerprint(session),
+        data_fingerprint=data_fingerprint(session=session),
         trigger=trigger,
     )
     values: list[dict[str, Any]] = []
@@ -117,7 +117,7 @@ def refit(
         ForecastValue.__table__.insert(),  # type: ignore[attr-defined]
         [{"run_id": run.id, **v} for v in values],
     )
-    _store_warnings(run, early_warnings(session, panel, run, settings))
+    _store_warnings(run, early_warnings(session=session, panel=panel, run=run, settings=settings))
     run.seconds = round(time.perf_counter() - started, 2)
     session.add(run)
     return run
@@ -168,7 +168,7 @@ class Warning_:
 
 
 def early_warnings(
-    session: Session, panel: Panel, run: ForecastRun, settings: Settings
+    *, session: Session, panel: Panel, run: ForecastRun, settings: Settings
 ) -> list[Warning_]:
     """Councils whose forecast or recent movement crosses the thresholds, ranked."""
     forecasts = {
@@ -186,7 +186,7 @@ def early_warnings(
     last = panel.last_year
     staff = {
         key: float(value)
-        for key, value in load_panel(session, measures=["inpost_fte"])
+        for key, value in load_panel(session=session, measures=["inpost_fte"])
         .values["inpost_fte"]
         .dropna()
         .items()
@@ -253,11 +253,14 @@ def early_warnings(
     return found
 
 
-def refresh_warnings(session: Session, settings: Settings | None = None) -> ForecastRun:
+def refresh_warnings(*, session: Session, settings: Settings | None = None) -> ForecastRun:
     """Recompute the latest run's early warnings (thresholds may have changed)."""
-    run = require_run(session)
-    panel = load_panel(session)
-    _store_warnings(run, early_warnings(session, panel, run, settings or get_settings()))
+    run = require_run(session=session)
+    panel = load_panel(session=session)
+    _store_warnings(
+        run,
+        early_warnings(session=session, panel=panel, run=run, settings=settings or get_settings()),
+    )
     session.add(run)
     return run
 

@@ -80,14 +80,14 @@ class Panel:
         return cast(pd.Series, found).dropna()
 
 
-def load_panel(session: Session, measures: Sequence[str] = FORECAST_MEASURES) -> Panel:
+def load_panel(*, session: Session, measures: Sequence[str] = FORECAST_MEASURES) -> Panel:
     """Build the panel from the published figures and the judgement timeline."""
     councils = session.exec(select(Council).where(col(Council.last_year).is_(None))).all()
     codes = [c.code for c in councils]
     units = {c.code: c.reporting_unit_code for c in councils if c.reporting_unit_code}
     areas = sorted(set(codes) | set(units.values()))
     figures = statistics_service.figures(
-        session, area_codes=areas, measures=list(measures), year_from=FIRST_YEAR
+        session=session, area_codes=areas, measures=list(measures), year_from=FIRST_YEAR
     )
     by_area: dict[str, list[FigurePublic]] = {}
     for figure in figures:

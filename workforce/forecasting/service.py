@@ -34,7 +34,7 @@ from workforce.inspections.models import Grade, Judgement
 from workforce.statistics.models import Publication
 
 
-def data_fingerprint(session: Session) -> str:
+def data_fingerprint(*, session: Session) -> str:
     """A digest of the data a fit depends on: releases and judgements."""
     releases = session.exec(select(Publication.sha256).order_by(col(Publication.sha256))).all()
     judgements = session.exec(
@@ -58,12 +58,12 @@ def model_from_dict(data: dict[str, Any]) -> panel_model.FittedModel:
     )
 
 
-def latest_run(session: Session) -> ForecastRun | None:
+def latest_run(*, session: Session) -> ForecastRun | None:
     return session.exec(select(ForecastRun).order_by(col(ForecastRun.id).desc())).first()
 
 
-def require_run(session: Session) -> ForecastRun:
-    run = latest_run(session)
+def require_run(*, session: Session) -> ForecastRun:
+    run = latest_run(session=session)
     if run is None:
         raise NotFoundError(
             "No forecasts yet: run `workforce jobs run forecast_refit` (the scheduler runs it "
@@ -72,7 +72,7 @@ def require_run(session: Session) -> ForecastRun:
     return run
 
 
-def _councils_in(session: Session, region: str | None) -> dict[str, CouncilPublic]:
+def _councils_in(*, session: Session, region: str | None) -> dict[str, CouncilPublic]:
     """Councils by code, former ones too (an old run may name them); one region's if given."""
     return {
         c.code: c
@@ -81,12 +81,12 @@ def _councils_in(session: Session, region: str | None) -> dict[str, CouncilPubli
 
 
 def warnings_in(
-    session: Session, run: ForecastRun, *, region: str | None = None
+    *, session: Session, run: ForecastRun, region: str | None = None
 ) -> list[dict[str, Any]]:
     """The run's early warnings, best first, each with its rank in England and its council's
     region; only those of councils in ``region`` (an ONS region or London sub-region code,
     or a name) if given. An unknown region is a NotFoundError that says how to find codes."""
-    councils = _councils_in(session, region)
+    councils = _councils_in(session=session, region=region)
     statement = select(EarlyWarning).where(EarlyWarning.run_id == run.id)
     if region:
         statement = statement.where(col(EarlyWarning.council_code).in_(list(councils)))
@@ -106,7 +106,7 @@ def warnings_in(
 
 
 def event_studies(
-    session: Session, run: ForecastRun, *, measure: str | None = None, group: str | None = None
+    *, session: Session, run: ForecastRun, measure: str | None = None, group: str | None = None
 ) -> list[dict[str, Any]]:
     """The run's event studies, in the order they were made; one measure's or one group's
     if given."""
@@ -118,7 +118,7 @@ def event_studies(
     return [s.as_dict() for s in session.exec(statement.order_by(col(EventStudy.position)))]
 
 
-def prune_runs(session: Session, keep: int = 30) -> int:
+def prune_runs(*, session: Session, keep: int = 30) -> int:
     """Keep the newest ``keep`` runs (older runs' forecasts, scores, studies and warnings
     go with them)."""
     old = session.exec(
@@ -141,7 +141,7 @@ def prune_runs(session: Session, keep: int = 30) -> int:
 
 
 def council_values(
-    session: Session, run: ForecastRun, code: str, measure: str | None = None
+    *, session: Session, run: ForecastRun, code: str, measure: str | None = None
 ) -> list[ForecastValue]:
     statement = select(ForecastValue).where(
         ForecastValue.run_id == run.id, ForecastValue.council_code == code
@@ -156,16 +156,16 @@ def council_values(
 
 
 def all_values(
+    *,
     session: Session,
     run: ForecastRun,
-    *,
     measure: str | None = None,
     target: int | None = None,
     region: str | None = None,
 ) -> list[tuple[ForecastValue, CouncilPublic]]:
     """Every council's forecasts in ``run`` (not its backtest rows), by council name, measure
     and year; only one measure, target year or region's councils if given."""
-    councils = _councils_in(session, region)
+    councils = _councils_in(session=session, region=region)
     statement = select(ForecastValue).where(
         ForecastValue.run_id == run.id, ForecastValue.kind == "forecast"
     )
@@ -193,10 +193,10 @@ class ScenarioPoint:
 
 
 def scenario(
-    session: Session, run: ForecastRun, code: str, grade: Grade, day: date
+    *, session: Session, run: ForecastRun, code: str, grade: Grade, day: date
 ) -> list[ScenarioPoint]:
     """Forecasts for ``code`` with a hypothetical judgement of ``grade`` on ``day``."""
-    panel = load_panel(session)
+    panel = load_panel(session=session)
     if code not in panel.names:
         raise NotFoundError(f"No forecasts for council {code!r}.")
     event = JudgementEvent(code, day, grade.value, hypothetical=True)

@@ -201,7 +201,7 @@ def _parse_row(cells: _Cells, councils: dict[str, str], today: date) -> Incoming
 
 
 def _validate(
-    session: Session, tables: list[JudgementSheet], file: str, today: date
+    *, session: Session, tables: list[JudgementSheet], file: str, today: date
 ) -> list[Incoming | Skip]:
     """Return every non-blank row as a judgement or a skip, or raise with every problem."""
     councils: dict[str, str] = {}
@@ -262,6 +262,7 @@ def _published_match(stored: dict[tuple[str, date], Judgement], item: Incoming) 
 
 
 def _write(
+    *,
     session: Session,
     items: list[Incoming | Skip],
     source: str,
@@ -330,10 +331,10 @@ def import_judgements(
     after ``today`` (default: the system date) are refused.
     """
     tables = read_tables(path)
-    items = _validate(session, tables, path.name, today or date.today())
+    items = _validate(session=session, tables=tables, file=path.name, today=today or date.today())
     # The name is the source that created a row; the column holds 255 characters.
     report = JudgementImportReport(
         source=path.name[:255], layout=tables[0].layout.name, rows=len(items)
     )
-    _write(session, items, report.source, report, progress)
+    _write(session=session, items=items, source=report.source, report=report, progress=progress)
     return report

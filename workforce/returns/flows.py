@@ -110,7 +110,7 @@ def plausibility(
     by_neighbour: dict[str, dict[str, list[Any]]] = {}
     if neighbour_codes:
         for figure in statistics_service.figures(
-            session, area_codes=neighbour_codes, measures=wanted, year_from=year - 3
+            session=session, area_codes=neighbour_codes, measures=wanted, year_from=year - 3
         ):
             by_neighbour.setdefault(figure.measure, {}).setdefault(figure.area_code, []).append(
                 figure
@@ -174,7 +174,7 @@ def _far_from(
 
 
 def _lock(
-    session: Session, council_code: str, kind: str, period_end: date | None, wait_seconds: float
+    *, session: Session, council_code: str, kind: str, period_end: date | None, wait_seconds: float
 ) -> None:
     """Queue concurrent writers for the same council and period, for at most ``wait_seconds``.
 
@@ -182,7 +182,7 @@ def _lock(
     holds the database's one write lock (begin_write).
     """
     key = return_lock_key(council_code, kind, period_end)
-    if not wait_for_transaction_lock(session, key, wait_seconds=wait_seconds):
+    if not wait_for_transaction_lock(session=session, key=key, wait_seconds=wait_seconds):
         raise Busy(
             f"Another return for council {council_code} and the period ending "
             f"{period_end or 'unknown'} is being stored, and it was still going after "
@@ -242,7 +242,7 @@ def ingest(
 
     # From here on the session writes: on SQLite it waits its turn for the write lock now,
     # rather than failing later because another upload committed first.
-    begin_write(session, what=f"the return {Path(upload.file_name).name!r}")
+    begin_write(session=session, what=f"the return {Path(upload.file_name).name!r}")
     if parsed.council_code is not None and parsed.council_code != council_code:
         issues.error(
             "scope.council",
@@ -275,7 +275,13 @@ def ingest(
         if assignments is None
         else hashlib.sha256(upload.data + b"\0" + assignments.data).hexdigest()
     )
-    _lock(session, council_code, parsed.kind, parsed.period_end, settings.write_wait_seconds)
+    _lock(
+        session=session,
+        council_code=council_code,
+        kind=parsed.kind,
+        period_end=parsed.period_end,
+        wait_seconds=settings.write_wait_seconds,
+    )
     existing = session.exec(
         select(CouncilReturn)
         .where(CouncilReturn.council_code == council_code, CouncilReturn.sha256 == digest)
@@ -324,13 +330,15 @@ def ingest(
     row.issue_rows = storage.issue_rows(row.id, issues.as_dicts())
     row.figure_rows = storage.figure_rows(row.id, measures=measures, counts=counts)
     if accepted:
-        storage.store_rows(session, row.id, council_code, parsed)
+        storage.store_rows(
+            session=session, return_id=row.id, council_code=council_code, parsed=parsed
+        )
     audit.record(
-        session,
-        actor,
-        "upload",
-        "council_return",
-        row.id,
+        session=session,
+        actor=actor,
+        action="upload",
+        entity="council_return",
+        entity_id=row.id,
         council_code=council_code,
         summary=(
             f"{row.kind} return for {parsed.period_end or 'unknown period'} from "

@@ -56,7 +56,7 @@ def figure_rows(
     ]
 
 
-def store_rows(session: Session, return_id: int, council_code: str, parsed: Parsed) -> None:
+def store_rows(*, session: Session, return_id: int, council_code: str, parsed: Parsed) -> None:
     """Store what an accepted return holds, row by row."""
     if parsed.quarterly is not None:
         for group, values in parsed.quarterly.role_groups.items():

@@ -53,14 +53,22 @@ def load_public_data(*, session: Session, actor: Actor = audit.SYSTEM) -> list[s
     from workforce.inspections.importers import import_judgements
 
     reference = load_reference_data(session=session)
-    audit.record_import(session, actor, "reference_data", reference, "bundled")
+    audit.record_import(
+        session=session, actor=actor, entity="reference_data", report=reference, entity_id="bundled"
+    )
     lines = [f"Reference data: {reference.summary()}"]
     for path in oldest_first(CSWW_DIR.glob("*.csv")):
         report: CswwImportReport = import_release_file(session=session, path=path)
-        audit.record_import(session, actor, "publication", report)
+        audit.record_import(session=session, actor=actor, entity="publication", report=report)
         lines.append(f"Workforce statistics: {report.summary()}")
     for path in JUDGEMENT_FILES:
         judgements = import_judgements(session=session, path=path)
-        audit.record_import(session, actor, "judgements", judgements, path.name)
+        audit.record_import(
+            session=session,
+            actor=actor,
+            entity="judgements",
+            report=judgements,
+            entity_id=path.name,
+        )
         lines.append(f"Judgements: {judgements.summary()}")
     return lines

@@ -46,13 +46,13 @@ class BenchmarkRow(SQLModel):
 
 
 def _council_values(
-    session: Session, councils: Sequence[Council], years: Sequence[int], measures: Sequence[str]
+    *, session: Session, councils: Sequence[Council], years: Sequence[int], measures: Sequence[str]
 ) -> dict[str, dict[tuple[int, str], FigurePublic]]:
     """Return each council's best figure per (year, measure), own or combined row."""
     areas = {c.code for c in councils} | {
         c.reporting_unit_code for c in councils if c.reporting_unit_code
     }
-    figures = _figures(session, area_codes=sorted(areas), measures=measures, years=years)
+    figures = _figures(session=session, area_codes=sorted(areas), measures=measures, years=years)
     by_area: dict[str, list[FigurePublic]] = defaultdict(list)
     for figure in figures:
         by_area[figure.area_code].append(figure)
@@ -63,11 +63,11 @@ def _council_values(
 
 
 def _ranking_population(
-    session: Session, year: int, measures: Sequence[str]
+    *, session: Session, year: int, measures: Sequence[str]
 ) -> dict[str, list[float]]:
     """Return, per measure, the council-level values of the newest release holding ``year``."""
     figures = _figures(
-        session, level=GeographicLevel.local_authority, measures=measures, years=[year]
+        session=session, level=GeographicLevel.local_authority, measures=measures, years=[year]
     )
     newest = max((f.release_last_year for f in figures), default=None)
     values: dict[str, list[float]] = defaultdict(list)
@@ -101,19 +101,21 @@ def benchmarks(
         )
     )
     neighbours = list(session.scalars(select(Council).where(Council.code.in_(neighbour_codes))))  # type: ignore[attr-defined]
-    values = _council_values(session, [council, *neighbours], [year, year - 1], measures)
+    values = _council_values(
+        session=session, councils=[council, *neighbours], years=[year, year - 1], measures=measures
+    )
     own = values[council.code]
     region_figures = {
         (f.year, f.measure): f
         for f in _figures(
-            session, area_codes=[council.region_code], measures=measures, years=[year]
+            session=session, area_codes=[council.region_code], measures=measures, years=[year]
         )
     }
     england = {
         (f.year, f.measure): f
-        for f in _figures(session, area_codes=[ENGLAND], measures=measures, years=[year])
+        for f in _figures(session=session, area_codes=[ENGLAND], measures=measures, years=[year])
     }
-    population = _ranking_population(session, year, measures)
+    population = _ranking_population(session=session, year=year, measures=measures)
     region_name = resolve_region(session=session, region=council.region_code).name
     rows = []
     for measure in measures:
@@ -184,7 +186,7 @@ def england_table(
     """Return every council row DfE published for ``year`` (newest release), by name."""
     measures = validate_measures(measures)
     figures = _figures(
-        session, level=GeographicLevel.local_authority, measures=measures, years=[year]
+        session=session, level=GeographicLevel.local_authority, measures=measures, years=[year]
     )
     newest = max((f.release_last_year for f in figures), default=None)
     councils = list(session.scalars(select(Council)))
@@ -251,11 +253,16 @@ def comparison_series(
         )
     )
     neighbours = list(session.scalars(select(Council).where(Council.code.in_(neighbour_codes))))  # type: ignore[attr-defined]
-    values = _council_values(session, [council, *neighbours], years, measures)
+    values = _council_values(
+        session=session, councils=[council, *neighbours], years=years, measures=measures
+    )
     context = {
         (f.area_code, f.year, f.measure): f.value
         for f in _figures(
-            session, area_codes=[ENGLAND, council.region_code], measures=measures, years=years
+            session=session,
+            area_codes=[ENGLAND, council.region_code],
+            measures=measures,
+            years=years,
         )
     }
     result: dict[str, list[ComparisonPoint]] = {}

@@ -37,8 +37,8 @@ def validate_measures(measures: Iterable[str] | None) -> list[str]:
 
 
 def _figures(
-    session: Session,
     *,
+    session: Session,
     area_codes: Sequence[str] | None = None,
     level: GeographicLevel | None = None,
     measures: Sequence[str] | None = None,
@@ -97,15 +97,18 @@ def _figures(
 
 
 def figures(
-    session: Session,
     *,
+    session: Session,
     area_codes: Sequence[str],
     measures: Sequence[str] | None = None,
     year_from: int | None = None,
 ) -> list[FigurePublic]:
     """Return the published figures of several areas at once."""
     return _figures(
-        session, area_codes=area_codes, measures=validate_measures(measures), year_from=year_from
+        session=session,
+        area_codes=area_codes,
+        measures=validate_measures(measures),
+        year_from=year_from,
     )
 
 
@@ -128,7 +131,7 @@ def council_series(
     if include_combined and council.reporting_unit_code:
         areas.append(council.reporting_unit_code)
     return _figures(
-        session,
+        session=session,
         area_codes=areas,
         measures=validate_measures(measures),
         year_from=year_from,
@@ -145,7 +148,7 @@ def england_series(
 ) -> list[FigurePublic]:
     """Return England's published figures."""
     return _figures(
-        session,
+        session=session,
         area_codes=[ENGLAND],
         measures=validate_measures(measures),
         year_from=year_from,
@@ -164,7 +167,7 @@ def region_series(
     """Return a region's (or London sub-region's) published figures."""
     found = resolve_region(session=session, region=region)
     return _figures(
-        session,
+        session=session,
         area_codes=[found.code],
         measures=validate_measures(measures),
         year_from=year_from,
