@@ -5,8 +5,6 @@ from sqlmodel import SQLModel
 from workforce.auth.models import (
     ApiToken,
     AuditEvent,
-    MouGroup,
-    MouGroupCouncil,
     User,
     UserCouncil,
     WebSession,
@@ -20,6 +18,14 @@ from workforce.councils.models import (
 )
 from workforce.forecasting.models import ForecastRun, ForecastValue
 from workforce.inspections.models import Judgement
+from workforce.mou.models import (
+    MouDigest,
+    MouFinding,
+    MouGroup,
+    MouGroupCouncil,
+    OnCostRate,
+    RateCap,
+)
 from workforce.returns.models import (
     AgencyAssignment,
     CensusWorker,
@@ -49,11 +55,15 @@ __all__ = [
     "ForecastValue",
     "JobRun",
     "Judgement",
+    "MouDigest",
+    "MouFinding",
     "MouGroup",
     "MouGroupCouncil",
+    "OnCostRate",
     "Publication",
     "PublishedFigure",
     "PublishedRow",
+    "RateCap",
     "Region",
     "ReportingUnit",
     "ReturnRoleGroup",

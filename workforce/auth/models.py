@@ -54,22 +54,6 @@ MAX_TOKEN_DAYS = 366
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class MouGroup(SQLModel, table=True):
-    """A regional memorandum-of-understanding group of councils."""
-
-    __tablename__ = "mou_group"
-
-    name: str = Field(primary_key=True, max_length=100)
-    description: str = Field(default="", max_length=500)
-
-
-class MouGroupCouncil(SQLModel, table=True):
-    __tablename__ = "mou_group_council"
-
-    group_name: str = Field(foreign_key="mou_group.name", primary_key=True, max_length=100)
-    council_code: str = Field(foreign_key="council.code", primary_key=True, max_length=3)
-
-
 class User(SQLModel, table=True):
     __tablename__ = "app_user"
 

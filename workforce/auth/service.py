@@ -17,8 +17,6 @@ from workforce.auth import audit, sessions
 from workforce.auth.audit import Actor
 from workforce.auth.models import (
     GroupCreate,
-    MouGroup,
-    MouGroupCouncil,
     Role,
     User,
     UserCouncil,
@@ -32,6 +30,7 @@ from workforce.auth.passwords import hash_password
 from workforce.auth.permissions import Principal
 from workforce.councils.models import Council
 from workforce.errors import InputDataError, NotFoundError, Problem
+from workforce.mou.models import MouGroup, MouGroupCouncil
 from workforce.timeutils import as_utc
 
 # --- users ---------------------------------------------------------------------------------
