@@ -60,8 +60,8 @@ def methods_page(
         measure = "agency_rate_fte"
     studies = []
     if run is not None:
-        for study in run.event_studies:
-            if study["measure"] != measure or not study["estimates"]:
+        for study in forecast_service.event_studies(session=session, run=run, measure=measure):
+            if not study["estimates"]:
                 continue
             definition = MEASURES[measure]
             group = study["group"].replace("_", " ")
