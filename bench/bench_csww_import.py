@@ -7,7 +7,7 @@
   database (no validation, no history).
 
 Each is the median of several runs on a fresh copy of the same prepared SQLite file.
-Target: at most 3x the baseline.
+Target: at most 2x the baseline.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def main() -> int:
     print(
         f"import csww 2017-2023 (validated, 2502 revisions): {mine / theirs:.2f}x the baseline "
         f"[baseline: pandas.read_csv + DataFrame.to_sql, {theirs * 1000:.0f} ms; "
-        f"import {mine * 1000:.0f} ms; median of {RUNS}; target <= 3x]"
+        f"import {mine * 1000:.0f} ms; median of {RUNS}; target <= 2x]"
     )
     shutil.rmtree(folder, ignore_errors=True)
     return 0
