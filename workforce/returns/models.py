@@ -14,6 +14,7 @@ from sqlalchemy import Index, String, text
 from sqlalchemy.orm import relationship
 from sqlmodel import Field, Relationship, SQLModel
 
+from workforce.ingest.problems import Problem, Severity
 from workforce.timeutils import UTCDateTime, utcnow
 
 
@@ -107,19 +108,21 @@ class ReturnIssue(SQLModel, table=True):
     value: str | None = None
     file: str | None = None
 
+    def problem(self) -> Problem:
+        """The stored issue as the problem every importer reports with."""
+        return Problem(
+            rule=self.rule,
+            message=self.message,
+            file=self.file,
+            row=self.row,
+            column=self.column,
+            value=self.value,
+            severity=Severity(self.severity),
+            sheet=self.sheet,
+        )
+
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "severity": self.severity,
-            "rule": self.rule,
-            "message": self.message,
-            "sheet": self.sheet,
-            "row": self.row,
-            "column": self.column,
-            "value": self.value,
-        }
-        if self.file is not None:
-            out["file"] = self.file
-        return out
+        return self.problem().as_dict()
 
 
 # A return_measure row's kind: a published measure, worked out from the counts; or a count
