@@ -11,6 +11,7 @@ from sqlmodel import Session
 from workforce.auth import service, tokens
 from workforce.auth.audit import Actor
 from workforce.auth.models import Role
+from workforce.mou import service as mou_service
 from workforce.returns.models import CouncilReturn, ReturnStatus
 
 COUNCIL_A = "202"  # Camden
@@ -51,7 +52,7 @@ def make_people(engine: Engine) -> dict[str, Person]:
     """Create one user per entry of PEOPLE with a token; and a return for each council."""
     people = {}
     with Session(engine, expire_on_commit=False) as session:
-        service.create_group(
+        mou_service.create_group(
             session=session, name=GROUP, councils=[COUNCIL_A, COUNCIL_B], actor=TEST_ACTOR
         )
         for key, (role, councils, group, agency) in PEOPLE.items():

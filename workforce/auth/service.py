@@ -1,4 +1,5 @@
-"""Users, MoU groups and the principals they act as: reads and small writes.
+"""Users and the principals they act as: reads and small writes (MoU groups are in
+:mod:`workforce.mou.service`).
 
 Passwords are stored only as argon2id hashes (argon2-cffi); every change is audited in
 the same transaction. Sign-in is in :mod:`workforce.auth.flows`, API tokens in
@@ -16,7 +17,6 @@ from sqlmodel import Session, col, select
 from workforce.auth import audit, sessions
 from workforce.auth.audit import Actor
 from workforce.auth.models import (
-    GroupCreate,
     Role,
     User,
     UserCouncil,
@@ -30,7 +30,12 @@ from workforce.auth.passwords import hash_password
 from workforce.auth.permissions import Principal
 from workforce.councils.models import Council
 from workforce.errors import InputDataError, NotFoundError, Problem
-from workforce.mou.models import MouGroup, MouGroupCouncil
+from workforce.mou.models import MouGroup
+
+# The MoU group functions live in workforce.mou.service; these names keep old callers working.
+from workforce.mou.service import create_group as create_group
+from workforce.mou.service import group_councils
+from workforce.mou.service import list_groups as list_groups
 from workforce.timeutils import as_utc
 
 # --- users ---------------------------------------------------------------------------------
@@ -51,23 +56,6 @@ def user_councils(*, session: Session, user_id: int) -> list[str]:
             .order_by(col(UserCouncil.council_code))
         ).all()
     )
-
-
-def group_councils(*, session: Session, group_name: str | None) -> list[str]:
-    if not group_name:
-        return []
-    return list(
-        session.exec(
-            select(MouGroupCouncil.council_code)
-            .where(MouGroupCouncil.group_name == group_name)
-            .order_by(col(MouGroupCouncil.council_code))
-        ).all()
-    )
-
-
-def list_groups(*, session: Session) -> Sequence[MouGroup]:
-    """Return every MoU group, by name."""
-    return session.exec(select(MouGroup).order_by(col(MouGroup.name))).all()
 
 
 def get_user(*, session: Session, user_id: int) -> User | None:
@@ -205,49 +193,6 @@ def update_user(*, session: Session, email: str, changes: UserUpdate, actor: Act
     if changes.is_active is not None:
         user = set_active(session=session, email=email, active=changes.is_active, actor=actor)
     return user
-
-
-# --- groups --------------------------------------------------------------------------------
-
-
-def create_group(
-    *, session: Session, new: GroupCreate | None = None, actor: Actor, **fields: Any
-) -> MouGroup:
-    """Create the regional MoU group ``new`` (without it, one built from ``fields``:
-    name, councils, description)."""
-    if new is None:
-        new = GroupCreate.checked(**fields)
-    elif fields:
-        raise TypeError("create_group takes a GroupCreate or its fields, not both")
-    problems = new.problems()
-    if new.name and session.get(MouGroup, new.name) is not None:
-        problems.append(
-            Problem(
-                "group.duplicate", "a group with this name exists", column="name", value=new.name
-            )
-        )
-    for code in new.councils:
-        if session.get(Council, code) is None:
-            problems.append(
-                Problem("group.council", "no council with this code", column="councils", value=code)
-            )
-    if problems:
-        raise InputDataError(problems)
-    group = MouGroup(name=new.name, description=new.description)
-    session.add(group)
-    session.flush()
-    for code in new.councils:
-        session.add(MouGroupCouncil(group_name=new.name, council_code=code))
-    audit.record(
-        session=session,
-        actor=actor,
-        action="create",
-        entity="mou_group",
-        entity_id=new.name,
-        summary=f"created MoU group {new.name} with {len(new.councils)} councils",
-        details={"councils": new.councils},
-    )
-    return group
 
 
 # --- passwords --------------------------------------------------------------------------

@@ -263,15 +263,15 @@ def groups_create(
     description: Annotated[str, typer.Option(help="What the group is.")] = "",
 ) -> None:
     """Create a regional MoU group of councils."""
-    from workforce.auth import service
     from workforce.auth.audit import Actor
-    from workforce.auth.models import GroupCreate
     from workforce.db import session_scope
     from workforce.errors import InputDataError
+    from workforce.mou import service
+    from workforce.mou.models import MouGroupCreate
 
     require_current_schema()
     try:
-        new = GroupCreate.checked(name=name, councils=council, description=description)
+        new = MouGroupCreate.checked(name=name, councils=council, description=description)
         with session_scope() as session:
             service.create_group(session=session, new=new, actor=Actor.cli())
     except InputDataError as exc:
@@ -282,8 +282,8 @@ def groups_create(
 @groups_app.command("list")
 def groups_list() -> None:
     """List MoU groups and their councils."""
-    from workforce.auth import service
     from workforce.db import session_scope
+    from workforce.mou import service
 
     with session_scope() as session:
         for group in service.list_groups(session=session):

@@ -1,0 +1,179 @@
+"""MoU groups, members over time, caps and on-cost rates: reads and audited writes."""
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session, select
+
+from tests.builders.people import TEST_ACTOR
+from workforce.auth import service as auth_service
+from workforce.auth.models import AuditEvent, GroupCreate
+from workforce.errors import InputDataError, NotFoundError
+from workforce.mou import service
+from workforce.mou.models import PayRoute, RoleCategory
+
+
+def _group(s: Session, name: str = "London", councils: tuple[str, ...] = ("202", "203")) -> None:
+    service.create_group(
+        session=s,
+        name=name,
+        councils=list(councils),
+        cooling_off_months=6,
+        rules_from=date(2025, 10, 1),
+        actor=TEST_ACTOR,
+    )
+
+
+def test_groups_are_created_listed_and_found(reference_session: Session) -> None:
+    s = reference_session
+    _group(s)
+    group = service.get_group(session=s, group_name="London")
+    assert (group.cooling_off_months, group.rules_from) == (6, date(2025, 10, 1))
+    assert [g.name for g in service.list_groups(session=s)] == ["London"]
+    assert service.member_councils(session=s, group_name="London") == ["202", "203"]
+    with pytest.raises(NotFoundError):
+        service.get_group(session=s, group_name="Nowhere")
+    with pytest.raises(InputDataError) as exc:
+        _group(s)
+    assert [p.rule for p in exc.value.problems] == ["group.duplicate"]
+    # The administrators' older input and the auth service's name still work.
+    auth_service.create_group(
+        session=s, new=GroupCreate(name="Other", councils=["204"]), actor=TEST_ACTOR
+    )
+    assert auth_service.list_groups(session=s)[1].cooling_off_months == 3
+    actions = s.exec(select(AuditEvent.action).where(AuditEvent.entity == "mou_group")).all()
+    assert list(actions) == ["create", "create"]
+
+
+def test_membership_dates_are_honoured(reference_session: Session) -> None:
+    s = reference_session
+    _group(s)
+    service.add_member(
+        session=s, group_name="London", council_code="204", on=date(2025, 1, 1), actor=TEST_ACTOR
+    )
+    service.remove_member(
+        session=s, group_name="London", council_code="203", on=date(2025, 6, 1), actor=TEST_ACTOR
+    )
+    on = lambda d: service.member_councils(session=s, group_name="London", on=d)  # noqa: E731
+    assert on(date(2024, 12, 31)) == ["202", "203"]
+    assert on(date(2025, 1, 1)) == ["202", "203", "204"]
+    assert on(date(2025, 5, 31)) == ["202", "203", "204"]
+    assert on(date(2025, 6, 1)) == ["202", "204"]
+    groups = service.groups_of_council
+    assert [g.name for g in groups(session=s, council_code="203", on=date(2025, 5, 1))] == [
+        "London"
+    ]
+    assert groups(session=s, council_code="203", on=date(2025, 6, 1)) == []
+    assert groups(session=s, council_code="204", on=date(2024, 6, 1)) == []
+    # Leaving keeps the row; leaving twice, rejoining or leaving before joining is refused.
+    history = service.memberships(session=s, group_name="London")
+    assert [(m.council_code, m.joined_on, m.left_on) for m in history] == [
+        ("202", None, None),
+        ("203", None, date(2025, 6, 1)),
+        ("204", date(2025, 1, 1), None),
+    ]
+    for call, kwargs, rule in (
+        (service.remove_member, {"council_code": "203"}, "member.left"),
+        (service.add_member, {"council_code": "203"}, "member.duplicate"),
+        (service.add_member, {"council_code": "999"}, "member.council"),
+        (service.remove_member, {"council_code": "204", "on": date(2024, 1, 1)}, "member.dates"),
+        (service.remove_member, {"council_code": "205"}, "member.unknown"),
+    ):
+        with pytest.raises(InputDataError) as exc:
+            call(session=s, group_name="London", actor=TEST_ACTOR, **kwargs)
+        assert [p.rule for p in exc.value.problems] == [rule]
+    actions = s.exec(
+        select(AuditEvent.action, AuditEvent.council_code).where(
+            AuditEvent.entity == "mou_group", AuditEvent.action != "create"
+        )
+    ).all()
+    assert [tuple(a) for a in actions] == [("add_member", "204"), ("remove_member", "203")]
+
+
+def test_caps_are_never_overwritten_and_the_one_in_force_is_found(
+    reference_session: Session,
+) -> None:
+    s = reference_session
+    _group(s)
+    sw = RoleCategory.social_worker
+    for day, cap in ((date(2016, 1, 1), 28.0), (date(2026, 1, 1), 30.0)):
+        service.set_cap(
+            session=s,
+            group_name="London",
+            role_category=sw,
+            effective_from=day,
+            hourly_cap=cap,
+            source="test",
+            actor=TEST_ACTOR,
+        )
+    with pytest.raises(InputDataError) as exc:
+        service.set_cap(
+            session=s,
+            group_name="London",
+            role_category="social_worker",
+            effective_from=date(2026, 1, 1),
+            hourly_cap=99.0,
+            source="test",
+            actor=TEST_ACTOR,
+        )
+    assert [p.rule for p in exc.value.problems] == ["cap.duplicate"]
+    assert [
+        (c.effective_from, c.hourly_cap) for c in service.caps(session=s, group_name="London")
+    ] == [
+        (date(2016, 1, 1), 28.0),
+        (date(2026, 1, 1), 30.0),
+    ]
+
+    def in_force(day: date) -> float | None:
+        cap = service.cap_in_force(session=s, group_name="London", role_category=sw, on=day)
+        return cap.hourly_cap if cap else None
+
+    assert in_force(date(2015, 12, 31)) is None
+    assert in_force(date(2016, 1, 1)) == 28.0
+    assert in_force(date(2025, 12, 31)) == 28.0
+    assert in_force(date(2026, 1, 1)) == 30.0
+    with pytest.raises(InputDataError) as exc:
+        service.set_cap(
+            session=s,
+            group_name="Nowhere",
+            role_category="cook",
+            effective_from=date(2026, 1, 1),
+            hourly_cap=-1,
+            actor=TEST_ACTOR,
+        )
+    assert {p.rule for p in exc.value.problems} == {"cap.role_category", "cap.hourly_cap"}
+    events = s.exec(select(AuditEvent).where(AuditEvent.action == "set_cap")).all()
+    assert len(events) == 2 and events[0].details["hourly_cap"] == 28.0
+
+
+def test_on_cost_rates_are_dated_and_never_overwritten(reference_session: Session) -> None:
+    s = reference_session
+    for day, ni in ((date(2022, 11, 6), 0.138), (date(2025, 4, 6), 0.15)):
+        service.set_on_cost_rate(
+            session=s,
+            pay_route="paye",
+            effective_from=day,
+            employer_ni=ni,
+            apprenticeship_levy=0.005,
+            source="HMRC",
+            actor=TEST_ACTOR,
+        )
+    with pytest.raises(InputDataError) as exc:
+        service.set_on_cost_rate(
+            session=s,
+            pay_route="paye",
+            effective_from=date(2025, 4, 6),
+            employer_ni=0.2,
+            source="HMRC",
+            actor=TEST_ACTOR,
+        )
+    assert [p.rule for p in exc.value.problems] == ["on_cost.duplicate"]
+    rate = service.on_cost_in_force(session=s, pay_route=PayRoute.paye, on=date(2025, 4, 5))
+    assert rate is not None and rate.employer_ni == 0.138
+    rate = service.on_cost_in_force(session=s, pay_route=PayRoute.paye, on=date(2025, 4, 6))
+    assert rate is not None and rate.employer_ni == 0.15
+    assert (
+        service.on_cost_in_force(session=s, pay_route=PayRoute.umbrella, on=date(2026, 1, 1))
+        is None
+    )
+    assert len(service.on_cost_rates(session=s)) == 2

@@ -1,0 +1,555 @@
+"""Regional MoU groups, their members over time, rate caps and on-cost rates: reads and
+small writes.
+
+Membership is dated: a council is a member on day ``d`` when it joined on or before ``d``
+(blank: from the start) and had not left by ``d`` (``left_on`` is the first day it is no
+longer a member; blank: still a member). Leaving sets ``left_on``; nothing is deleted.
+Caps and on-cost rates are never overwritten: a new figure gets a new effective-from day,
+and the figure in force on a day is the one with the latest effective-from on or before it.
+Every write is audited in the same transaction and validated through the inputs in
+:mod:`workforce.mou.models`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from workforce.auth import audit
+from workforce.auth.audit import Actor
+from workforce.auth.models import GroupCreate
+from workforce.councils.models import Council
+from workforce.errors import InputDataError, NotFoundError, Problem
+from workforce.mou.models import (
+    CapCreate,
+    MembershipChange,
+    MembershipPublic,
+    MouFinding,
+    MouGroup,
+    MouGroupCouncil,
+    MouGroupCreate,
+    MouGroupPublic,
+    OnCostRate,
+    OnCostRateCreate,
+    PayRoute,
+    RateCap,
+    RoleCategory,
+)
+from workforce.timeutils import utcnow
+
+# --- groups and members: reads ---------------------------------------------------------------
+
+
+def list_groups(*, session: Session) -> Sequence[MouGroup]:
+    """Return every MoU group, by name."""
+    return session.exec(select(MouGroup).order_by(col(MouGroup.name))).all()
+
+
+def get_group(*, session: Session, group_name: str) -> MouGroup:
+    """Return the group called ``group_name``; ``NotFoundError`` if there is none."""
+    group = session.get(MouGroup, group_name)
+    if group is None:
+        raise NotFoundError(f"No MoU group called {group_name!r}.")
+    return group
+
+
+def is_member_on(membership: MouGroupCouncil, on: date) -> bool:
+    """Whether ``membership`` covers the day ``on`` (joined on or before it, not yet left)."""
+    return (membership.joined_on is None or membership.joined_on <= on) and (
+        membership.left_on is None or on < membership.left_on
+    )
+
+
+def memberships(*, session: Session, group_name: str) -> list[MouGroupCouncil]:
+    """Every membership of the group, past, present and future, by council code."""
+    return list(
+        session.exec(
+            select(MouGroupCouncil)
+            .where(MouGroupCouncil.group_name == group_name)
+            .order_by(col(MouGroupCouncil.council_code))
+        ).all()
+    )
+
+
+def member_councils(*, session: Session, group_name: str, on: date | None = None) -> list[str]:
+    """The codes of the councils that are members of the group on the day ``on`` (blank:
+    today), sorted."""
+    day = on or utcnow().date()
+    return [
+        m.council_code
+        for m in memberships(session=session, group_name=group_name)
+        if is_member_on(m, day)
+    ]
+
+
+def group_councils(*, session: Session, group_name: str | None) -> list[str]:
+    """The group's member councils today (none without a group): the scope of an MoU
+    group member."""
+    if not group_name:
+        return []
+    return member_councils(session=session, group_name=group_name)
+
+
+def groups_of_council(
+    *, session: Session, council_code: str, on: date | None = None
+) -> list[MouGroup]:
+    """The groups ``council_code`` is a member of on the day ``on`` (blank: today)."""
+    day = on or utcnow().date()
+    rows = session.exec(
+        select(MouGroup, MouGroupCouncil)
+        .join(MouGroupCouncil, col(MouGroupCouncil.group_name) == col(MouGroup.name))
+        .where(MouGroupCouncil.council_code == council_code.strip().upper())
+        .order_by(col(MouGroup.name))
+    ).all()
+    return [group for group, membership in rows if is_member_on(membership, day)]
+
+
+def group_public(*, session: Session, group: MouGroup) -> MouGroupPublic:
+    return MouGroupPublic(
+        name=group.name,
+        description=group.description,
+        cooling_off_months=group.cooling_off_months,
+        rules_from=group.rules_from,
+        is_example=group.is_example,
+        councils=member_councils(session=session, group_name=group.name),
+    )
+
+
+def membership_public(membership: MouGroupCouncil) -> MembershipPublic:
+    return MembershipPublic(
+        council_code=membership.council_code,
+        joined_on=membership.joined_on,
+        left_on=membership.left_on,
+    )
+
+
+# --- groups and members: writes --------------------------------------------------------------
+
+
+def create_group(
+    *,
+    session: Session,
+    new: MouGroupCreate | GroupCreate | None = None,
+    actor: Actor,
+    **fields: Any,
+) -> MouGroup:
+    """Create the regional MoU group ``new`` (without it, one built from ``fields``: name,
+    councils, description, cooling_off_months, rules_from, is_example). Its councils are
+    members from the start."""
+    if new is None:
+        new = MouGroupCreate.checked(**fields)
+    elif fields:
+        raise TypeError("create_group takes a MouGroupCreate or its fields, not both")
+    elif not isinstance(new, MouGroupCreate):
+        new = MouGroupCreate.checked(**new.model_dump())
+    problems = new.problems()
+    if new.name and session.get(MouGroup, new.name) is not None:
+        problems.append(
+            Problem(
+                "group.duplicate", "a group with this name exists", column="name", value=new.name
+            )
+        )
+    for code in new.councils:
+        if session.get(Council, code) is None:
+            problems.append(
+                Problem("group.council", "no council with this code", column="councils", value=code)
+            )
+    if problems:
+        raise InputDataError(problems)
+    group = MouGroup(
+        name=new.name,
+        description=new.description,
+        cooling_off_months=new.cooling_off_months,
+        rules_from=new.rules_from,
+        is_example=new.is_example,
+    )
+    session.add(group)
+    session.flush()
+    for code in new.councils:
+        session.add(MouGroupCouncil(group_name=new.name, council_code=code))
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        entity="mou_group",
+        entity_id=new.name,
+        summary=f"created MoU group {new.name} with {len(new.councils)} councils",
+        details={
+            "councils": new.councils,
+            "cooling_off_months": new.cooling_off_months,
+            "rules_from": new.rules_from.isoformat() if new.rules_from else None,
+            "is_example": new.is_example,
+        },
+    )
+    return group
+
+
+def _membership_input(
+    new: MembershipChange | None, fields: dict[str, Any], what: str
+) -> MembershipChange:
+    if new is None:
+        return MembershipChange.checked(**fields)
+    if fields:
+        raise TypeError(f"{what} takes a MembershipChange or its fields, not both")
+    return new
+
+
+def add_member(
+    *, session: Session, new: MembershipChange | None = None, actor: Actor, **fields: Any
+) -> MouGroupCouncil:
+    """Make a council a member of a group from the day ``on`` (blank: from the start).
+
+    ``fields``: group_name, council_code, on. A council that is or was a member is refused:
+    a membership is one period, and a past one is kept as it was.
+    """
+    new = _membership_input(new, fields, "add_member")
+    problems = new.problems()
+    if new.group_name and session.get(MouGroup, new.group_name) is None:
+        problems.append(
+            Problem(
+                "member.group",
+                "no MoU group with this name",
+                column="group_name",
+                value=new.group_name,
+            )
+        )
+    if new.council_code and session.get(Council, new.council_code) is None:
+        problems.append(
+            Problem(
+                "member.council",
+                "no council with this code",
+                column="council_code",
+                value=new.council_code,
+            )
+        )
+    existing = session.get(MouGroupCouncil, (new.group_name, new.council_code))
+    if existing is not None:
+        message = (
+            "the council is a member of this group already"
+            if existing.left_on is None
+            else f"the council left this group on {existing.left_on:%Y-%m-%d}; its past "
+            "membership is kept and cannot be reopened"
+        )
+        problems.append(
+            Problem("member.duplicate", message, column="council_code", value=new.council_code)
+        )
+    if problems:
+        raise InputDataError(problems)
+    membership = MouGroupCouncil(
+        group_name=new.group_name, council_code=new.council_code, joined_on=new.on
+    )
+    session.add(membership)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="add_member",
+        entity="mou_group",
+        entity_id=new.group_name,
+        council_code=new.council_code,
+        summary=f"{new.council_code} joined MoU group {new.group_name}"
+        + (f" on {new.on:%Y-%m-%d}" if new.on else " (from the start)"),
+        details={"joined_on": new.on.isoformat() if new.on else None},
+    )
+    session.flush()
+    return membership
+
+
+def remove_member(
+    *, session: Session, new: MembershipChange | None = None, actor: Actor, **fields: Any
+) -> MouGroupCouncil:
+    """Record that a council left a group on the day ``on`` (blank: today): it is no longer
+    a member from that day. The membership is kept, never deleted.
+
+    ``fields``: group_name, council_code, on.
+    """
+    new = _membership_input(new, fields, "remove_member")
+    problems = new.problems()
+    left_on = new.on or utcnow().date()
+    membership = session.get(MouGroupCouncil, (new.group_name, new.council_code))
+    if membership is None:
+        problems.append(
+            Problem(
+                "member.unknown",
+                "the council is not a member of this group",
+                column="council_code",
+                value=new.council_code,
+            )
+        )
+    elif membership.left_on is not None:
+        problems.append(
+            Problem(
+                "member.left",
+                f"the council left this group on {membership.left_on:%Y-%m-%d} already",
+                column="council_code",
+                value=new.council_code,
+            )
+        )
+    elif membership.joined_on is not None and left_on <= membership.joined_on:
+        problems.append(
+            Problem(
+                "member.dates",
+                f"the council joined on {membership.joined_on:%Y-%m-%d}: it can leave only "
+                "after that day",
+                column="on",
+                value=left_on.isoformat(),
+            )
+        )
+    if problems:
+        raise InputDataError(problems)
+    assert membership is not None
+    membership.left_on = left_on
+    session.add(membership)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="remove_member",
+        entity="mou_group",
+        entity_id=new.group_name,
+        council_code=new.council_code,
+        summary=f"{new.council_code} left MoU group {new.group_name} on {left_on:%Y-%m-%d}",
+        details={"left_on": left_on.isoformat()},
+    )
+    session.flush()
+    return membership
+
+
+# --- caps ---------------------------------------------------------------------------------
+
+
+def set_cap(
+    *, session: Session, new: CapCreate | None = None, actor: Actor, **fields: Any
+) -> RateCap:
+    """Add a cap for a group and role category from a day on; the caps before it stay.
+
+    ``fields``: group_name, role_category, effective_from, hourly_cap, is_example, source.
+    A second cap for the same group, role category and day is refused: a cap is never
+    overwritten (a correction is a new cap from a later day).
+    """
+    if new is None:
+        new = CapCreate.checked(**fields)
+    elif fields:
+        raise TypeError("set_cap takes a CapCreate or its fields, not both")
+    problems = new.problems()
+    if new.group_name and session.get(MouGroup, new.group_name) is None:
+        problems.append(
+            Problem(
+                "cap.group",
+                "no MoU group with this name",
+                column="group_name",
+                value=new.group_name,
+            )
+        )
+    existing = session.exec(
+        select(RateCap).where(
+            RateCap.group_name == new.group_name,
+            RateCap.role_category == new.role_category,
+            RateCap.effective_from == new.effective_from,
+        )
+    ).first()
+    if existing is not None:
+        problems.append(
+            Problem(
+                "cap.duplicate",
+                f"a cap of {existing.hourly_cap:.2f} pounds an hour is in force from this day "
+                "already; caps are never overwritten: set a new cap from a later day",
+                column="effective_from",
+                value=new.effective_from.isoformat(),
+            )
+        )
+    if problems:
+        raise InputDataError(problems)
+    cap = RateCap(
+        group_name=new.group_name,
+        role_category=new.role_category,
+        effective_from=new.effective_from,
+        hourly_cap=new.hourly_cap,
+        is_example=new.is_example,
+        source=new.source,
+        set_by=actor.name[:254],
+    )
+    session.add(cap)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="set_cap",
+        entity="mou_rate_cap",
+        entity_id=cap.id,
+        summary=f"{new.group_name}: {new.role_category.value} cap "
+        f"{new.hourly_cap:.2f} pounds an hour from {new.effective_from:%Y-%m-%d}"
+        + (" (example figure)" if new.is_example else ""),
+        details={
+            "group": new.group_name,
+            "role_category": new.role_category.value,
+            "effective_from": new.effective_from.isoformat(),
+            "hourly_cap": new.hourly_cap,
+            "is_example": new.is_example,
+            "source": new.source,
+        },
+    )
+    return cap
+
+
+def caps(
+    *, session: Session, group_name: str, role_category: RoleCategory | None = None
+) -> list[RateCap]:
+    """The group's caps, every one ever set (the history), by role category and day."""
+    query = select(RateCap).where(RateCap.group_name == group_name)
+    if role_category is not None:
+        query = query.where(RateCap.role_category == role_category)
+    return list(
+        session.exec(query.order_by(col(RateCap.role_category), col(RateCap.effective_from))).all()
+    )
+
+
+def all_caps(*, session: Session, group_names: Sequence[str] | None = None) -> list[RateCap]:
+    """Every cap of the groups named (blank: of every group), by group, role and day: one
+    query for bulk readers."""
+    query = select(RateCap)
+    if group_names is not None:
+        query = query.where(col(RateCap.group_name).in_(list(group_names)))
+    return list(
+        session.exec(
+            query.order_by(
+                col(RateCap.group_name), col(RateCap.role_category), col(RateCap.effective_from)
+            )
+        ).all()
+    )
+
+
+def cap_in_force(
+    *, session: Session, group_name: str, role_category: RoleCategory, on: date
+) -> RateCap | None:
+    """The group's cap for ``role_category`` in force on ``on``: the one with the latest
+    effective-from on or before that day (None before the first)."""
+    return session.exec(
+        select(RateCap)
+        .where(
+            RateCap.group_name == group_name,
+            RateCap.role_category == role_category,
+            col(RateCap.effective_from) <= on,
+        )
+        .order_by(col(RateCap.effective_from).desc())
+        .limit(1)
+    ).first()
+
+
+# --- on-cost rates ---------------------------------------------------------------------------
+
+
+def set_on_cost_rate(
+    *, session: Session, new: OnCostRateCreate | None = None, actor: Actor, **fields: Any
+) -> OnCostRate:
+    """Add the employer on-cost rates for a pay route from a day on; earlier rates stay.
+
+    ``fields``: pay_route, effective_from, employer_ni, apprenticeship_levy, other, source.
+    A second set of rates for the same route and day is refused (never overwritten).
+    """
+    if new is None:
+        new = OnCostRateCreate.checked(**fields)
+    elif fields:
+        raise TypeError("set_on_cost_rate takes an OnCostRateCreate or its fields, not both")
+    problems = new.problems()
+    existing = session.exec(
+        select(OnCostRate).where(
+            OnCostRate.pay_route == new.pay_route,
+            OnCostRate.effective_from == new.effective_from,
+        )
+    ).first()
+    if existing is not None:
+        problems.append(
+            Problem(
+                "on_cost.duplicate",
+                "on-cost rates for this pay route are in force from this day already; they "
+                "are never overwritten: set new rates from a later day",
+                column="effective_from",
+                value=new.effective_from.isoformat(),
+            )
+        )
+    if problems:
+        raise InputDataError(problems)
+    rate = OnCostRate(
+        pay_route=new.pay_route,
+        effective_from=new.effective_from,
+        employer_ni=new.employer_ni,
+        apprenticeship_levy=new.apprenticeship_levy,
+        other=new.other,
+        source=new.source,
+        set_by=actor.name[:254],
+    )
+    session.add(rate)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="set_on_cost",
+        entity="on_cost_rate",
+        entity_id=rate.id,
+        summary=f"{new.pay_route.value} on-costs from {new.effective_from:%Y-%m-%d}: "
+        f"employer NI {new.employer_ni:.2%}, apprenticeship levy "
+        f"{new.apprenticeship_levy:.2%}, other {new.other:.2%}",
+        details={
+            "pay_route": new.pay_route.value,
+            "effective_from": new.effective_from.isoformat(),
+            "employer_ni": new.employer_ni,
+            "apprenticeship_levy": new.apprenticeship_levy,
+            "other": new.other,
+            "source": new.source,
+        },
+    )
+    return rate
+
+
+def on_cost_rates(*, session: Session, pay_route: PayRoute | None = None) -> list[OnCostRate]:
+    """Every on-cost rate ever set (the history), by pay route and day."""
+    query = select(OnCostRate)
+    if pay_route is not None:
+        query = query.where(OnCostRate.pay_route == pay_route)
+    return list(
+        session.exec(
+            query.order_by(col(OnCostRate.pay_route), col(OnCostRate.effective_from))
+        ).all()
+    )
+
+
+def on_cost_in_force(*, session: Session, pay_route: PayRoute, on: date) -> OnCostRate | None:
+    """The on-cost rates for ``pay_route`` in force on ``on`` (latest effective-from on or
+    before it; None before the first)."""
+    return session.exec(
+        select(OnCostRate)
+        .where(OnCostRate.pay_route == pay_route, col(OnCostRate.effective_from) <= on)
+        .order_by(col(OnCostRate.effective_from).desc())
+        .limit(1)
+    ).first()
+
+
+# --- findings ----------------------------------------------------------------------------
+
+
+def findings(
+    *,
+    session: Session,
+    group_name: str,
+    council_code: str | None = None,
+    rule: str | None = None,
+) -> list[MouFinding]:
+    """The group's findings from its latest assessment, by council, start date and rule;
+    only a council's or a rule's when asked."""
+    query = select(MouFinding).where(MouFinding.group_name == group_name)
+    if council_code:
+        query = query.where(MouFinding.council_code == council_code.strip().upper())
+    if rule:
+        query = query.where(MouFinding.rule == rule)
+    return list(
+        session.exec(
+            query.order_by(
+                col(MouFinding.council_code),
+                col(MouFinding.start_date),
+                col(MouFinding.assignment_id),
+                col(MouFinding.rule),
+            )
+        ).all()
+    )
