@@ -190,8 +190,34 @@ def workforce_rows(
     ]
 
 
+# The version 2 columns of the same two assignments: the first a PAYE worker two years
+# qualified before it started, the second a project-team worker whose assignment the
+# council ended early, after notice.
+ASSIGNMENTS_V2: list[dict[str, str]] = [
+    {
+        "pay_route": "paye",
+        "date_qualified": "2024-01-04",
+        "notice_given_on": "",
+        "early_end_reason": "",
+        "project_costs_itemised": "",
+    },
+    {
+        "pay_route": "limited_company",
+        "date_qualified": "2019-07-15",
+        "notice_given_on": "2026-05-01",
+        "early_end_reason": "council_ended_budget",
+        "project_costs_itemised": "Y",
+    },
+]
+
+
 def assignment_rows() -> list[dict[str, object]]:
     return [dict(a) for a in ASSIGNMENTS]
+
+
+def assignment_rows_v2() -> list[dict[str, object]]:
+    """The assignments with every version 2 column filled in."""
+    return [{**a, **v2} for a, v2 in zip(ASSIGNMENTS, ASSIGNMENTS_V2, strict=True)]
 
 
 def to_csv(
@@ -220,9 +246,19 @@ def workforce_csv(rows: list[dict[str, object]] | None = None, **kwargs: Any) ->
 
 
 def assignments_csv(rows: list[dict[str, object]] | None = None, **kwargs: Any) -> bytes:
+    """The assignments as a version 1 CSV (the nine columns it had before version 2)."""
     return to_csv(
-        assignment_rows() if rows is None else rows, quarterly.ASSIGNMENT_COLUMNS, **kwargs
+        assignment_rows() if rows is None else rows, quarterly.ASSIGNMENT_COLUMNS_V1, **kwargs
     )
+
+
+def assignments_v2_csv(
+    rows: list[dict[str, object]] | None = None,
+    columns: Iterable[str] = quarterly.ASSIGNMENT_COLUMNS,
+    **kwargs: Any,
+) -> bytes:
+    """The assignments as a version 2 CSV: every column, or those of ``columns``."""
+    return to_csv(assignment_rows_v2() if rows is None else rows, columns, **kwargs)
 
 
 def parse(
@@ -250,16 +286,28 @@ def parse_csv(
     )
 
 
+def parse_csv_v2(
+    assignments: list[dict[str, object]] | None = None, *, today: date = TODAY
+) -> tuple[Parsed, Issues]:
+    """The workforce CSV with a version 2 assignments CSV (every column)."""
+    return parse(workforce_csv(), assignments=assignments_v2_csv(assignments), today=today)
+
+
 def where(issues: Iterable[Issue]) -> list[tuple[str, int | None, str | None, str | None]]:
     return [(i.rule, i.row, i.column, i.value) for i in issues]
 
 
 def filled_template(
-    *, drop_sheet: str | None = None, formula: tuple[str, str, str] | None = None
+    *,
+    drop_sheet: str | None = None,
+    formula: tuple[str, str, str] | None = None,
+    assignments_version: int | None = None,
 ) -> bytes:
     """The blank template filled in with openpyxl, as a council would fill it.
 
-    ``formula`` is (sheet, cell, formula) to put a formula in one cell instead."""
+    ``formula`` is (sheet, cell, formula) to put a formula in one cell instead. The
+    template's version 2 assignment columns are left blank; with ``assignments_version``
+    2 they are filled in, with 1 they are taken out (a workbook from the older template)."""
     workbook = load_workbook(io.BytesIO(quarterly.template_xlsx()))
     sheet = workbook[quarterly.WORKFORCE_SHEET]
     header = [c.value for c in sheet[1]]
@@ -269,7 +317,14 @@ def filled_template(
         for column, value in values.items():
             sheet.cell(row=row, column=header.index(column) + 1, value=value)
     agency = workbook[quarterly.ASSIGNMENTS_SHEET]
-    for a in ASSIGNMENTS:
+    for a, v2 in zip(ASSIGNMENTS, ASSIGNMENTS_V2, strict=True):
+        later = [
+            v2["pay_route"],
+            date.fromisoformat(v2["date_qualified"]),
+            date.fromisoformat(v2["notice_given_on"]) if v2["notice_given_on"] else None,
+            v2["early_end_reason"] or None,
+            v2["project_costs_itemised"] or None,
+        ]
         agency.append(
             [
                 a["agency_name"],
@@ -281,8 +336,16 @@ def filled_template(
                 float(a["hourly_pay_rate"]),
                 a["project_team"],
                 a["above_cap_signoff_ref"] or None,
+                *(later if assignments_version == 2 else []),
             ]
         )
+    if assignments_version == 1:
+        first_new = len(quarterly.ASSIGNMENT_COLUMNS_V1) + 1
+        agency.delete_cols(first_new, len(quarterly.ASSIGNMENT_COLUMNS_V2))
+        validations = agency.data_validations.dataValidation
+        validations[:] = [
+            v for v in validations if all(r.min_col < first_new for r in v.sqref.ranges)
+        ]
     if formula is not None:
         sheet_name, cell, text = formula
         workbook[sheet_name][cell] = text

@@ -15,6 +15,7 @@ from sqlalchemy.orm import relationship
 from sqlmodel import Field, Relationship, SQLModel
 
 from workforce.ingest.problems import Problem, Severity
+from workforce.mou.models import PayRoute
 from workforce.timeutils import UTCDateTime, utcnow
 
 
@@ -169,7 +170,11 @@ class ReturnRoleGroup(SQLModel, table=True):
 
 
 class AgencyAssignment(SQLModel, table=True):
-    """An agency worker's assignment at a council, as listed in a quarterly return."""
+    """An agency worker's assignment at a council, as listed in a quarterly return.
+
+    The columns from ``pay_route`` on come with version 2 of the assignments sheet; a row
+    from a version 1 sheet leaves them empty.
+    """
 
     __tablename__ = "agency_assignment"
 
@@ -179,13 +184,40 @@ class AgencyAssignment(SQLModel, table=True):
     row: int
     agency_name: str = Field(max_length=200)
     role_group: str = Field(max_length=40)
-    swe_number: str = Field(max_length=12)
+    swe_number: str | None = Field(
+        default=None,
+        max_length=12,
+        description="Social Work England number; empty only for an unnamed project-team worker",
+    )
     start_date: date
     end_date: date | None = None
     hourly_charge_rate: float
     hourly_pay_rate: float
     project_team: bool = False
     above_cap_signoff_ref: str | None = Field(default=None, max_length=100)
+    template_version: int = Field(
+        default=1,
+        sa_column_kwargs={"server_default": text("1")},
+        description="the version of the assignments sheet the row was read from",
+    )
+    pay_route: PayRoute | None = Field(
+        default=None, sa_type=String(20), description="paye, umbrella or limited_company"
+    )
+    date_qualified: date | None = Field(
+        default=None, description="the day the worker qualified as a social worker"
+    )
+    notice_given_on: date | None = Field(
+        default=None, description="the day notice to end the assignment was given"
+    )
+    early_end_reason: str | None = Field(
+        default=None,
+        max_length=30,
+        description="why it ended before its agreed end (returns.quarterly_template."
+        "EARLY_END_REASONS); empty if it did not",
+    )
+    project_costs_itemised: bool | None = Field(
+        default=None, description="for a project-team row: whether its costs are itemised"
+    )
 
 
 class CensusWorker(SQLModel, table=True):

@@ -1,8 +1,9 @@
 """The quarterly return: this service's own template (XLSX, or CSV files).
 
 One row per role group on the ``Workforce`` sheet, for one council and one quarter end;
-the ``Agency assignments`` sheet lists each agency worker's assignment. As CSV, the
-workforce table is one file and the assignments (optional) another.
+the ``Agency assignments`` sheet lists each agency worker's assignment (version 1 of that
+sheet, or version 2 with the columns MoU groups check the DfE agency rules with). As CSV,
+the workforce table is one file and the assignments (optional) another.
 
 The template's layout and the blank template are in ``quarterly_template``, the checks
 both tables share in ``quarterly_rules``, the assignments in ``quarterly_assignments``;
@@ -34,26 +35,37 @@ from workforce.returns.quarterly_rules import (
 )
 from workforce.returns.quarterly_template import (
     ASSIGNMENT_COLUMNS,
+    ASSIGNMENT_COLUMNS_V1,
+    ASSIGNMENT_COLUMNS_V2,
     ASSIGNMENTS_SHEET,
+    ASSIGNMENTS_VERSION,
+    EARLY_END_REASONS,
     GUIDANCE_SHEET,
     LEAVER_REASONS,
+    PAY_ROUTES,
     REQUIRED_ASSIGNMENT,
     ROLE_GROUPS,
     WORKFORCE_COLUMNS,
     WORKFORCE_SHEET,
+    assignments_version,
     template_csv,
     template_xlsx,
 )
 
 __all__ = [
     "ASSIGNMENTS_SHEET",
+    "ASSIGNMENTS_VERSION",
     "ASSIGNMENT_COLUMNS",
+    "ASSIGNMENT_COLUMNS_V1",
+    "ASSIGNMENT_COLUMNS_V2",
+    "EARLY_END_REASONS",
     "GUIDANCE_SHEET",
     "LEAVER_REASONS",
     "LEAVER_TOLERANCE",
     "MAX_ASSIGNMENT_ROWS",
     "MAX_HOURLY_RATE",
     "MAX_WORKFORCE_ROWS",
+    "PAY_ROUTES",
     "QUARTER_ENDS",
     "REQUIRED_ASSIGNMENT",
     "ROLE_GROUPS",
@@ -61,6 +73,7 @@ __all__ = [
     "WORKFORCE_SHEET",
     "Assignment",
     "QuarterlyReturn",
+    "assignments_version",
     "read_assignments",
     "read_workforce",
     "swe_number",

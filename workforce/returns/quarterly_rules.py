@@ -1,10 +1,10 @@
 """Checks shared by the quarterly return's two tables: the columns against the template,
-the number of rows, a role group and a Social Work England number; and the limits the
-return's figures are checked against."""
+the number of rows, a role group, a coded value and a Social Work England number; and the
+limits the return's figures are checked against."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -52,6 +52,26 @@ def read_role(issues: Issues, value: object, *, row: int, column: str) -> str | 
     return None
 
 
+def read_code(
+    issues: Issues, value: object, codes: dict[str, str], *, row: int, column: str, what: str
+) -> str | None:
+    """A coded cell: its code, or its label as the template's guidance gives it; blank is None."""
+    if cells.blank(value):
+        return None
+    text = " ".join(str(value).split()).lower()
+    for code, label in codes.items():
+        if text in (code, label.lower(), code.replace("_", " ")):
+            return code
+    issues.error(
+        f"value.{column}",
+        f"unknown {what}; use one of " + ", ".join(codes),
+        row=row,
+        column=column,
+        value=value,
+    )
+    return None
+
+
 def swe_number(issues: Issues, value: object, *, row: int, column: str) -> str | None:
     if cells.blank(value):
         issues.error("required", "a Social Work England number is needed", row=row, column=column)
@@ -69,9 +89,17 @@ def swe_number(issues: Issues, value: object, *, row: int, column: str) -> str |
     return text
 
 
-def check_columns(issues: Issues, table: Table, expected: dict[str, Any], sheet: str) -> bool:
+def check_columns(
+    issues: Issues,
+    table: Table,
+    expected: dict[str, Any],
+    sheet: str,
+    optional: Collection[str] = (),
+) -> bool:
+    """Report columns missing (but those ``optional``), unknown or twice; say whether the
+    table can be read."""
     present = set(table.header)
-    missing = [c for c in expected if c not in present]
+    missing = [c for c in expected if c not in present and c not in optional]
     for column in missing:
         issues.error(
             "structure.missing_column",

@@ -77,6 +77,12 @@ def store_rows(*, session: Session, return_id: int, council_code: str, parsed: P
                     hourly_pay_rate=a.hourly_pay_rate,
                     project_team=a.project_team,
                     above_cap_signoff_ref=a.above_cap_signoff_ref,
+                    template_version=a.template_version,
+                    pay_route=a.pay_route,
+                    date_qualified=a.date_qualified,
+                    notice_given_on=a.notice_given_on,
+                    early_end_reason=a.early_end_reason,
+                    project_costs_itemised=a.project_costs_itemised,
                 )
             )
     if parsed.census is not None:
