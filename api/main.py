@@ -34,6 +34,8 @@ from api.routes import (
     forecasts,
     health,
     inspections,
+    mou,
+    mou_pages,
     pages,
     return_pages,
     returns,
@@ -109,6 +111,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(auth_pages.router)
     app.include_router(return_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(mou.router)
+    app.include_router(mou_pages.router)
 
     @app.get(DOCS_PATH, include_in_schema=False)
     def api_docs() -> HTMLResponse:

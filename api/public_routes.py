@@ -46,6 +46,8 @@ PUBLIC_ROUTES: dict[str, set[str]] = {
     "/methods": {"GET"},
     "/api/returns/template.xlsx": {"GET"},
     "/api/returns/template.csv": {"GET"},
+    "/api/rate-index": {"GET"},  # suppressed below 5 assignments or 3 councils a cell
+    "/rate-index": {"GET"},
 }
 # Static files: mounted apps, not routes.
 PUBLIC_MOUNTS = {"/static", "/assets"}

@@ -1,0 +1,559 @@
+"""What a group's members read: rates by role and quarter against the caps, findings, the
+share of agency spend above cap, a cross-region comparison and the public rate index.
+
+Every aggregate is a whole cell: one group (or region) x one role category x one quarter.
+No aggregate takes a council, an agency or a date range, so two questions can never differ
+by one council's assignments. Another group's figures, and every cell of the public index,
+are shown only when the cell holds at least :data:`MIN_ASSIGNMENTS` assignments from at
+least :data:`MIN_COUNCILS` councils, and only when it does not differ from another figure
+the reader can see (their own group's, or any published cell of the same role and quarter)
+by fewer assignments or councils than that: otherwise subtracting one from the other would
+single out a council.
+
+The rate of an assignment is its comparable hourly rate (pay plus the employer on-costs of
+its pay route in force on its start date), or, where the return gives no pay route, its
+hourly pay; each cell says which (``basis``), and a cell mixes none: if any of its
+assignments has no comparable rate, the whole cell is on hourly pay.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TypeVar
+
+from sqlmodel import Session, col, select
+
+from workforce.auth.models import User
+from workforce.auth.permissions import Action, Principal, councils_in_reach
+from workforce.councils.models import Council, Region
+from workforce.errors import InputDataError, NotFoundError, Problem
+from workforce.mou import service
+from workforce.mou.models import (
+    PAY_ROUTE_LABELS,
+    ROLE_GROUP_CATEGORY,
+    ComparisonCellPublic,
+    FindingCountPublic,
+    FindingStatus,
+    MouFinding,
+    MouFindingPublic,
+    MouGroup,
+    OnCostRate,
+    PayRoute,
+    RateCap,
+    RateCellPublic,
+    RateIndexCellPublic,
+    RoleCategory,
+    SpendAboveCapPublic,
+)
+from workforce.returns.models import AgencyAssignment, CouncilReturn, ReturnKind, ReturnStatus
+
+MIN_ASSIGNMENTS = 5
+MIN_COUNCILS = 3
+SUPPRESSED_SMALL = f"fewer than {MIN_ASSIGNMENTS} assignments or {MIN_COUNCILS} councils"
+SUPPRESSED_DIFFERENCE = (
+    f"would differ from another figure shown by fewer than {MIN_ASSIGNMENTS} assignments "
+    f"or {MIN_COUNCILS} councils"
+)
+COMPARABLE, PAY = "comparable", "pay"
+BASIS_LABELS = {
+    COMPARABLE: "comparable rate (hourly pay plus employer on-costs)",
+    PAY: "hourly pay only (no pay route in some returns: on-costs not derivable)",
+}
+SPEND_RULE = (
+    "Each assignment in the quarter is weighted by its hourly charge rate x the calendar days "
+    "of the quarter it covered; the share is the weight of assignments whose rate is above "
+    "the cap in force on their start date (transitional assignments, started before the "
+    "group's rules applied, are never above cap) over the weight of all assignments. Where "
+    "only hourly pay is known it is compared with the cap, so the share is a lower bound."
+)
+K = TypeVar("K", bound=Hashable)
+QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A calendar quarter, written ``2025-Q4``."""
+
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        found = QUARTER_PATTERN.match(text.strip())
+        if not found:
+            raise InputDataError(
+                [Problem("quarter.format", "a quarter is written like 2025-Q4", value=text)]
+            )
+        return cls(int(found.group(1)), int(found.group(2)))
+
+    @classmethod
+    def of(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def end(self) -> date:
+        following = Quarter(self.year + self.number // 4, self.number % 4 + 1).start
+        return following - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+    def days_covered(self, start: date, end: date | None) -> int:
+        """Return how many days of the quarter fall between ``start`` and ``end``."""
+        first = max(start, self.start)
+        last = min(end or self.end, self.end)
+        return max((last - first).days + 1, 0)
+
+
+@dataclass(frozen=True)
+class RatedAssignment:
+    """An assignment of an accepted quarterly return with the rate it is judged on."""
+
+    id: int
+    council_code: str
+    agency_name: str
+    role_category: RoleCategory
+    quarter: Quarter
+    start_date: date
+    end_date: date | None
+    hourly_charge_rate: float
+    hourly_pay_rate: float
+    comparable_rate: float | None
+    derivation: str
+
+    @property
+    def spend_weight(self) -> float:
+        return self.hourly_charge_rate * self.quarter.days_covered(self.start_date, self.end_date)
+
+
+def comparable_rate(
+    assignment: AgencyAssignment, on_costs: Sequence[OnCostRate]
+) -> tuple[float | None, str]:
+    """Return the assignment's comparable hourly rate (None if not derivable) and how it was
+    found: pay x (1 + the on-costs of its pay route in force on its start date), from
+    ``on_costs``, the history of on-cost rates (``service.on_cost_rates``)."""
+    route = getattr(assignment, "pay_route", None)
+    if not route:
+        return None, "hourly pay only: the return gives no pay route"
+    in_force = [
+        r for r in on_costs if r.pay_route == route and r.effective_from <= assignment.start_date
+    ]
+    if not in_force:
+        return None, f"hourly pay only: no on-cost rates for {route} on {assignment.start_date}"
+    on_cost = max(in_force, key=lambda r: r.effective_from)
+    share = on_cost.employer_ni + on_cost.apprenticeship_levy + on_cost.other
+    rate = round(assignment.hourly_pay_rate * (1 + share), 2)
+    return rate, (
+        f"hourly pay {assignment.hourly_pay_rate:.2f} x (1 + {share:.1%} on-costs for "
+        f"{PAY_ROUTE_LABELS[PayRoute(route)]} from {on_cost.effective_from})"
+    )
+
+
+def rated_assignments(
+    *, session: Session, council_codes: Iterable[str] | None = None
+) -> list[RatedAssignment]:
+    """Return the capped-role assignments of accepted quarterly returns (of ``council_codes``,
+    or every council), each in the quarter of its return."""
+    query = (
+        select(AgencyAssignment, col(CouncilReturn.period_end))
+        .join(CouncilReturn, col(CouncilReturn.id) == col(AgencyAssignment.return_id))
+        .where(CouncilReturn.status == ReturnStatus.accepted)
+        .where(CouncilReturn.kind == ReturnKind.quarterly)
+        .order_by(col(AgencyAssignment.id))
+    )
+    if council_codes is not None:
+        query = query.where(col(AgencyAssignment.council_code).in_(list(council_codes)))
+    on_costs = service.on_cost_rates(session=session)
+    rated = []
+    for assignment, period_end in session.exec(query).all():
+        category = ROLE_GROUP_CATEGORY.get(assignment.role_group)
+        if category is None or period_end is None or assignment.id is None:
+            continue
+        rate, derivation = comparable_rate(assignment, on_costs)
+        rated.append(
+            RatedAssignment(
+                id=assignment.id,
+                council_code=assignment.council_code,
+                agency_name=assignment.agency_name,
+                role_category=category,
+                quarter=Quarter.of(period_end),
+                start_date=assignment.start_date,
+                end_date=assignment.end_date,
+                hourly_charge_rate=assignment.hourly_charge_rate,
+                hourly_pay_rate=assignment.hourly_pay_rate,
+                comparable_rate=rate,
+                derivation=derivation,
+            )
+        )
+    return rated
+
+
+def group_assignments(*, session: Session, group: MouGroup) -> list[RatedAssignment]:
+    """Return the group's assignments: those of councils that were members at the end of the
+    quarter their return covers."""
+    memberships = service.memberships(session=session, group_name=group.name)
+    everyone = {m.council_code for m in memberships}
+    return [
+        rated
+        for rated in rated_assignments(session=session, council_codes=everyone)
+        if any(
+            m.council_code == rated.council_code and service.is_member_on(m, rated.quarter.end)
+            for m in memberships
+        )
+    ]
+
+
+# --- cells and their statistics -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellStats:
+    values: tuple[float, ...]
+    basis: str
+    councils: int
+
+    @property
+    def median(self) -> float | None:
+        return round(statistics.median(self.values), 2) if self.values else None
+
+    def quartiles(self) -> tuple[float | None, float | None]:
+        if not self.values:
+            return None, None
+        if len(self.values) == 1:
+            return self.values[0], self.values[0]
+        q1, _, q3 = statistics.quantiles(self.values, n=4, method="inclusive")
+        return round(q1, 2), round(q3, 2)
+
+
+def cell_stats(assignments: Sequence[RatedAssignment]) -> CellStats:
+    """Return a cell's rates on one basis: comparable if every assignment has one, else pay."""
+    if assignments and all(a.comparable_rate is not None for a in assignments):
+        values = tuple(sorted(a.comparable_rate for a in assignments if a.comparable_rate))
+        basis = COMPARABLE
+    else:
+        values = tuple(sorted(a.hourly_pay_rate for a in assignments))
+        basis = PAY
+    return CellStats(values, basis, len({a.council_code for a in assignments}))
+
+
+CellKey = tuple[RoleCategory, Quarter]
+
+
+def by_cell(assignments: Iterable[RatedAssignment]) -> dict[CellKey, list[RatedAssignment]]:
+    cells: dict[CellKey, list[RatedAssignment]] = defaultdict(list)
+    for a in assignments:
+        cells[(a.role_category, a.quarter)].append(a)
+    return dict(
+        sorted(cells.items(), key=lambda item: (item[0][1], list(RoleCategory).index(item[0][0])))
+    )
+
+
+def _cap_on(caps: Sequence[RateCap], role: RoleCategory, day: date) -> RateCap | None:
+    """The cap in force for ``role`` on ``day`` among ``caps`` (a group's history)."""
+    in_force = [c for c in caps if c.role_category == role and c.effective_from <= day]
+    return max(in_force, key=lambda c: c.effective_from) if in_force else None
+
+
+def _above_cap(a: RatedAssignment, group: MouGroup, caps: Sequence[RateCap]) -> bool:
+    if group.rules_from is not None and a.start_date < group.rules_from:
+        return False  # transitional: never a breach
+    cap = _cap_on(caps, a.role_category, a.start_date)
+    rate = a.comparable_rate if a.comparable_rate is not None else a.hourly_pay_rate
+    return cap is not None and rate > cap.hourly_cap
+
+
+def _share(
+    assignments: Sequence[RatedAssignment], group: MouGroup, caps: Sequence[RateCap]
+) -> tuple[float, float, float | None]:
+    total = sum(a.spend_weight for a in assignments)
+    above = sum(a.spend_weight for a in assignments if _above_cap(a, group, caps))
+    return total, above, (round(above / total, 4) if total else None)
+
+
+def group_rates(*, session: Session, group: MouGroup) -> list[RateCellPublic]:
+    """Return the group's rates by role category and quarter with the cap in force at the
+    quarter's end and the share of the cell's spend above cap (see :data:`SPEND_RULE`)."""
+    caps = service.caps(session=session, group_name=group.name)
+    cells = []
+    for (role, quarter), members in by_cell(
+        group_assignments(session=session, group=group)
+    ).items():
+        stats = cell_stats(members)
+        lower, upper = stats.quartiles()
+        cap = _cap_on(caps, role, quarter.end)
+        _, _, share = _share(members, group, caps)
+        cells.append(
+            RateCellPublic(
+                group_name=group.name,
+                role_category=role,
+                quarter=quarter.label,
+                assignments=len(members),
+                councils=stats.councils,
+                median=stats.median,
+                lower_quartile=lower,
+                upper_quartile=upper,
+                maximum=max(stats.values),
+                basis=stats.basis,
+                cap=cap.hourly_cap if cap else None,
+                cap_is_example=bool(cap and cap.is_example),
+                above_cap_spend_share=share,
+            )
+        )
+    return cells
+
+
+def spend_above_cap(*, session: Session, group: MouGroup) -> list[SpendAboveCapPublic]:
+    """Return, per quarter, the share of the group's agency spend above cap (the rule is
+    :data:`SPEND_RULE`: charge rate x days in the quarter, cap on the start date)."""
+    caps = service.caps(session=session, group_name=group.name)
+    quarters: dict[Quarter, list[RatedAssignment]] = defaultdict(list)
+    for a in group_assignments(session=session, group=group):
+        quarters[a.quarter].append(a)
+    answer = []
+    for quarter in sorted(quarters):
+        total, above, share = _share(quarters[quarter], group, caps)
+        answer.append(
+            SpendAboveCapPublic(
+                group_name=group.name,
+                quarter=quarter.label,
+                spend_weight=round(total, 2),
+                above_cap_weight=round(above, 2),
+                share=share,
+                rule=SPEND_RULE,
+            )
+        )
+    return answer
+
+
+# --- suppression --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """The assignments behind one cell, by id with each one's council."""
+
+    key: CellKey
+    councils_by_id: Mapping[int, str]
+
+    @classmethod
+    def of(cls, key: CellKey, assignments: Iterable[RatedAssignment]) -> Contribution:
+        return cls(key, {a.id: a.council_code for a in assignments})
+
+
+def _too_small(ids: Iterable[int], councils_by_id: Mapping[int, str]) -> bool:
+    ids = list(ids)
+    return len(ids) < MIN_ASSIGNMENTS or len({councils_by_id[i] for i in ids}) < MIN_COUNCILS
+
+
+def suppression(
+    candidates: Mapping[K, Contribution], known: Iterable[Contribution] = ()
+) -> dict[K, str]:
+    """Return the reason each suppressed candidate cell is withheld.
+
+    A cell is withheld if it is small, or if it differs from another cell the reader can
+    see (a published candidate, or one of ``known``) of the same role and quarter by a small
+    set of assignments in either direction. Withholding one cell can make another safe or
+    not, so the check repeats until nothing changes.
+    """
+    reasons: dict[K, str] = {
+        name: SUPPRESSED_SMALL
+        for name, cell in candidates.items()
+        if _too_small(cell.councils_by_id, cell.councils_by_id)
+    }
+    fixed = list(known)
+    while (withheld := _first_exposed(candidates, reasons, fixed)) is not None:
+        reasons[withheld] = SUPPRESSED_DIFFERENCE
+    return reasons
+
+
+def _first_exposed(
+    candidates: Mapping[K, Contribution],
+    reasons: Mapping[K, str],
+    fixed: Sequence[Contribution],
+) -> K | None:
+    """Return the first shown candidate within a small difference of another shown cell."""
+    visible = [c for n, c in candidates.items() if n not in reasons] + list(fixed)
+    for name, cell in candidates.items():
+        if name in reasons:
+            continue
+        mine = set(cell.councils_by_id)
+        for other in visible:
+            if other is cell or other.key != cell.key:
+                continue
+            theirs = set(other.councils_by_id)
+            lookup = {**other.councils_by_id, **cell.councils_by_id}
+            if any(d and _too_small(d, lookup) for d in (mine - theirs, theirs - mine)):
+                return name
+    return None
+
+
+def _region_cells(*, session: Session) -> dict[str, dict[CellKey, list[RatedAssignment]]]:
+    region_of = dict(session.exec(select(Council.code, Council.region_code)).all())
+    regions: dict[str, list[RatedAssignment]] = defaultdict(list)
+    for a in rated_assignments(session=session):
+        if a.council_code in region_of:
+            regions[region_of[a.council_code]].append(a)
+    return {code: by_cell(found) for code, found in regions.items()}
+
+
+def rate_index(*, session: Session) -> list[RateIndexCellPublic]:
+    """Return the public rate index: each region's median rate by role and quarter, every
+    cell under the minimum-cell rule (see the module docstring)."""
+    regions = _region_cells(session=session)
+    names = dict(session.exec(select(Region.code, Region.name)).all())
+    candidates = {
+        (code, key): Contribution.of(key, found)
+        for code, cells in regions.items()
+        for key, found in cells.items()
+    }
+    withheld = suppression(candidates)
+    answer = []
+    for (code, key), _ in sorted(
+        candidates.items(), key=lambda i: (i[0][1][1], i[0][0], i[0][1][0])
+    ):
+        role, quarter = key
+        reason = withheld.get((code, key), "")
+        stats = cell_stats(regions[code][key])
+        answer.append(
+            RateIndexCellPublic(
+                region_code=code,
+                region_name=names.get(code, code),
+                role_category=role,
+                quarter=quarter.label,
+                median=None if reason else stats.median,
+                assignments=None if reason else len(stats.values),
+                basis=None if reason else stats.basis,
+                suppressed=bool(reason),
+                reason=reason,
+            )
+        )
+    return answer
+
+
+def cross_region(*, session: Session, own_group: MouGroup | None) -> list[ComparisonCellPublic]:
+    """Return every group's median rate by role and quarter: the reader's own group in full,
+    every other group under the minimum-cell rule and never within a small difference of a
+    figure the reader can see (their own group's, another group's, or the public index)."""
+    groups = service.list_groups(session=session)
+    per_group = {g.name: by_cell(group_assignments(session=session, group=g)) for g in groups}
+    known = [
+        Contribution.of(key, found)
+        for cells in _region_cells(session=session).values()
+        for key, found in cells.items()
+    ]
+    index_withheld = suppression(dict(enumerate(known)))
+    known = [c for i, c in enumerate(known) if i not in index_withheld]
+    if own_group is not None:
+        known += [Contribution.of(k, f) for k, f in per_group.get(own_group.name, {}).items()]
+    candidates = {
+        (name, key): Contribution.of(key, found)
+        for name, cells in per_group.items()
+        if own_group is None or name != own_group.name
+        for key, found in cells.items()
+    }
+    withheld = suppression(candidates, known)
+    answer = []
+    for name, cells in per_group.items():
+        for key, found in cells.items():
+            reason = withheld.get((name, key), "")
+            stats = cell_stats(found)
+            answer.append(
+                ComparisonCellPublic(
+                    group_name=name,
+                    role_category=key[0],
+                    quarter=key[1].label,
+                    median=None if reason else stats.median,
+                    basis=None if reason else stats.basis,
+                    assignments=None if reason else len(found),
+                    suppressed=bool(reason),
+                    reason=reason,
+                )
+            )
+    return answer
+
+
+# --- findings -----------------------------------------------------------------------------
+
+
+def list_findings(
+    *,
+    session: Session,
+    group: MouGroup,
+    council: str | None = None,
+    rule: str | None = None,
+    status: FindingStatus | None = None,
+) -> list[MouFindingPublic]:
+    """Return the group's findings, newest first, optionally of one council, rule or status."""
+    query = select(MouFinding).where(MouFinding.group_name == group.name)
+    if council:
+        query = query.where(MouFinding.council_code == council.upper())
+    if rule:
+        query = query.where(MouFinding.rule == rule)
+    if status:
+        query = query.where(MouFinding.status == status)
+    query = query.order_by(col(MouFinding.start_date).desc(), col(MouFinding.id))
+    return [MouFindingPublic.model_validate(f, from_attributes=True) for f in session.exec(query)]
+
+
+def _counts(
+    findings: Iterable[MouFinding], name_of: Callable[[MouFinding], str]
+) -> list[FindingCountPublic]:
+    tally: dict[str, Counter[str]] = defaultdict(Counter)
+    for f in findings:
+        tally[name_of(f)][str(f.status)] += 1
+    rows = [
+        FindingCountPublic(
+            name=name,
+            breaches=c[FindingStatus.breach],
+            transitional=c[FindingStatus.transitional],
+            not_assessable=c[FindingStatus.not_assessable],
+            total=sum(c.values()),
+        )
+        for name, c in tally.items()
+    ]
+    return sorted(rows, key=lambda r: (-r.breaches, -r.total, r.name))
+
+
+def findings_by_council(*, session: Session, group: MouGroup) -> list[FindingCountPublic]:
+    """Return each member council's findings by status, most breaches first."""
+    found = session.exec(select(MouFinding).where(MouFinding.group_name == group.name))
+    return _counts(found, lambda f: f.council_code)
+
+
+def findings_by_agency(*, session: Session, group: MouGroup) -> list[FindingCountPublic]:
+    """Return each agency's findings in the group by status, most breaches first."""
+    found = session.exec(select(MouFinding).where(MouFinding.group_name == group.name))
+    return _counts(found, lambda f: f.agency_name)
+
+
+# --- who may see which group --------------------------------------------------------------
+
+
+def visible_groups(*, session: Session, principal: Principal) -> list[MouGroup]:
+    """Return the groups ``principal`` may read: every group for a role that reaches every
+    council, else only the member's own group."""
+    groups = list(service.list_groups(session=session))
+    if councils_in_reach(principal, Action.read_mou_rates) is None:
+        return groups
+    user = session.get(User, principal.user_id)
+    own = user.group_name if user else None
+    return [g for g in groups if g.name == own]
+
+
+def group_for(*, session: Session, principal: Principal, name: str) -> MouGroup:
+    """Return the group called ``name`` if ``principal`` may read it; a group they may not
+    read is answered exactly as one that does not exist."""
+    for group in visible_groups(session=session, principal=principal):
+        if group.name.casefold() == name.casefold():
+            return group
+    raise NotFoundError(f"No MoU group called {name!r} that you can see.")
