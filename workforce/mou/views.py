@@ -406,17 +406,41 @@ def _region_cells(*, session: Session) -> dict[str, dict[CellKey, list[RatedAssi
     return {code: by_cell(found) for code, found in regions.items()}
 
 
-def rate_index(*, session: Session) -> list[RateIndexCellPublic]:
-    """Return the public rate index: each region's median rate by role and quarter, every
-    cell under the minimum-cell rule (see the module docstring)."""
+GroupCells = dict[str, dict[CellKey, list[RatedAssignment]]]
+
+
+def _all_group_cells(*, session: Session) -> GroupCells:
+    return {
+        g.name: by_cell(group_assignments(session=session, group=g))
+        for g in service.list_groups(session=session)
+    }
+
+
+def _index_cells(
+    *, session: Session, per_group: GroupCells
+) -> tuple[GroupCells, dict[tuple[str, CellKey], Contribution], dict[tuple[str, CellKey], str]]:
+    """Return the index's cells by region, their contributions and the withheld ones.
+
+    Each group's members see their group's figures in full, so a region's cell is also
+    withheld when it is within a small difference of any group's cell."""
     regions = _region_cells(session=session)
-    names = dict(session.exec(select(Region.code, Region.name)).all())
     candidates = {
         (code, key): Contribution.of(key, found)
         for code, cells in regions.items()
         for key, found in cells.items()
     }
-    withheld = suppression(candidates)
+    groups_known = [
+        Contribution.of(key, found) for cells in per_group.values() for key, found in cells.items()
+    ]
+    return regions, candidates, suppression(candidates, groups_known)
+
+
+def rate_index(*, session: Session) -> list[RateIndexCellPublic]:
+    """Return the public rate index: each region's median rate by role and quarter, every
+    cell under the minimum-cell rule (see the module docstring)."""
+    per_group = _all_group_cells(session=session)
+    regions, candidates, withheld = _index_cells(session=session, per_group=per_group)
+    names = dict(session.exec(select(Region.code, Region.name)).all())
     answer = []
     for (code, key), _ in sorted(
         candidates.items(), key=lambda i: (i[0][1][1], i[0][0], i[0][1][0])
@@ -444,15 +468,9 @@ def cross_region(*, session: Session, own_group: MouGroup | None) -> list[Compar
     """Return every group's median rate by role and quarter: the reader's own group in full,
     every other group under the minimum-cell rule and never within a small difference of a
     figure the reader can see (their own group's, another group's, or the public index)."""
-    groups = service.list_groups(session=session)
-    per_group = {g.name: by_cell(group_assignments(session=session, group=g)) for g in groups}
-    known = [
-        Contribution.of(key, found)
-        for cells in _region_cells(session=session).values()
-        for key, found in cells.items()
-    ]
-    index_withheld = suppression(dict(enumerate(known)))
-    known = [c for i, c in enumerate(known) if i not in index_withheld]
+    per_group = _all_group_cells(session=session)
+    _, index_cells, index_withheld = _index_cells(session=session, per_group=per_group)
+    known = [c for name, c in index_cells.items() if name not in index_withheld]
     if own_group is not None:
         known += [Contribution.of(k, f) for k, f in per_group.get(own_group.name, {}).items()]
     candidates = {
