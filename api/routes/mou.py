@@ -26,7 +26,9 @@ from workforce.mou.models import (
     GroupRatesPublic,
     MouFindingPublic,
     MouGroupPublic,
+    RateCapPublic,
     RateIndexCellPublic,
+    RoleCategory,
 )
 from workforce.timeutils import utcnow
 
@@ -90,7 +92,8 @@ def cap_history(*, session: Any, group_name: str) -> list[CapHistoryPublic]:
     return [
         CapHistoryPublic.model_validate(
             {
-                **cap.model_dump(),
+                **{name: getattr(cap, name) for name in RateCapPublic.model_fields},
+                "role_category": RoleCategory(cap.role_category),
                 "label": EXAMPLE_LABEL if cap.is_example else "",
                 "in_force": in_force.get(cap.role_category) == cap.id,
             }

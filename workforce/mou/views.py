@@ -520,7 +520,16 @@ def list_findings(
     if status:
         query = query.where(MouFinding.status == status)
     query = query.order_by(col(MouFinding.start_date).desc(), col(MouFinding.id))
-    return [MouFindingPublic.model_validate(f, from_attributes=True) for f in session.exec(query)]
+    return [finding_public(f) for f in session.exec(query)]
+
+
+def finding_public(finding: MouFinding) -> MouFindingPublic:
+    """Return ``finding`` as the API shows it (enums as read back from the database)."""
+    fields = {name: getattr(finding, name) for name in MouFindingPublic.model_fields}
+    fields["status"] = FindingStatus(finding.status)
+    if finding.role_category is not None:
+        fields["role_category"] = RoleCategory(finding.role_category)
+    return MouFindingPublic.model_validate(fields)
 
 
 def _counts(
