@@ -1,0 +1,108 @@
+"""A group's page and the public rate index in a browser at 1280 and 390 pixels wide,
+with axe's accessibility checks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session
+
+from tests.builders.mou_views import (
+    Reader,
+    add_cap,
+    add_finding,
+    add_return,
+    councils_of_region,
+    make_group,
+    make_reader,
+)
+from workforce.auth.models import Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+# axe-core from the front-end's packages, or wherever WORKFORCE_AXE_JS points.
+AXE_JS = Path(
+    os.environ.get("WORKFORCE_AXE_JS", ROOT / "frontend/node_modules/axe-core/axe.min.js")
+)
+WIDTHS = [1280, 390]
+
+
+@pytest.fixture
+def member(reference_session: Session) -> Reader:
+    session = reference_session
+    councils = councils_of_region(session, 3, region_index=0)
+    make_group(session, "Browser MoU", councils, is_example=True)
+    add_cap(session, "Browser MoU", 38.0)
+    for number, code in enumerate(councils):
+        _, made = add_return(
+            session, code, [{"hourly_pay_rate": 30.0 + number}, {"hourly_pay_rate": 41.0}]
+        )
+        add_finding(session, "Browser MoU", made[1], comparable_rate=41.0, cap=38.0, excess=3.0)
+    reader = make_reader(session, "browser.member", Role.mou_member, group="Browser MoU")
+    session.commit()
+    return reader
+
+
+@pytest.fixture
+def wide_or_narrow(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A page whose context lets axe's script in past the content security policy."""
+    width = request.param
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _check_accessibility(page: Page) -> None:
+    if not AXE_JS.is_file():
+        pytest.skip(f"axe-core not found at {AXE_JS}: npm install axe-core in frontend/")
+    page.add_script_tag(path=str(AXE_JS))
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']}))"
+        ".violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
+    assert violations == []
+
+
+def _fits(page: Page) -> None:
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    viewport = page.viewport_size
+    assert viewport is not None and width <= viewport["width"] + 1
+
+
+@pytest.mark.parametrize("wide_or_narrow", WIDTHS, indirect=True)
+def test_group_page_shows_caps_rates_and_findings(
+    member: Reader, live_server: str, wide_or_narrow: Page
+) -> None:
+    page = wide_or_narrow
+    page.set_extra_http_headers(member.headers)
+    page.goto(live_server + "/mou/groups/Browser MoU")
+    expect(page.locator("h1")).to_contain_text("Browser MoU")
+    expect(page.locator("#caps-table")).to_contain_text("example figure")
+    expect(page.locator("svg.app-chart[role=img]")).to_have_count(1)
+    page.get_by_text("Social worker as a table").click()
+    expect(page.locator('table[data-chart="social_worker"] tbody tr')).to_have_count(1)
+    expect(page.locator("#spend-rule")).to_contain_text("charge rate x the calendar days")
+    expect(page.locator("#findings-by-council tbody tr")).to_have_count(3)
+    _fits(page)
+    _check_accessibility(page)
+
+
+@pytest.mark.parametrize("wide_or_narrow", WIDTHS, indirect=True)
+def test_rate_index_is_public_with_the_minimum_cell_rule(
+    member: Reader, live_server: str, wide_or_narrow: Page
+) -> None:
+    page = wide_or_narrow
+    page.goto(live_server + "/rate-index")
+    expect(page.locator("h1")).to_contain_text("rate index")
+    expect(page.locator("#suppression-rule")).to_contain_text("at least 5 assignments")
+    page.get_by_text("Social worker as a table").click()
+    expect(page.locator('table[data-chart="social_worker"] tbody tr')).to_have_count(1)
+    _fits(page)
+    _check_accessibility(page)
