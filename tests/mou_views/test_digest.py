@@ -22,7 +22,7 @@ def test_the_digest_writes_html_and_csv_and_a_row(
     group = make_group(session, "Digest MoU", [council])
     _, made = add_return(session, council, [{"agency_name": "Busy Agency"}, {}])
     add_finding(session, group.name, made[0])
-    add_finding(session, group.name, made[1], rule="notice")
+    add_finding(session, group.name, made[1], rule="short_notice")
     row = digest.write_digest(session=session, group=group, reports_dir=tmp_path)
     html, csv = Path(row.html_path), Path(row.csv_path)
     assert html.parent == csv.parent == tmp_path / "mou"

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from workforce.councils.service import find_council
 from workforce.exports import neutralise
+from workforce.mou import flows
 from workforce.mou.models import (
     ROLE_CATEGORY_LABELS,
     ROLE_GROUP_CATEGORY,
@@ -38,15 +39,9 @@ HOURS_ASSUMPTION = (
     f"charge rate x {HOURS_PER_WEEK:g} hours a week (full time on the NJC standard week: "
     "returns give no hours) x the days of the month the assignment covered / 7"
 )
-# The rules the return reports on, in DfE's order, and what each needs from the return.
-RULES: dict[str, str] = {
-    "above_cap": "hourly rates within the regional caps",
-    "above_cap_no_signoff": "rates above cap signed off by the DCS and chief executive",
-    "post_qualified_experience": "at least 3 years' post-qualified experience",
-    "cooling_off": "no engagement within the cooling-off period after a permanent post",
-    "notice": "notice periods kept",
-    "project_team": "project-team workers named and costs itemised",
-}
+# The rules the return reports on are the assessment's (``workforce.mou.flows.RULES``).
+RULES = flows.RULES
+SIGN_OFF_RULES = {flows.ABOVE_CAP_SIGNED_OFF, flows.ABOVE_CAP_WITHOUT_SIGN_OFF}
 
 ASSIGNMENT_COLUMNS = [
     "assignment_id",
@@ -219,7 +214,7 @@ def _rules(drafted: DfeAgencyReturn, findings: Any, any_assignments: bool) -> No
 
 
 def _signoffs(drafted: DfeAgencyReturn, assignments: Any, findings: Any) -> None:
-    above = {f.assignment_id: f for f in findings if f.excess is not None and f.excess > 0}
+    above = {f.assignment_id: f for f in findings if f.rule in SIGN_OFF_RULES}
     for a in assignments:
         if a.id not in above and not a.above_cap_signoff_ref:
             continue
@@ -235,7 +230,7 @@ def _signoffs(drafted: DfeAgencyReturn, assignments: Any, findings: Any) -> None
                 "signoff_ref": a.above_cap_signoff_ref,
             }
         )
-        if finding and not a.above_cap_signoff_ref:
+        if finding and finding.rule == flows.ABOVE_CAP_WITHOUT_SIGN_OFF:
             drafted.missing.append(
                 f"assignment {a.id}: above cap with no sign-off by the DCS and chief executive"
             )

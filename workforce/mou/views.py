@@ -32,9 +32,8 @@ from workforce.auth.models import User
 from workforce.auth.permissions import Action, Principal, councils_in_reach
 from workforce.councils.models import Council, Region
 from workforce.errors import InputDataError, NotFoundError, Problem
-from workforce.mou import service
+from workforce.mou import flows, service
 from workforce.mou.models import (
-    PAY_ROUTE_LABELS,
     ROLE_GROUP_CATEGORY,
     ComparisonCellPublic,
     FindingCountPublic,
@@ -150,13 +149,10 @@ def comparable_rate(
     ]
     if not in_force:
         return None, f"hourly pay only: no on-cost rates for {route} on {assignment.start_date}"
-    on_cost = max(in_force, key=lambda r: r.effective_from)
-    share = on_cost.employer_ni + on_cost.apprenticeship_levy + on_cost.other
-    rate = round(assignment.hourly_pay_rate * (1 + share), 2)
-    return rate, (
-        f"hourly pay {assignment.hourly_pay_rate:.2f} x (1 + {share:.1%} on-costs for "
-        f"{PAY_ROUTE_LABELS[PayRoute(route)]} from {on_cost.effective_from})"
-    )
+    point = flows.on_cost_point(max(in_force, key=lambda r: r.effective_from))
+    # The assessment's own arithmetic and words, so a rate here and in a finding agree.
+    rate = flows.to_pence(assignment.hourly_pay_rate * point.factor)
+    return rate, flows.derivation_text(assignment.hourly_pay_rate, PayRoute(route), point)
 
 
 def rated_assignments(
