@@ -8,10 +8,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 from sqlmodel import Session, col, select
 
@@ -34,8 +35,10 @@ from tests.builders.quarterly import (
     where,
     workforce_csv,
 )
+from workforce import migrations
 from workforce.auth.audit import Actor
 from workforce.config import Settings
+from workforce.db import make_engine
 from workforce.mou.models import PayRoute
 from workforce.returns import quarterly
 from workforce.returns.flows import ingest
@@ -389,6 +392,107 @@ def test_a_row_stored_before_version_2_reads_as_version_1(
         select(AgencyAssignment).where(AgencyAssignment.row == 99)
     ).all()
     assert again.template_version == 1
+
+
+# --- migration 0010 -----------------------------------------------------------------------------
+
+
+def test_migration_0010_keeps_stored_assignments_and_their_findings(
+    blank_database_url: str,
+) -> None:
+    """Rows stored before version 2 become version 1; an MoU finding on one keeps it; going
+    back, an unnamed worker's number is stored empty."""
+    url = blank_database_url
+    migrations.upgrade(url, "0009")
+    day = date(2026, 1, 5)
+    rows: dict[str, dict[str, Any]] = {
+        "region": {"code": "E12000007", "name": "London", "kind": "region"},
+        "council": {
+            "code": "202",
+            "ons_code": "E09000007",
+            "name": "Camden",
+            "region_code": "E12000007",
+        },
+        "council_return": {
+            "id": 1,
+            "council_code": "202",
+            "kind": "quarterly",
+            "status": "accepted",
+            "version": 1,
+            "file_name": "return.xlsx",
+            "sha256": "0" * 64,
+            "size_bytes": 1,
+            "file_type": "xlsx",
+            "archive_path": "",
+            "source": "upload",
+            "uploaded_by_name": "",
+            "uploaded_at": datetime(2026, 7, 1, tzinfo=UTC),
+            "error_count": 0,
+            "warning_count": 0,
+        },
+        "agency_assignment": {
+            "id": 1,
+            "return_id": 1,
+            "council_code": "202",
+            "row": 2,
+            "agency_name": "Café Social Work Ltd",
+            "role_group": "social_worker",
+            "swe_number": "SW123456",
+            "start_date": day,
+            "hourly_charge_rate": 62.5,
+            "hourly_pay_rate": 42.0,
+            "project_team": False,
+        },
+        "mou_group": {
+            "name": "London",
+            "description": "",
+            "cooling_off_months": 6,
+            "is_example": True,
+        },
+        "mou_finding": {
+            "group_name": "London",
+            "assignment_id": 1,
+            "return_id": 1,
+            "council_code": "202",
+            "agency_name": "Café Social Work Ltd",
+            "rule": "cap",
+            "status": "breach",
+            "start_date": day,
+            "derivation": "",
+            "message": "above the cap",
+            "first_found_at": datetime(2026, 7, 1, tzinfo=UTC),
+            "last_found_at": datetime(2026, 7, 1, tzinfo=UTC),
+        },
+    }
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            for name, values in rows.items():
+                table = sa.table(name, *(sa.column(c) for c in values))
+                connection.execute(table.insert().values(**values))
+        migrations.upgrade(url)
+        assignment = sa.table(
+            "agency_assignment",
+            *(sa.column(c) for c in ("id", "row", "swe_number", "project_team", *V2_FIELDS)),
+        )
+        with engine.begin() as connection:
+            stored = connection.execute(sa.select(assignment)).mappings().one()
+            assert [stored[name] for name in V2_FIELDS] == list(V1_EMPTY)
+            assert connection.execute(sa.text("SELECT count(*) FROM mou_finding")).scalar() == 1
+            later = {**rows["agency_assignment"], "id": 2, "row": 3, "swe_number": None}
+            unnamed = sa.table("agency_assignment", *(sa.column(c) for c in later))
+            connection.execute(
+                unnamed.insert().values(**{**later, "project_team": True}),
+            )
+        migrations.downgrade(url, "0009")
+        with engine.begin() as connection:
+            numbers = connection.execute(
+                sa.text("SELECT id, swe_number FROM agency_assignment ORDER BY id")
+            ).all()
+            assert [tuple(n) for n in numbers] == [(1, "SW123456"), (2, "")]
+            assert connection.execute(sa.text("SELECT count(*) FROM mou_finding")).scalar() == 1
+    finally:
+        engine.dispose()
 
 
 # --- the template -------------------------------------------------------------------------------
