@@ -161,16 +161,26 @@ def _read_assignments(issues: Issues, table: Table, today: date) -> list[Assignm
         ):
             result.append(
                 Assignment(
-                    row, name, role, swe, start, end, charge, pay, bool(project), signoff,
-                    template_version=version, **extra,
+                    row,
+                    name,
+                    role,
+                    swe,
+                    start,
+                    end,
+                    charge,
+                    pay,
+                    bool(project),
+                    signoff,
+                    template_version=version,
+                    **extra,
                 )
-            )  # fmt: skip
+            )
     return result
 
 
 def _says_yes(value: object) -> bool:
     """Whether a yes/no cell says yes (its errors are reported where it is read)."""
-    return value is True or (isinstance(value, str) and value.strip().lower() in cells.YES)
+    return cells.yes_no(Issues(), value, row=0, column="") is True
 
 
 def _version_2(
