@@ -19,8 +19,9 @@ The rules (``RULES`` says each in a line; the exact definitions):
   category in force on the start date (latest effective-from on or before it). The
   comparable rate is ``hourly_pay_rate x (1 + employer NI + apprenticeship levy + other)``
   with the on-cost rates for the row's pay route in force on the start date, rounded to
-  the penny. It is above cap when it is more than the cap (a rate at the cap is not);
-  ``excess = comparable rate - cap`` and ``excess_share = excess / cap``. Above cap with a
+  the penny (half a penny up). It is above cap when it is more than the cap (a rate at
+  the cap is not); ``excess = comparable rate - cap`` (pence) and
+  ``excess_share = excess / cap`` (4 decimals). Above cap with a
   sign-off reference is ``above_cap_signed_off``, without one
   ``above_cap_without_sign_off`` (both status ``breach``: a signed-off rate is still over
   the cap, and reported with who signed it). Without a pay route (a version 1 file) or
@@ -50,12 +51,13 @@ The rules (``RULES`` says each in a line; the exact definitions):
 from __future__ import annotations
 
 import calendar
+import math
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session, col, select
 
@@ -110,6 +112,13 @@ RULES: dict[str, str] = {
 
 NOTICE_DAYS = 28
 QUALIFIED_YEARS = 3
+
+
+def to_pence(pounds: float) -> float:
+    """``pounds`` rounded to the penny, half a penny up. The 1e-9 absorbs the binary error
+    of a product such as 25.00 x 1.155 (28.875 exactly in decimal): the same operations
+    in the same order give the same answer in numpy (the benchmark's baseline)."""
+    return math.floor(pounds * 100 + 0.5 + 1e-9) / 100
 
 
 # --- what the rules are judged on, held in memory --------------------------------------------
@@ -187,18 +196,30 @@ class OnCostPoint:
         return 1.0 + self.employer_ni + self.apprenticeship_levy + self.other
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """From one day on (to the next segment's): the cap and the on-costs in force, and the
-    hourly pay at or below which the comparable rate cannot be above the cap."""
+class Segment(NamedTuple):
+    """From one day on (to the next segment's): the cap and the on-costs in force, their
+    figures, and the hourly pay at or below which the comparable rate cannot be above the
+    cap."""
 
     cap: CapPoint | None
     on_cost: OnCostPoint | None
     threshold: float  # cap / on-cost factor (the cap on pay alone); -inf without a cap
+    hourly_cap: float  # the cap's figure (0 without a cap)
+    factor: float  # 1 + the on-costs (1 without on-costs: pay alone)
 
 
-# role group -> pay route (None: not given) -> (segment start days, segments)
-Schedule = dict[str, dict[PayRoute | None, tuple[list[date], list[Segment]]]]
+# role group -> pay route (None: not given) -> a Track.
+class Track(NamedTuple):
+    """One role group's and pay route's segments, sorted by day, for bisecting."""
+
+    days: list[date]  # the day each segment starts
+    thresholds: list[float]  # each segment's threshold, apart: the common case reads these
+    segments: list[Segment]
+    first_day: date  # the first cap's day (date.max without any): a cap is in force after
+    lowest: float  # the lowest threshold from then on: pay at or below it is within the cap
+
+
+Schedule = dict[str, dict[PayRoute | None, Track]]
 
 _ROUTES: tuple[PayRoute | None, ...] = (*PayRoute, None)
 
@@ -220,32 +241,43 @@ def build_schedule(
     for cost_points in costs_by_route.values():
         cost_points.sort(key=lambda p: p.effective_from)
 
-    def in_force(points: Sequence[Any], day: date) -> Any:
-        days = [p.effective_from for p in points]
+    def in_force(points: Sequence[Any], days: list[date], day: date) -> Any:
         i = bisect_right(days, day) - 1
         return points[i] if i >= 0 else None
 
-    by_role: dict[RoleCategory, dict[PayRoute | None, tuple[list[date], list[Segment]]]] = {}
+    cost_days = {
+        route: [p.effective_from for p in points] for route, points in costs_by_route.items()
+    }
+    by_role: dict[RoleCategory, dict[PayRoute | None, Track]] = {}
     for role in RoleCategory:
         role_caps = caps_by_role.get(role, [])
-        routes: dict[PayRoute | None, tuple[list[date], list[Segment]]] = {}
+        cap_days = [c.effective_from for c in role_caps]
+        routes: dict[PayRoute | None, Track] = {}
         for route in _ROUTES:
             route_costs = costs_by_route.get(route, []) if route is not None else []
-            days = sorted(
-                {c.effective_from for c in role_caps} | {r.effective_from for r in route_costs}
-            )
+            route_days = cost_days.get(route, []) if route is not None else []
+            days = sorted({*cap_days, *route_days})
             segments = []
             for day in days:
-                cap: CapPoint | None = in_force(role_caps, day)
-                cost: OnCostPoint | None = in_force(route_costs, day)
+                cap: CapPoint | None = in_force(role_caps, cap_days, day)
+                cost: OnCostPoint | None = in_force(route_costs, route_days, day)
+                factor = cost.factor if cost is not None else 1.0
                 if cap is None:
-                    threshold = float("-inf")  # never passed over: not assessable
-                elif cost is None:
-                    threshold = cap.hourly_cap
+                    # never passed over: not assessable
+                    segments.append(Segment(None, cost, float("-inf"), 0.0, factor))
                 else:
-                    threshold = cap.hourly_cap / cost.factor
-                segments.append(Segment(cap, cost, threshold))
-            routes[route] = (days, segments)
+                    threshold = cap.hourly_cap / factor
+                    segments.append(Segment(cap, cost, threshold, cap.hourly_cap, factor))
+            thresholds = [segment.threshold for segment in segments]
+            # From the first cap on there is always a cap in force (caps are never removed).
+            capped = [t for t, segment in zip(thresholds, segments, strict=True) if segment.cap]
+            routes[route] = Track(
+                days,
+                thresholds,
+                segments,
+                cap_days[0] if cap_days else date.max,
+                min(capped, default=float("-inf")),
+            )
         by_role[role] = routes
     return {
         group: by_role[category]
@@ -254,8 +286,7 @@ def build_schedule(
     }
 
 
-@dataclass(frozen=True, slots=True)
-class CapJudgement:
+class CapJudgement(NamedTuple):
     """The cap check's outcome for one assignment that is not plainly within its cap."""
 
     assignment: AssignmentFacts
@@ -270,41 +301,43 @@ def judge_caps(assignments: Iterable[AssignmentFacts], schedule: Schedule) -> li
     its start date by bisecting the schedule; return the assignments above the cap, or
     that could not be judged. Within the cap, nothing is returned.
 
-    Comparable rate = round(pay x factor, 2); above cap when it is more than the cap.
-    Pay at or below cap / factor cannot round above the cap (the cap is whole pence), so
-    those rows are passed over with one comparison.
+    Comparable rate = pay x factor to the penny (``to_pence``); above cap when it is more
+    than the cap. Pay at or below cap / factor cannot round above the cap (a cap is whole
+    pence: ``CapCreate`` refuses fractions), so those rows are passed over with one
+    comparison.
     """
     out: list[CapJudgement] = []
-    append = out.append
+    append, get, bisect, floor = out.append, schedule.get, bisect_right, math.floor
     for a in assignments:
-        routes = schedule.get(a.role_group)
+        routes = get(a.role_group)
         if routes is None:  # not capped (senior and middle managers), or unknown
             continue
-        days, segments = routes[a.pay_route]
-        i = bisect_right(days, a.start_date) - 1
+        days, thresholds, segments, first_day, lowest = routes[a.pay_route]
+        pay, start = a.hourly_pay_rate, a.start_date
+        if pay <= lowest and start >= first_day:  # within whichever cap is in force
+            continue
+        i = bisect(days, start) - 1
         if i < 0:
             append(CapJudgement(a, None))
             continue
+        if pay <= thresholds[i]:
+            continue
         segment = segments[i]
-        pay = a.hourly_pay_rate
-        if pay <= segment.threshold:
-            continue
-        cap = segment.cap
-        if cap is None:
+        in_force, on_cost, _, cap, factor = segment
+        if in_force is None:
             append(CapJudgement(a, None))
-            continue
-        cost = segment.on_cost
-        if cost is None:
-            # on pay alone; pay above the cap (threshold = cap)
-            append(CapJudgement(a, segment, pay, round(pay - cap.hourly_cap, 2), True))
-            continue
-        rate = round(pay * cost.factor, 2)
-        if rate > cap.hourly_cap:
-            append(CapJudgement(a, segment, rate, round(rate - cap.hourly_cap, 2)))
+        elif on_cost is None:  # on pay alone; pay above the cap (the threshold)
+            append(CapJudgement(a, segment, pay, floor((pay - cap) * 100 + 0.5 + 1e-9) / 100, True))
+        else:
+            rate = floor(pay * factor * 100 + 0.5 + 1e-9) / 100  # to_pence, inline
+            if rate > cap:
+                append(CapJudgement(a, segment, rate, floor((rate - cap) * 100 + 0.5 + 1e-9) / 100))
     return out
 
 
-def not_judged_on_pay(assignments: Iterable[AssignmentFacts], schedule: Schedule) -> list[Any]:
+def not_judged_on_pay(
+    assignments: Iterable[AssignmentFacts], schedule: Schedule
+) -> list[tuple[AssignmentFacts, Segment]]:
     """The assignments whose on-costs cannot be derived and whose pay alone is within the
     cap in force: the cap check is not assessable for them."""
     out = []
@@ -312,7 +345,7 @@ def not_judged_on_pay(assignments: Iterable[AssignmentFacts], schedule: Schedule
         routes = schedule.get(a.role_group)
         if routes is None:
             continue
-        days, segments = routes[a.pay_route]
+        days, thresholds, segments, _, _ = routes[a.pay_route]
         i = bisect_right(days, a.start_date) - 1
         if i < 0:
             continue
@@ -320,7 +353,7 @@ def not_judged_on_pay(assignments: Iterable[AssignmentFacts], schedule: Schedule
         if (
             segment.cap is not None
             and segment.on_cost is None
-            and a.hourly_pay_rate <= segment.threshold
+            and a.hourly_pay_rate <= thresholds[i]
         ):
             out.append((a, segment))
     return out
@@ -364,7 +397,7 @@ def _transitional_words(status: FindingStatus, rules_from: date | None) -> str:
 
 def derivation_text(pay: float, route: PayRoute, cost: OnCostPoint) -> str:
     """How the comparable rate was derived, with the numbers."""
-    rate = round(pay * cost.factor, 2)
+    rate = to_pence(pay * cost.factor)
     return (
         f"comparable rate = hourly pay {pay:.2f} x (1 + employer NI {cost.employer_ni:.4g} "
         f"+ apprenticeship levy {cost.apprenticeship_levy:.4g} + other {cost.other:.4g}) "

@@ -251,7 +251,8 @@ class CapCreate(AdminInput):
         "role_category": "unknown role category; choose one of "
         + ", ".join(category.value for category in RoleCategory),
         "effective_from": "not a date (use YYYY-MM-DD)",
-        "hourly_cap": f"a cap is pounds an hour, above 0 and at most {MAX_HOURLY_FIGURE:.0f}",
+        "hourly_cap": f"a cap is pounds and whole pence an hour, above 0 and at most "
+        f"{MAX_HOURLY_FIGURE:.0f}",
     }
 
     group_name: str = Field(max_length=100)
@@ -265,6 +266,13 @@ class CapCreate(AdminInput):
     @classmethod
     def _text(cls, text: str) -> str:
         return text.strip()
+
+    @field_validator("hourly_cap")
+    @classmethod
+    def _pence(cls, cap: float) -> float:
+        if abs(cap * 100 - round(cap * 100)) > 1e-6:
+            raise ValueError("a cap is in pounds and whole pence")
+        return round(cap, 2)
 
     def problems(self) -> list[Problem]:
         problems = []
