@@ -14,6 +14,7 @@ from workforce.cli.demo import demo
 from workforce.cli.forecasts import backtest
 from workforce.cli.imports import import_app
 from workforce.cli.jobs import jobs_app
+from workforce.cli.mou import mou_app
 from workforce.cli.returns import returns_app
 from workforce.cli.serve import scheduler, serve
 
@@ -25,6 +26,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(groups_app, name="groups")
+app.add_typer(mou_app, name="mou")
 app.add_typer(audit_app, name="audit")
 app.add_typer(returns_app, name="returns")
 app.add_typer(jobs_app, name="jobs")
