@@ -71,6 +71,11 @@ def test_the_xlsx_template_has_guidance_and_the_two_tables() -> None:
             "hourly_pay_rate",
             "project_team",
             "above_cap_signoff_ref",
+            "pay_route",
+            "date_qualified",
+            "notice_given_on",
+            "early_end_reason",
+            "project_costs_itemised",
         ]
     ]
     for name in ("Workforce", "Agency assignments"):
@@ -94,7 +99,8 @@ def test_the_csv_templates_have_the_same_headers() -> None:
     assert quarterly.template_csv().endswith("\r\n")
     assert quarterly.template_csv("assignments") == (
         "agency_name,role_group,swe_number,start_date,end_date,hourly_charge_rate,"
-        "hourly_pay_rate,project_team,above_cap_signoff_ref\r\n"
+        "hourly_pay_rate,project_team,above_cap_signoff_ref,pay_route,date_qualified,"
+        "notice_given_on,early_end_reason,project_costs_itemised\r\n"
     )
 
 
