@@ -50,7 +50,9 @@ def _visible_contributions(session: Session, own: MouGroup | None) -> list[views
         if (own is not None and name == own.name) or not _comparison(session, own)[name].suppressed
     ]
     published_regions = {code for code, cell in _index(session).items() if not cell.suppressed}
-    for code, cells in views._region_cells(session=session).items():
+    for code, cells in views._region_cells(
+        session=session, everything=views.rated_assignments(session=session)
+    ).items():
         if code in published_regions:
             shown += [views.Contribution.of(key, found) for key, found in cells.items()]
     return shown

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TypeVar
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from workforce.auth.models import User
@@ -41,6 +42,7 @@ from workforce.mou.models import (
     MouFinding,
     MouFindingPublic,
     MouGroup,
+    MouGroupCouncil,
     OnCostRate,
     PayRoute,
     RateCap,
@@ -136,23 +138,20 @@ class RatedAssignment:
 
 
 def comparable_rate(
-    assignment: AgencyAssignment, on_costs: Sequence[OnCostRate]
+    pay: float, route: str | None, start: date, on_costs: Sequence[OnCostRate]
 ) -> tuple[float | None, str]:
-    """Return the assignment's comparable hourly rate (None if not derivable) and how it was
-    found: pay x (1 + the on-costs of its pay route in force on its start date), from
-    ``on_costs``, the history of on-cost rates (``service.on_cost_rates``)."""
-    route = getattr(assignment, "pay_route", None)
+    """Return the comparable hourly rate of an assignment paid ``pay`` an hour through
+    ``route`` from ``start`` (None if not derivable) and how it was found: pay x (1 + the
+    on-costs of the route in force on the start date), from ``on_costs``, the history of
+    on-cost rates (``service.on_cost_rates``)."""
     if not route:
         return None, "hourly pay only: the return gives no pay route"
-    in_force = [
-        r for r in on_costs if r.pay_route == route and r.effective_from <= assignment.start_date
-    ]
+    in_force = [r for r in on_costs if r.pay_route == route and r.effective_from <= start]
     if not in_force:
-        return None, f"hourly pay only: no on-cost rates for {route} on {assignment.start_date}"
+        return None, f"hourly pay only: no on-cost rates for {route} on {start}"
     point = flows.on_cost_point(max(in_force, key=lambda r: r.effective_from))
     # The assessment's own arithmetic and words, so a rate here and in a finding agree.
-    rate = flows.to_pence(assignment.hourly_pay_rate * point.factor)
-    return rate, flows.derivation_text(assignment.hourly_pay_rate, PayRoute(route), point)
+    return flows.to_pence(pay * point.factor), flows.derivation_text(pay, PayRoute(route), point)
 
 
 def rated_assignments(
@@ -160,33 +159,52 @@ def rated_assignments(
 ) -> list[RatedAssignment]:
     """Return the capped-role assignments of accepted quarterly returns (of ``council_codes``,
     or every council), each in the quarter of its return."""
+    a = AgencyAssignment
+    # Columns, not ORM rows: a national year is tens of thousands of assignments.
     query = (
-        select(AgencyAssignment, col(CouncilReturn.period_end))
-        .join(CouncilReturn, col(CouncilReturn.id) == col(AgencyAssignment.return_id))
-        .where(CouncilReturn.status == ReturnStatus.accepted)
-        .where(CouncilReturn.kind == ReturnKind.quarterly)
-        .order_by(col(AgencyAssignment.id))
+        sa_select(
+            col(a.id),
+            col(a.council_code),
+            col(a.agency_name),
+            col(a.role_group),
+            col(a.start_date),
+            col(a.end_date),
+            col(a.hourly_charge_rate),
+            col(a.hourly_pay_rate),
+            col(a.pay_route),
+            col(CouncilReturn.period_end),
+        )
+        .join(CouncilReturn, col(CouncilReturn.id) == col(a.return_id))
+        .where(col(CouncilReturn.status) == ReturnStatus.accepted)
+        .where(col(CouncilReturn.kind) == ReturnKind.quarterly)
+        .order_by(col(a.id))
     )
     if council_codes is not None:
-        query = query.where(col(AgencyAssignment.council_code).in_(list(council_codes)))
+        query = query.where(col(a.council_code).in_(list(council_codes)))
     on_costs = service.on_cost_rates(session=session)
+    rates: dict[tuple[float, str | None, date], tuple[float | None, str]] = {}
     rated = []
-    for assignment, period_end in session.exec(query).all():
-        category = ROLE_GROUP_CATEGORY.get(assignment.role_group)
-        if category is None or period_end is None or assignment.id is None:
+    for id_, code, agency, role_group, start, end, charge, pay, route, period_end in (
+        session.execute(query).all()
+    ):
+        category = ROLE_GROUP_CATEGORY.get(role_group)
+        if category is None or period_end is None:
             continue
-        rate, derivation = comparable_rate(assignment, on_costs)
+        key = (pay, route, start)
+        if key not in rates:
+            rates[key] = comparable_rate(pay, route, start, on_costs)
+        rate, derivation = rates[key]
         rated.append(
             RatedAssignment(
-                id=assignment.id,
-                council_code=assignment.council_code,
-                agency_name=assignment.agency_name,
+                id=id_,
+                council_code=code,
+                agency_name=agency,
                 role_category=category,
                 quarter=Quarter.of(period_end),
-                start_date=assignment.start_date,
-                end_date=assignment.end_date,
-                hourly_charge_rate=assignment.hourly_charge_rate,
-                hourly_pay_rate=assignment.hourly_pay_rate,
+                start_date=start,
+                end_date=end,
+                hourly_charge_rate=charge,
+                hourly_pay_rate=pay,
                 comparable_rate=rate,
                 derivation=derivation,
             )
@@ -194,18 +212,24 @@ def rated_assignments(
     return rated
 
 
-def group_assignments(*, session: Session, group: MouGroup) -> list[RatedAssignment]:
+def group_assignments(
+    *, session: Session, group: MouGroup, everything: Sequence[RatedAssignment] | None = None
+) -> list[RatedAssignment]:
     """Return the group's assignments: those of councils that were members at the end of the
-    quarter their return covers."""
+    quarter their return covers (from ``everything`` when the caller has read them all)."""
     memberships = service.memberships(session=session, group_name=group.name)
-    everyone = {m.council_code for m in memberships}
+    by_council: dict[str, list[MouGroupCouncil]] = defaultdict(list)
+    for m in memberships:
+        by_council[m.council_code].append(m)
+    found = (
+        rated_assignments(session=session, council_codes=list(by_council))
+        if everything is None
+        else [a for a in everything if a.council_code in by_council]
+    )
     return [
-        rated
-        for rated in rated_assignments(session=session, council_codes=everyone)
-        if any(
-            m.council_code == rated.council_code and service.is_member_on(m, rated.quarter.end)
-            for m in memberships
-        )
+        a
+        for a in found
+        if any(service.is_member_on(m, a.quarter.end) for m in by_council[a.council_code])
     ]
 
 
@@ -393,10 +417,12 @@ def _first_exposed(
     return None
 
 
-def _region_cells(*, session: Session) -> dict[str, dict[CellKey, list[RatedAssignment]]]:
+def _region_cells(
+    *, session: Session, everything: Sequence[RatedAssignment]
+) -> dict[str, dict[CellKey, list[RatedAssignment]]]:
     region_of = dict(session.exec(select(Council.code, Council.region_code)).all())
     regions: dict[str, list[RatedAssignment]] = defaultdict(list)
-    for a in rated_assignments(session=session):
+    for a in everything:
         if a.council_code in region_of:
             regions[region_of[a.council_code]].append(a)
     return {code: by_cell(found) for code, found in regions.items()}
@@ -405,21 +431,21 @@ def _region_cells(*, session: Session) -> dict[str, dict[CellKey, list[RatedAssi
 GroupCells = dict[str, dict[CellKey, list[RatedAssignment]]]
 
 
-def _all_group_cells(*, session: Session) -> GroupCells:
+def _all_group_cells(*, session: Session, everything: Sequence[RatedAssignment]) -> GroupCells:
     return {
-        g.name: by_cell(group_assignments(session=session, group=g))
+        g.name: by_cell(group_assignments(session=session, group=g, everything=everything))
         for g in service.list_groups(session=session)
     }
 
 
 def _index_cells(
-    *, session: Session, per_group: GroupCells
+    *, session: Session, per_group: GroupCells, everything: Sequence[RatedAssignment]
 ) -> tuple[GroupCells, dict[tuple[str, CellKey], Contribution], dict[tuple[str, CellKey], str]]:
     """Return the index's cells by region, their contributions and the withheld ones.
 
     Each group's members see their group's figures in full, so a region's cell is also
     withheld when it is within a small difference of any group's cell."""
-    regions = _region_cells(session=session)
+    regions = _region_cells(session=session, everything=everything)
     candidates = {
         (code, key): Contribution.of(key, found)
         for code, cells in regions.items()
@@ -434,8 +460,11 @@ def _index_cells(
 def rate_index(*, session: Session) -> list[RateIndexCellPublic]:
     """Return the public rate index: each region's median rate by role and quarter, every
     cell under the minimum-cell rule (see the module docstring)."""
-    per_group = _all_group_cells(session=session)
-    regions, candidates, withheld = _index_cells(session=session, per_group=per_group)
+    everything = rated_assignments(session=session)
+    per_group = _all_group_cells(session=session, everything=everything)
+    regions, candidates, withheld = _index_cells(
+        session=session, per_group=per_group, everything=everything
+    )
     names = dict(session.exec(select(Region.code, Region.name)).all())
     answer = []
     for (code, key), _ in sorted(
@@ -464,8 +493,11 @@ def cross_region(*, session: Session, own_group: MouGroup | None) -> list[Compar
     """Return every group's median rate by role and quarter: the reader's own group in full,
     every other group under the minimum-cell rule and never within a small difference of a
     figure the reader can see (their own group's, another group's, or the public index)."""
-    per_group = _all_group_cells(session=session)
-    _, index_cells, index_withheld = _index_cells(session=session, per_group=per_group)
+    everything = rated_assignments(session=session)
+    per_group = _all_group_cells(session=session, everything=everything)
+    _, index_cells, index_withheld = _index_cells(
+        session=session, per_group=per_group, everything=everything
+    )
     known = [c for name, c in index_cells.items() if name not in index_withheld]
     if own_group is not None:
         known += [Contribution.of(k, f) for k, f in per_group.get(own_group.name, {}).items()]
