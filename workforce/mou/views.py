@@ -14,6 +14,10 @@ The rate of an assignment is its comparable hourly rate (pay plus the employer o
 its pay route in force on its start date), or, where the return gives no pay route, its
 hourly pay; each cell says which (``basis``), and a cell mixes none: if any of its
 assignments has no comparable rate, the whole cell is on hourly pay.
+
+A quarter's assignments are those listed in councils' accepted quarterly returns for that
+quarter; a group's are those of councils that were members at the quarter's end (the
+assessment, ``flows``, judges each assignment by membership on its start date instead).
 """
 
 from __future__ import annotations
