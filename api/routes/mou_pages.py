@@ -101,6 +101,17 @@ def _money(value: float | None) -> str:
     return "" if value is None else f"£{value:,.2f}"
 
 
+@router.get("/mou/groups", response_class=HTMLResponse)
+def groups_page(request: Request, session: SessionDep, principal: MouReader) -> Response:
+    """The MoU groups you may read, each linking to its page."""
+    groups = views.visible_groups(session=session, principal=principal)
+    return render(
+        request,
+        "mou_groups.html",
+        groups=[service.group_public(session=session, group=g) for g in groups],
+    )
+
+
 @router.get("/mou/groups/{name}", response_class=HTMLResponse)
 def group_page(request: Request, session: SessionDep, principal: MouReader, name: str) -> Response:
     """A group's page: caps with their history, rates by role and quarter against the cap,

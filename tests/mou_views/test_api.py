@@ -85,6 +85,8 @@ def test_groups_list_shows_a_member_only_their_group_and_an_analyst_every_group(
         client.get("/api/mou/groups/B MoU/findings", headers=world.analyst.headers).status_code
         == 200
     )
+    page = client.get("/mou/groups", headers=world.member_a.headers)
+    assert page.status_code == 200 and "A MoU" in page.text and "B MoU" not in page.text
     assert client.get("/api/mou/groups").status_code == 401
     assert client.get("/api/mou/groups", headers=world.hr_lead.headers).status_code == 403
 
