@@ -1,4 +1,5 @@
-"""``workforce demo``: the bundled public data, fitted forecasts and a demo admin."""
+"""``workforce demo``: the bundled public data, the regional MoU groups with made-up agency
+returns, fitted forecasts and a demo admin."""
 
 from __future__ import annotations
 
@@ -21,8 +22,23 @@ def demo() -> None:
     with session_scope() as session:
         for line in load_public_data(session=session, actor=actor):
             typer.echo(line)
+    _demo_mou(actor)
     _demo_forecasts()
     _demo_admin(actor)
+
+
+def _demo_mou(actor: Any) -> None:
+    """The regional MoU groups, London's 2016 caps, example caps elsewhere, on-cost rates,
+    made-up returns with agency assignments, and the demo groups' assessment."""
+    from workforce.db import session_scope
+    from workforce.mou.demo import seed
+
+    examples = get_settings().environment != "production"
+    with session_scope() as session:
+        for line in seed(session=session, actor=actor, examples=examples):
+            typer.echo(line)
+    if not examples:
+        typer.echo("No example caps or made-up returns in production.")
 
 
 def _demo_forecasts() -> None:

@@ -1,0 +1,71 @@
+"""The demonstration's groups, caps, on-costs and made-up returns: seeded once, safe to repeat."""
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from tests.builders.people import TEST_ACTOR
+from workforce.mou import demo, service
+from workforce.mou.models import PayRoute, RoleCategory
+from workforce.returns.models import CouncilReturn
+
+
+def test_the_demo_seeds_the_regions_london_caps_and_a_group_with_findings(
+    reference_session: Session,
+) -> None:
+    s = reference_session
+    first = list(demo.seed(session=s, actor=TEST_ACTOR))
+    assert "MoU groups: 9 added, 0 unchanged" in first
+    groups = {g.name: g for g in service.list_groups(session=s)}
+    assert set(groups) == set(demo.GROUPS)
+    assert {
+        name: g.cooling_off_months for name, g in groups.items() if g.cooling_off_months != 3
+    } == {
+        "London": 6,
+        "West Midlands": 12,
+    }
+    assert all(g.rules_from == date(2025, 10, 1) for g in groups.values())
+    assert "202" in service.member_councils(session=s, group_name="London")
+    assert "330" in service.member_councils(session=s, group_name="West Midlands")
+
+    london = service.caps(session=s, group_name="London")
+    assert {(c.role_category, c.effective_from, c.hourly_cap, c.is_example) for c in london} == {
+        ("social_worker", date(2016, 1, 1), 28.0, False),
+        ("senior_social_worker", date(2016, 1, 1), 35.0, False),
+        ("advanced_practitioner", date(2016, 1, 1), 35.0, False),
+        ("team_manager", date(2016, 1, 1), 42.0, False),
+    }
+    assert all("London MoU, 1 January 2016" in c.source for c in london)
+    others = service.caps(session=s, group_name="North East")
+    assert len(others) == len(RoleCategory)
+    assert all(c.is_example and "example figure, not a published cap" in c.source for c in others)
+    paye = service.on_cost_in_force(session=s, pay_route=PayRoute.paye, on=date(2025, 4, 5))
+    assert paye is not None and (paye.employer_ni, paye.apprenticeship_levy) == (0.138, 0.005)
+    paye = service.on_cost_in_force(session=s, pay_route=PayRoute.umbrella, on=date(2025, 4, 6))
+    assert paye is not None and paye.employer_ni == 0.15
+    company = service.on_cost_in_force(
+        session=s, pay_route=PayRoute.limited_company, on=date(2026, 1, 1)
+    )
+    assert company is not None and company.employer_ni == company.apprenticeship_levy == 0.0
+
+    returns = s.exec(select(CouncilReturn)).all()
+    assert len(returns) == len(demo.DEMO_RETURNS)
+    assert all(r.status == "accepted" and "MADE-UP" in r.file_name for r in returns)
+    rules = {f.rule for f in service.findings(session=s, group_name="London")}
+    assert {"above_cap_without_sign_off", "above_cap_signed_off", "short_notice"} <= rules
+    assert service.findings(session=s, group_name="West Midlands")
+
+    again = list(demo.seed(session=s, actor=TEST_ACTOR))
+    assert "MoU groups: 0 added, 9 unchanged" in again
+    assert any(line.startswith("MoU caps: 0 added") for line in again)
+    assert "Made-up quarterly returns with agency assignments: 0 added" in again
+    assert len(s.exec(select(CouncilReturn)).all()) == len(demo.DEMO_RETURNS)
+
+
+def test_production_gets_the_real_figures_only(reference_session: Session) -> None:
+    s = reference_session
+    list(demo.seed(session=s, actor=TEST_ACTOR, examples=False))
+    assert len(service.list_groups(session=s)) == 9
+    assert service.caps(session=s, group_name="North East") == []
+    assert len(service.caps(session=s, group_name="London")) == 4
+    assert s.exec(select(CouncilReturn)).all() == []
