@@ -188,9 +188,18 @@ def rated_assignments(
     on_costs = service.on_cost_rates(session=session)
     rates: dict[tuple[float, str | None, date], tuple[float | None, str]] = {}
     rated = []
-    for id_, code, agency, role_group, start, end, charge, pay, route, period_end in (
-        session.execute(query).all()
-    ):
+    for (
+        id_,
+        code,
+        agency,
+        role_group,
+        start,
+        end,
+        charge,
+        pay,
+        route,
+        period_end,
+    ) in session.execute(query).all():
         category = ROLE_GROUP_CATEGORY.get(role_group)
         if category is None or period_end is None:
             continue
