@@ -117,13 +117,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @app.get(DOCS_PATH, include_in_schema=False)
     def api_docs() -> HTMLResponse:
         """Swagger UI for the API, from /static: nothing is loaded from elsewhere."""
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/api/openapi.json",
             title=f"{app.title}: API",
             swagger_js_url="/static/swagger/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger/swagger-ui.css",
             swagger_favicon_url="/static/swagger/favicon-32x32.png",
         )
+        # The page's language, for screen readers (FastAPI's template leaves it out).
+        html = bytes(page.body).decode("utf-8").replace("<html>", '<html lang="en">', 1)
+        return HTMLResponse(html)
 
     describe_answers(app)
 

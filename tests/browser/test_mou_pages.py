@@ -3,14 +3,13 @@ with axe's accessibility checks."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
+from tests.browser.accessibility import assert_accessible
 from tests.builders.mou_views import (
     Reader,
     add_cap,
@@ -24,11 +23,6 @@ from workforce.auth.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
-# axe-core from the front-end's packages, or wherever WORKFORCE_AXE_JS points.
-AXE_JS = Path(
-    os.environ.get("WORKFORCE_AXE_JS", ROOT / "frontend/node_modules/axe-core/axe.min.js")
-)
 WIDTHS = [1280, 390]
 
 
@@ -50,9 +44,9 @@ def member(reference_session: Session) -> Reader:
 
 @pytest.fixture
 def wide_or_narrow(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A page whose context lets axe's script in past the content security policy."""
+    """A page at one of the two widths."""
     width = request.param
-    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    context = browser.new_context(viewport={"width": width, "height": 900})
     context.set_default_timeout(30_000)
     page = context.new_page()
     yield page
@@ -60,14 +54,7 @@ def wide_or_narrow(browser: Browser, request: pytest.FixtureRequest) -> Iterator
 
 
 def _check_accessibility(page: Page) -> None:
-    if not AXE_JS.is_file():
-        pytest.skip(f"axe-core not found at {AXE_JS}: npm install axe-core in frontend/")
-    page.add_script_tag(path=str(AXE_JS))
-    violations = page.evaluate(
-        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']}))"
-        ".violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
-    )
-    assert violations == []
+    assert_accessible(page)
 
 
 def _fits(page: Page) -> None:
