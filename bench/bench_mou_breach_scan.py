@@ -30,7 +30,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from workforce.mou.flows import (
+from workforce.mou.models import ROLE_GROUP_CATEGORY, PayRoute, RoleCategory
+from workforce.mou.rules import (
     AssignmentFacts,
     CapPoint,
     OnCostPoint,
@@ -38,7 +39,6 @@ from workforce.mou.flows import (
     build_schedule,
     judge_caps,
 )
-from workforce.mou.models import ROLE_GROUP_CATEGORY, PayRoute, RoleCategory
 
 ASSIGNMENTS = 30_000
 COUNCILS = 150

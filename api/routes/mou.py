@@ -19,7 +19,8 @@ from api.formats import Format, FormatQuery, respond
 from api.security import CouncilPrivateReader, guard, require_council
 from workforce.auth.permissions import Action, Principal
 from workforce.errors import InputDataError, Problem
-from workforce.mou import dfe_return, service, views
+from workforce.mou import caps as cap_service
+from workforce.mou import comparisons, dfe_return, service, views
 from workforce.mou.models import (
     CapHistoryPublic,
     FindingStatus,
@@ -83,7 +84,7 @@ def group_caps(session: SessionDep, principal: MouReader, name: str) -> Any:
 
 def cap_history(*, session: Any, group_name: str) -> list[CapHistoryPublic]:
     """The group's caps, each labelled if it is an example and marked if in force today."""
-    caps = service.caps(session=session, group_name=group_name)
+    caps = cap_service.caps(session=session, group_name=group_name)
     today = utcnow().date()
     in_force = {}
     for cap in caps:  # by role and day: the last on or before today is in force
@@ -113,7 +114,7 @@ def group_rates(session: SessionDep, principal: MouReader, name: str) -> Any:
         group_name=group.name,
         cells=views.group_rates(session=session, group=group),
         spend_above_cap=views.spend_above_cap(session=session, group=group),
-        comparison=views.cross_region(session=session, own_group=group),
+        comparison=comparisons.cross_region(session=session, own_group=group),
         basis=views.BASIS_LABELS,
         spend_rule=views.SPEND_RULE,
         suppression_rule=SUPPRESSION_RULE,
@@ -180,4 +181,4 @@ def dfe_agency_return(
 def rate_index(session: SessionDep, format: FormatQuery = Format.json) -> Any:
     """The public agency-rate index: each region's median hourly rate by role and quarter,
     shown only for cells of at least 5 assignments from at least 3 councils."""
-    return respond(views.rate_index(session=session), format, "agency-rate-index")
+    return respond(comparisons.rate_index(session=session), format, "agency-rate-index")

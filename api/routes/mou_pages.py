@@ -20,7 +20,7 @@ from api.routes.mou import EXAMPLE_LABEL, SUPPRESSION_RULE, cap_history
 from api.security import guard
 from workforce.auth.permissions import Action, Principal
 from workforce.errors import NotFoundError
-from workforce.mou import digest, service, views
+from workforce.mou import comparisons, digest, service, views
 from workforce.mou.models import ROLE_CATEGORY_LABELS, FindingStatus, MouDigest, RoleCategory
 from workforce.timeutils import utcnow
 
@@ -138,7 +138,7 @@ def group_page(request: Request, session: SessionDep, principal: MouReader, name
             cap_label="cap (example figure)" if example else "cap in force at quarter end",
         )
         charts.append(RoleChart(role, label, svg, [c.model_dump() for c in mine.values()]))
-    comparison = views.cross_region(session=session, own_group=group)
+    comparison = comparisons.cross_region(session=session, own_group=group)
     return render(
         request,
         "mou_group.html",
@@ -216,7 +216,7 @@ def digest_file(
 @router.get("/rate-index", response_class=HTMLResponse)
 def rate_index_page(request: Request, session: SessionDep) -> Response:
     """The public agency-rate index: regional median rates by role and quarter."""
-    cells = views.rate_index(session=session)
+    cells = comparisons.rate_index(session=session)
     quarters = sorted({c.quarter for c in cells})
     charts = []
     for role in RoleCategory:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from tests.builders.people import TEST_ACTOR
+from workforce.mou import caps as cap_service
 from workforce.mou import service
 from workforce.mou.models import MouGroup, PayRoute, RoleCategory
 from workforce.returns.models import (
@@ -51,7 +52,7 @@ def set_cap(
     *,
     is_example: bool = False,
 ) -> None:
-    service.set_cap(
+    cap_service.set_cap(
         session=session,
         group_name=group,
         role_category=role,
@@ -71,7 +72,7 @@ def set_on_costs(
     apprenticeship_levy: float = 0.0,
     other: float = 0.0,
 ) -> None:
-    service.set_on_cost_rate(
+    cap_service.set_on_cost_rate(
         session=session,
         pay_route=route,
         effective_from=effective_from,

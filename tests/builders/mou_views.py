@@ -16,7 +16,7 @@ from workforce.auth import tokens
 from workforce.auth.audit import Actor
 from workforce.auth.models import Role
 from workforce.councils.models import Council
-from workforce.mou import flows
+from workforce.mou import rules
 from workforce.mou.models import (
     FindingStatus,
     MouFinding,
@@ -162,7 +162,7 @@ def add_finding(
     session: Session,
     group: str,
     assignment: AgencyAssignment,
-    rule: str = flows.ABOVE_CAP_WITHOUT_SIGN_OFF,
+    rule: str = rules.ABOVE_CAP_WITHOUT_SIGN_OFF,
     status: FindingStatus = FindingStatus.breach,
     **fields: Any,
 ) -> MouFinding:

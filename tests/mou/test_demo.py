@@ -5,6 +5,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from tests.builders.people import TEST_ACTOR
+from workforce.mou import caps as cap_service
 from workforce.mou import demo, service
 from workforce.mou.models import PayRoute, RoleCategory
 from workforce.returns.models import CouncilReturn
@@ -28,7 +29,7 @@ def test_the_demo_seeds_the_regions_london_caps_and_a_group_with_findings(
     assert "202" in service.member_councils(session=s, group_name="London")
     assert "330" in service.member_councils(session=s, group_name="West Midlands")
 
-    london = service.caps(session=s, group_name="London")
+    london = cap_service.caps(session=s, group_name="London")
     assert {(c.role_category, c.effective_from, c.hourly_cap, c.is_example) for c in london} == {
         ("social_worker", date(2016, 1, 1), 28.0, False),
         ("senior_social_worker", date(2016, 1, 1), 35.0, False),
@@ -36,14 +37,14 @@ def test_the_demo_seeds_the_regions_london_caps_and_a_group_with_findings(
         ("team_manager", date(2016, 1, 1), 42.0, False),
     }
     assert all("London MoU, 1 January 2016" in c.source for c in london)
-    others = service.caps(session=s, group_name="North East")
+    others = cap_service.caps(session=s, group_name="North East")
     assert len(others) == len(RoleCategory)
     assert all(c.is_example and "example figure, not a published cap" in c.source for c in others)
-    paye = service.on_cost_in_force(session=s, pay_route=PayRoute.paye, on=date(2025, 4, 5))
+    paye = cap_service.on_cost_in_force(session=s, pay_route=PayRoute.paye, on=date(2025, 4, 5))
     assert paye is not None and (paye.employer_ni, paye.apprenticeship_levy) == (0.138, 0.005)
-    paye = service.on_cost_in_force(session=s, pay_route=PayRoute.umbrella, on=date(2025, 4, 6))
+    paye = cap_service.on_cost_in_force(session=s, pay_route=PayRoute.umbrella, on=date(2025, 4, 6))
     assert paye is not None and paye.employer_ni == 0.15
-    company = service.on_cost_in_force(
+    company = cap_service.on_cost_in_force(
         session=s, pay_route=PayRoute.limited_company, on=date(2026, 1, 1)
     )
     assert company is not None and company.employer_ni == company.apprenticeship_levy == 0.0
@@ -66,6 +67,6 @@ def test_production_gets_the_real_figures_only(reference_session: Session) -> No
     s = reference_session
     list(demo.seed(session=s, actor=TEST_ACTOR, examples=False))
     assert len(service.list_groups(session=s)) == 9
-    assert service.caps(session=s, group_name="North East") == []
-    assert len(service.caps(session=s, group_name="London")) == 4
+    assert cap_service.caps(session=s, group_name="North East") == []
+    assert len(cap_service.caps(session=s, group_name="London")) == 4
     assert s.exec(select(CouncilReturn)).all() == []

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from tests.builders import mou as build
 from tests.builders.people import TEST_ACTOR
 from workforce.auth.models import AuditEvent
-from workforce.mou import flows, service
+from workforce.mou import drafts, flows, rules, service
 from workforce.mou.models import FindingStatus, MouFinding, PayRoute
 from workforce.returns.models import ReturnStatus
 
@@ -140,8 +140,8 @@ def test_the_derivation_says_how_the_comparable_rate_was_found(s: Session) -> No
     assert "no umbrella company on-cost rates are in force on 2025-10-06" in f.derivation
     assert (f.comparable_rate, f.excess) == (30.0, 2.0)
     # The older rates for an earlier start: 13.8% NI.
-    assert flows.derivation_text(
-        20.0, PayRoute.paye, flows.OnCostPoint(date(2022, 11, 6), 0.138, 0.005, 0.0)
+    assert drafts.derivation_text(
+        20.0, PayRoute.paye, rules.OnCostPoint(date(2022, 11, 6), 0.138, 0.005, 0.0)
     ).startswith("comparable rate = hourly pay 20.00 x (1 + employer NI 0.138 + ")
 
 

@@ -9,6 +9,7 @@ from tests.builders.people import TEST_ACTOR
 from workforce.auth import service as auth_service
 from workforce.auth.models import AuditEvent, GroupCreate
 from workforce.errors import InputDataError, NotFoundError
+from workforce.mou import caps as cap_service
 from workforce.mou import service
 from workforce.mou.models import PayRoute, RoleCategory
 
@@ -97,7 +98,7 @@ def test_caps_are_never_overwritten_and_the_one_in_force_is_found(
     _group(s)
     sw = RoleCategory.social_worker
     for day, cap in ((date(2016, 1, 1), 28.0), (date(2026, 1, 1), 30.0)):
-        service.set_cap(
+        cap_service.set_cap(
             session=s,
             group_name="London",
             role_category=sw,
@@ -107,7 +108,7 @@ def test_caps_are_never_overwritten_and_the_one_in_force_is_found(
             actor=TEST_ACTOR,
         )
     with pytest.raises(InputDataError) as exc:
-        service.set_cap(
+        cap_service.set_cap(
             session=s,
             group_name="London",
             role_category="social_worker",
@@ -118,14 +119,14 @@ def test_caps_are_never_overwritten_and_the_one_in_force_is_found(
         )
     assert [p.rule for p in exc.value.problems] == ["cap.duplicate"]
     assert [
-        (c.effective_from, c.hourly_cap) for c in service.caps(session=s, group_name="London")
+        (c.effective_from, c.hourly_cap) for c in cap_service.caps(session=s, group_name="London")
     ] == [
         (date(2016, 1, 1), 28.0),
         (date(2026, 1, 1), 30.0),
     ]
 
     def in_force(day: date) -> float | None:
-        cap = service.cap_in_force(session=s, group_name="London", role_category=sw, on=day)
+        cap = cap_service.cap_in_force(session=s, group_name="London", role_category=sw, on=day)
         return cap.hourly_cap if cap else None
 
     assert in_force(date(2015, 12, 31)) is None
@@ -133,7 +134,7 @@ def test_caps_are_never_overwritten_and_the_one_in_force_is_found(
     assert in_force(date(2025, 12, 31)) == 28.0
     assert in_force(date(2026, 1, 1)) == 30.0
     with pytest.raises(InputDataError) as exc:
-        service.set_cap(
+        cap_service.set_cap(
             session=s,
             group_name="Nowhere",
             role_category="cook",
@@ -149,7 +150,7 @@ def test_caps_are_never_overwritten_and_the_one_in_force_is_found(
 def test_on_cost_rates_are_dated_and_never_overwritten(reference_session: Session) -> None:
     s = reference_session
     for day, ni in ((date(2022, 11, 6), 0.138), (date(2025, 4, 6), 0.15)):
-        service.set_on_cost_rate(
+        cap_service.set_on_cost_rate(
             session=s,
             pay_route="paye",
             effective_from=day,
@@ -159,7 +160,7 @@ def test_on_cost_rates_are_dated_and_never_overwritten(reference_session: Sessio
             actor=TEST_ACTOR,
         )
     with pytest.raises(InputDataError) as exc:
-        service.set_on_cost_rate(
+        cap_service.set_on_cost_rate(
             session=s,
             pay_route="paye",
             effective_from=date(2025, 4, 6),
@@ -168,12 +169,12 @@ def test_on_cost_rates_are_dated_and_never_overwritten(reference_session: Sessio
             actor=TEST_ACTOR,
         )
     assert [p.rule for p in exc.value.problems] == ["on_cost.duplicate"]
-    rate = service.on_cost_in_force(session=s, pay_route=PayRoute.paye, on=date(2025, 4, 5))
+    rate = cap_service.on_cost_in_force(session=s, pay_route=PayRoute.paye, on=date(2025, 4, 5))
     assert rate is not None and rate.employer_ni == 0.138
-    rate = service.on_cost_in_force(session=s, pay_route=PayRoute.paye, on=date(2025, 4, 6))
+    rate = cap_service.on_cost_in_force(session=s, pay_route=PayRoute.paye, on=date(2025, 4, 6))
     assert rate is not None and rate.employer_ni == 0.15
     assert (
-        service.on_cost_in_force(session=s, pay_route=PayRoute.umbrella, on=date(2026, 1, 1))
+        cap_service.on_cost_in_force(session=s, pay_route=PayRoute.umbrella, on=date(2026, 1, 1))
         is None
     )
-    assert len(service.on_cost_rates(session=s)) == 2
+    assert len(cap_service.on_cost_rates(session=s)) == 2

@@ -19,7 +19,7 @@ from tests.builders.mou_views import (
     make_reader,
 )
 from workforce.auth.models import Role
-from workforce.mou import flows
+from workforce.mou import rules
 from workforce.mou.models import FindingStatus
 
 
@@ -46,7 +46,7 @@ def world(reference_session: Session) -> World:
         group = "A MoU" if code in a_councils else "B MoU"
         add_finding(session, group, made[0], excess=5.0, comparable_rate=45.0, cap=40.0)
         add_finding(
-            session, group, made[1], rule=flows.SHORT_NOTICE, status=FindingStatus.not_assessable
+            session, group, made[1], rule=rules.SHORT_NOTICE, status=FindingStatus.not_assessable
         )
     world = World(
         member_a=make_reader(session, "a.member", Role.mou_member, group="A MoU"),
@@ -97,10 +97,10 @@ def test_findings_filter_by_council_rule_and_status(client: TestClient, world: W
     assert len(client.get(url, headers=headers).json()) == 6
     one = client.get(url, params={"council": world.a_councils[0]}, headers=headers).json()
     assert {f["council_code"] for f in one} == {world.a_councils[0]} and len(one) == 2
-    assert len(client.get(url, params={"rule": flows.SHORT_NOTICE}, headers=headers).json()) == 3
+    assert len(client.get(url, params={"rule": rules.SHORT_NOTICE}, headers=headers).json()) == 3
     breaches = client.get(url, params={"status": "breach"}, headers=headers).json()
     assert len(breaches) == 3 and all(
-        f["rule"] == flows.ABOVE_CAP_WITHOUT_SIGN_OFF for f in breaches
+        f["rule"] == rules.ABOVE_CAP_WITHOUT_SIGN_OFF for f in breaches
     )
     csv = client.get(url, params={"format": "csv"}, headers=headers)
     assert csv.status_code == 200 and csv.text.startswith("id,")

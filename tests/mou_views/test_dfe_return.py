@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 
 from tests.builders.mou_views import add_finding, add_return, councils_of_region, make_group
-from workforce.mou import dfe_return, flows
+from workforce.mou import dfe_return, rules
 from workforce.mou.models import FindingStatus
 from workforce.mou.views import Quarter
 
@@ -40,20 +40,20 @@ def _council_with_return(session: Session) -> tuple[str, list]:
         session,
         "DfE MoU",
         made[1],
-        rule=flows.ABOVE_CAP_SIGNED_OFF,
+        rule=rules.ABOVE_CAP_SIGNED_OFF,
         comparable_rate=57.5,
         cap=40.0,
         excess=17.5,
         message="17.50 above the cap of 40.00",
     )
     add_finding(
-        session, "DfE MoU", made[2], rule=flows.PROJECT_NOT_NAMED, message="worker not named"
+        session, "DfE MoU", made[2], rule=rules.PROJECT_NOT_NAMED, message="worker not named"
     )
     add_finding(
         session,
         "DfE MoU",
         made[0],
-        rule=flows.SHORT_NOTICE,
+        rule=rules.SHORT_NOTICE,
         status=FindingStatus.not_assessable,
         message="no notice date in a version 1 sheet",
     )
@@ -68,13 +68,13 @@ def test_the_return_lists_each_assignment_and_what_is_missing(reference_session:
     assert first["role_category"] == "social_worker" and first["hourly_pay_rate"] == 30.0
     assert first["start_date"] == "2025-10-01" and first["end_date"] is None
     assert drafted.assignments[2]["swe_number"] is None and drafted.assignments[2]["project_team"]
-    rules = {r["rule"]: r for r in drafted.rules}
-    assert rules[flows.ABOVE_CAP_SIGNED_OFF]["status"] == "not compliant"
-    assert "17.50 above the cap" in rules[flows.ABOVE_CAP_SIGNED_OFF]["reasons"]
-    assert rules[flows.ABOVE_CAP_WITHOUT_SIGN_OFF]["status"] == "compliant"
-    assert rules[flows.PROJECT_NOT_NAMED]["status"] == "not compliant"
-    assert rules[flows.SHORT_NOTICE]["status"] == "not assessable"
-    assert rules["cooling_off"]["status"] == "compliant"
+    by_rule = {r["rule"]: r for r in drafted.rules}
+    assert by_rule[rules.ABOVE_CAP_SIGNED_OFF]["status"] == "not compliant"
+    assert "17.50 above the cap" in by_rule[rules.ABOVE_CAP_SIGNED_OFF]["reasons"]
+    assert by_rule[rules.ABOVE_CAP_WITHOUT_SIGN_OFF]["status"] == "compliant"
+    assert by_rule[rules.PROJECT_NOT_NAMED]["status"] == "not compliant"
+    assert by_rule[rules.SHORT_NOTICE]["status"] == "not assessable"
+    assert by_rule["cooling_off"]["status"] == "compliant"
     assert [s["signoff_ref"] for s in drafted.signoffs] == ["DCS-2025-7"]
     assert {a["agency_name"] for a in drafted.agencies} == {
         made[1].agency_name,
@@ -87,7 +87,7 @@ def test_the_return_lists_each_assignment_and_what_is_missing(reference_session:
     assert costs["2025-11"] == round((45.0 * 2 + 70.0) * week * 30, 2)
     missing = "\n".join(drafted.missing)
     assert f"assignment {made[2].id}" in missing and "Social Work England number" in missing
-    assert f"rule {flows.SHORT_NOTICE}" in missing
+    assert f"rule {rules.SHORT_NOTICE}" in missing
     assert "whether the project team's costs are itemised" in missing
 
 

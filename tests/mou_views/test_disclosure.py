@@ -18,7 +18,7 @@ from tests.builders.mou_views import (
     region_of,
 )
 from workforce.auth.models import Role
-from workforce.mou import views
+from workforce.mou import comparisons, views
 from workforce.mou.models import MouGroup
 
 
@@ -32,17 +32,19 @@ def _returns(session: Session, councils: Iterable[str], each: int, pay: float = 
 
 
 def _index(session: Session) -> dict[str, views.RateIndexCellPublic]:
-    return {c.region_code: c for c in views.rate_index(session=session)}
+    return {c.region_code: c for c in comparisons.rate_index(session=session)}
 
 
 def _comparison(session: Session, own: MouGroup | None) -> dict[str, object]:
-    return {c.group_name: c for c in views.cross_region(session=session, own_group=own)}
+    return {c.group_name: c for c in comparisons.cross_region(session=session, own_group=own)}
 
 
-def _visible_contributions(session: Session, own: MouGroup | None) -> list[views.Contribution]:
+def _visible_contributions(
+    session: Session, own: MouGroup | None
+) -> list[comparisons.Contribution]:
     """Every figure the reader sees for the same role and quarter, with what is behind it."""
     shown = [
-        views.Contribution.of(key, found)
+        comparisons.Contribution.of(key, found)
         for name, group in ((g.name, g) for g in views.service.list_groups(session=session))
         for key, found in views.by_cell(
             views.group_assignments(session=session, group=group)
@@ -50,15 +52,15 @@ def _visible_contributions(session: Session, own: MouGroup | None) -> list[views
         if (own is not None and name == own.name) or not _comparison(session, own)[name].suppressed
     ]
     published_regions = {code for code, cell in _index(session).items() if not cell.suppressed}
-    for code, cells in views._region_cells(
+    for code, cells in comparisons._region_cells(
         session=session, everything=views.rated_assignments(session=session)
     ).items():
         if code in published_regions:
-            shown += [views.Contribution.of(key, found) for key, found in cells.items()]
+            shown += [comparisons.Contribution.of(key, found) for key, found in cells.items()]
     return shown
 
 
-def _assert_no_two_figures_single_out_a_council(shown: list[views.Contribution]) -> None:
+def _assert_no_two_figures_single_out_a_council(shown: list[comparisons.Contribution]) -> None:
     for one, other in combinations(shown, 2):
         if one.key != other.key:
             continue

@@ -191,7 +191,7 @@ def caps_set(
     from workforce.auth.audit import Actor
     from workforce.db import session_scope
     from workforce.errors import InputDataError
-    from workforce.mou import service
+    from workforce.mou import caps as cap_service
     from workforce.mou.models import CapCreate
 
     require_current_schema()
@@ -205,7 +205,7 @@ def caps_set(
             is_example=example,
         )
         with session_scope() as session:
-            service.set_cap(session=session, new=new, actor=Actor.cli())
+            cap_service.set_cap(session=session, new=new, actor=Actor.cli())
     except InputDataError as exc:
         raise refused_with_options(exc, CAP_OPTIONS) from None
     typer.echo(
@@ -221,6 +221,7 @@ def caps_list(
     """List every cap GROUP has had, by role and day, with its source."""
     from workforce.db import session_scope
     from workforce.errors import NotFoundError
+    from workforce.mou import caps as cap_service
     from workforce.mou import service
 
     with session_scope() as session:
@@ -228,7 +229,7 @@ def caps_list(
             service.get_group(session=session, group_name=group)
         except NotFoundError as exc:
             raise _no_such_group(exc) from None
-        for cap in service.caps(session=session, group_name=group):
+        for cap in cap_service.caps(session=session, group_name=group):
             example = " EXAMPLE figure, not a published cap" if cap.is_example else ""
             typer.echo(
                 f"{cap.role_category:<24} from {cap.effective_from:%Y-%m-%d} "
@@ -258,7 +259,7 @@ def oncosts_set(
     from workforce.auth.audit import Actor
     from workforce.db import session_scope
     from workforce.errors import InputDataError
-    from workforce.mou import service
+    from workforce.mou import caps as cap_service
     from workforce.mou.models import OnCostRateCreate
 
     require_current_schema()
@@ -272,7 +273,7 @@ def oncosts_set(
             source=source,
         )
         with session_scope() as session:
-            service.set_on_cost_rate(session=session, new=new, actor=Actor.cli())
+            cap_service.set_on_cost_rate(session=session, new=new, actor=Actor.cli())
     except InputDataError as exc:
         raise refused_with_options(exc, ON_COST_OPTIONS) from None
     typer.echo(
@@ -288,13 +289,13 @@ def oncosts_list(
 ) -> None:
     """List every on-cost rate set, by pay route and day, with its source."""
     from workforce.db import session_scope
-    from workforce.mou import service
+    from workforce.mou import caps as cap_service
 
     if route is not None and route not in {r.value for r in PayRoute}:
         typer.echo(f"Unknown pay route {route!r}; choose one of {_ROUTES}.", err=True)
         raise typer.Exit(1)
     with session_scope() as session:
-        for rate in service.on_cost_rates(
+        for rate in cap_service.on_cost_rates(
             session=session, pay_route=PayRoute(route) if route else None
         ):
             typer.echo(
@@ -333,10 +334,10 @@ def findings(
     """List GROUP's findings: each assignment, rule, figures and the return it came from."""
     from workforce.db import session_scope
     from workforce.errors import NotFoundError
-    from workforce.mou import flows, service
+    from workforce.mou import rules, service
 
-    if rule is not None and rule not in flows.RULES:
-        raise refused(ValueError(f"Unknown rule {rule!r}; the rules: {', '.join(flows.RULES)}."))
+    if rule is not None and rule not in rules.RULES:
+        raise refused(ValueError(f"Unknown rule {rule!r}; the rules: {', '.join(rules.RULES)}."))
     with session_scope() as session:
         try:
             service.get_group(session=session, group_name=group)

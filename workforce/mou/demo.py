@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from workforce.auth.audit import Actor
 from workforce.councils.models import Council, Region
+from workforce.mou import caps as cap_service
 from workforce.mou import flows, service
 from workforce.mou.models import MouGroup, OnCostRate, PayRoute, RateCap, RoleCategory
 from workforce.returns.models import CouncilReturn, ReturnKind, ReturnStatus
@@ -402,7 +403,7 @@ def _caps(session: Session, actor: Actor, examples: bool) -> Iterator[str]:
     for group, role, day, cap, example, source in wanted:
         if (group, role.value, day) in existing:
             continue
-        service.set_cap(
+        cap_service.set_cap(
             session=session,
             group_name=group,
             role_category=role,
@@ -425,7 +426,7 @@ def _on_costs(session: Session, actor: Actor) -> Iterator[str]:
     for route, day, ni, levy, source in ON_COSTS:
         if (route.value, day) in existing:
             continue
-        service.set_on_cost_rate(
+        cap_service.set_on_cost_rate(
             session=session,
             pay_route=route,
             effective_from=day,
@@ -438,7 +439,7 @@ def _on_costs(session: Session, actor: Actor) -> Iterator[str]:
     yield f"On-cost rates: {added} added, {len(ON_COSTS) - added} unchanged"
 
 
-def _returns(session: Session, actor: Actor) -> Iterator[str]:
+def _returns(session: Session, actor: Actor) -> Generator[str, None, int]:
     from workforce.returns.flows import ingest
     from workforce.returns.reading import Upload
 
@@ -472,6 +473,7 @@ def _returns(session: Session, actor: Actor) -> Iterator[str]:
         session.commit()
         added += 1
     yield f"Made-up quarterly returns with agency assignments: {added} added"
+    return added
 
 
 def seed(*, session: Session, actor: Actor, examples: bool = True) -> Iterator[str]:
@@ -484,7 +486,8 @@ def seed(*, session: Session, actor: Actor, examples: bool = True) -> Iterator[s
     session.commit()
     if not examples:
         return
-    yield from _returns(session, actor)
+    if not (yield from _returns(session, actor)):
+        return  # nothing new to assess: a repeat leaves the findings as they are
     for name in DEMO_GROUPS_ASSESSED:
         summary = flows.assess(session=session, group_name=name, actor=actor)
         yield f"Assessed {summary.summary()}"

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from workforce.councils.service import find_council
 from workforce.exports import neutralise
-from workforce.mou import flows
+from workforce.mou import rules
 from workforce.mou.models import (
     ROLE_CATEGORY_LABELS,
     ROLE_GROUP_CATEGORY,
@@ -39,9 +39,9 @@ HOURS_ASSUMPTION = (
     f"charge rate x {HOURS_PER_WEEK:g} hours a week (full time on the NJC standard week: "
     "returns give no hours) x the days of the month the assignment covered / 7"
 )
-# The rules the return reports on are the assessment's (``workforce.mou.flows.RULES``).
-RULES = flows.RULES
-SIGN_OFF_RULES = {flows.ABOVE_CAP_SIGNED_OFF, flows.ABOVE_CAP_WITHOUT_SIGN_OFF}
+# The rules the return reports on are the assessment's (``workforce.mou.rules.RULES``).
+RULES = rules.RULES
+SIGN_OFF_RULES = {rules.ABOVE_CAP_SIGNED_OFF, rules.ABOVE_CAP_WITHOUT_SIGN_OFF}
 
 ASSIGNMENT_COLUMNS = [
     "assignment_id",
@@ -230,7 +230,7 @@ def _signoffs(drafted: DfeAgencyReturn, assignments: Any, findings: Any) -> None
                 "signoff_ref": a.above_cap_signoff_ref,
             }
         )
-        if finding and finding.rule == flows.ABOVE_CAP_WITHOUT_SIGN_OFF:
+        if finding and finding.rule == rules.ABOVE_CAP_WITHOUT_SIGN_OFF:
             drafted.missing.append(
                 f"assignment {a.id}: above cap with no sign-off by the DCS and chief executive"
             )
