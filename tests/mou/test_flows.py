@@ -312,3 +312,44 @@ def test_findings_are_kept_updated_and_removed_when_no_longer_found(s: Session) 
     assert len(s.exec(select(MouFinding)).all()) == 1
     events = s.exec(select(AuditEvent).where(AuditEvent.action == "assess")).all()
     assert len(events) == 2 and events[1].details["removed"] == 1
+
+
+def test_an_assignment_listed_again_next_quarter_is_one_assignment(s: Session) -> None:
+    december = build.council_return(s, CAMDEN, date(2025, 12, 31))
+    listed = {
+        "swe_number": "SW900001",
+        "agency_name": "Test Agency Ltd",
+        "start_date": date(2025, 11, 3),
+        "hourly_pay_rate": 40.0,
+        "pay_route": LC,
+    }
+    first_listing = build.assignment(s, december, **listed)
+    first = flows.assess(session=s, group_name=LONDON, actor=TEST_ACTOR)
+    s.commit()
+    assert first.assignments == 1 and first.new == 1
+    found = _findings(s)[first_listing.id]["above_cap_without_sign_off"]
+    first_found = found.first_found_at
+    # The March return lists it again (the agency's name typed differently), now with the
+    # sign-off the council has since recorded: the latest listing is the one judged.
+    march = build.council_return(s, CAMDEN, date(2026, 3, 31))
+    again_listed = build.assignment(
+        s, march, **{**listed, "agency_name": "test agency  LTD", "above_cap_signoff_ref": "DCS-7"}
+    )
+    again = flows.assess(session=s, group_name=LONDON, actor=TEST_ACTOR)
+    s.commit()
+    assert again.assignments == 1
+    assert (again.new, again.found_again, again.removed) == (1, 0, 1)
+    found = _findings(s)
+    assert list(found) == [again_listed.id]
+    assert set(found[again_listed.id]) == {"above_cap_signed_off"}
+    # Listed a third time unchanged: the same finding, first found when it first was.
+    june = build.council_return(s, CAMDEN, date(2026, 6, 30))
+    third_listing = build.assignment(s, june, **{**listed, "above_cap_signoff_ref": "DCS-7"})
+    third = flows.assess(session=s, group_name=LONDON, actor=TEST_ACTOR)
+    s.commit()
+    assert (third.new, third.found_again, third.removed) == (0, 1, 0)
+    kept = _findings(s)[third_listing.id]["above_cap_signed_off"]
+    assert kept.return_id == june.id
+    assert kept.first_found_at == found[again_listed.id]["above_cap_signed_off"].first_found_at
+    assert kept.first_found_at >= first_found
+    assert len(s.exec(select(MouFinding)).all()) == 1

@@ -70,11 +70,16 @@ def _member_on(memberships: dict[str, list[MouGroupCouncil]], code: str, day: da
 
 
 def load_assignments(*, session: Session, council_codes: Sequence[str]) -> list[AssignmentFacts]:
-    """Every agency assignment in the accepted quarterly returns of ``council_codes``."""
+    """Every agency assignment in the accepted quarterly returns of ``council_codes``, once.
+
+    A continuing assignment is listed again in each quarter's return; it is judged once,
+    as the latest return (by quarter, then version) describes it, since that one knows its
+    end date, notice and any sign-off given since.
+    """
     if not council_codes:
         return []
     rows = session.exec(
-        select(AgencyAssignment)
+        select(AgencyAssignment, col(CouncilReturn.period_end), col(CouncilReturn.version))
         .join(CouncilReturn, col(CouncilReturn.id) == col(AgencyAssignment.return_id))
         .where(
             CouncilReturn.status == ReturnStatus.accepted,
@@ -83,7 +88,30 @@ def load_assignments(*, session: Session, council_codes: Sequence[str]) -> list[
         )
         .order_by(col(AgencyAssignment.id))
     ).all()
-    return [AssignmentFacts.of(a) for a in rows]
+    latest: dict[tuple[str, str, str, date], tuple[tuple[date, int, int], AssignmentFacts]] = {}
+    for row, period_end, version in rows:
+        facts = AssignmentFacts.of(row)
+        rank = (period_end or date.min, version, facts.id)
+        held = latest.get(facts.identity)
+        if held is None or rank > held[0]:
+            latest[facts.identity] = (rank, facts)
+    return sorted((facts for _, facts in latest.values()), key=lambda f: f.id)
+
+
+def _finding_identities(
+    *, session: Session, findings: Sequence[MouFinding]
+) -> dict[int, tuple[str, str, str, date]]:
+    """The assignment identity behind each stored finding, by assignment id."""
+    ids = sorted({f.assignment_id for f in findings})
+    identities: dict[int, tuple[str, str, str, date]] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        for row in session.exec(
+            select(AgencyAssignment).where(col(AgencyAssignment.id).in_(chunk))
+        ):
+            facts = AssignmentFacts.of(row)
+            identities[facts.id] = facts.identity
+    return identities
 
 
 def load_leavers(
@@ -192,17 +220,19 @@ def assess(*, session: Session, group_name: str, actor: Actor) -> AssessmentSumm
     )
 
     now = utcnow()
-    existing = {
-        (f.assignment_id, f.rule): f
-        for f in session.exec(select(MouFinding).where(MouFinding.group_name == group.name))
-    }
+    # A finding is the same finding while its assignment is: found again on the assignment
+    # as a later quarter's return lists it, it keeps its first_found_at.
+    stored = list(session.exec(select(MouFinding).where(MouFinding.group_name == group.name)))
+    identities = _finding_identities(session=session, findings=stored)
+    existing = {(identities[f.assignment_id], f.rule): f for f in stored}
     result = AssessmentSummary(group_name=group.name, assignments=len(assignments))
-    seen: set[tuple[int, str]] = set()
+    seen: set[tuple[tuple[str, str, str, date], str]] = set()
     for d in drafts:
         a = d.assignment
-        key = (a.id, d.rule)
+        key = (a.identity, d.rule)
         seen.add(key)
         values: dict[str, Any] = {
+            "assignment_id": a.id,
             "return_id": a.return_id,
             "council_code": a.council_code,
             "agency_name": a.agency_name[:200],
@@ -223,7 +253,6 @@ def assess(*, session: Session, group_name: str, actor: Actor) -> AssessmentSumm
             session.add(
                 MouFinding(
                     group_name=group.name,
-                    assignment_id=a.id,
                     rule=d.rule,
                     first_found_at=now,
                     **values,

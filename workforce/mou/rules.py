@@ -116,6 +116,15 @@ class AssignmentFacts:
     early_end_reason: str | None = None
     project_costs_itemised: bool | None = None
 
+    @property
+    def identity(self) -> tuple[str, str, str, date]:
+        """The same assignment as listed again in later quarterly returns: the council, the
+        worker (an unnamed project-team worker is only ever the same row), the agency
+        (letter case and spacing aside) and the start date."""
+        worker = self.swe_number or f"return {self.return_id} row {self.row}"
+        agency = " ".join(self.agency_name.casefold().split())
+        return (self.council_code, worker, agency, self.start_date)
+
     @classmethod
     def of(cls, a: AgencyAssignment) -> AssignmentFacts:
         assert a.id is not None
