@@ -37,8 +37,8 @@ from workforce.auth import service as auth_service
 from workforce.auth import sessions as web_sessions
 from workforce.auth import tokens as auth_tokens
 from workforce.auth.audit import Actor
-from workforce.auth.models import User
-from workforce.auth.permissions import Action, Decision, Principal, authorize
+from workforce.auth.models import Role, User
+from workforce.auth.permissions import PERMISSIONS, Action, Decision, Principal, authorize
 from workforce.councils.models import Council
 from workforce.councils.service import find_council
 from workforce.errors import NotFoundError
@@ -128,6 +128,18 @@ def signed_in_email(request: Request) -> str | None:
     """Return the email of whoever is signed in with the request's cookie (pages show it)."""
     found = signed_in(request)
     return found.email if found else None
+
+
+def signed_in_may(request: Request, action: str) -> bool:
+    """Whether the signed-in user's role may take ``action`` at all (for showing links: the
+    route's guard still decides)."""
+    found = signed_in(request)
+    if found is None:
+        return False
+    try:
+        return Action(action) in PERMISSIONS.get(Role(found.role), {})
+    except ValueError:
+        return False
 
 
 def csrf_token(request: Request) -> str:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 
-from api.security import csrf_token, signed_in_email
+from api.security import csrf_token, signed_in_email, signed_in_may
 from workforce.statistics.formats import SUPPRESSION_CODES
 from workforce.timeutils import as_utc
 
@@ -35,6 +35,7 @@ def make_templates(app: FastAPI) -> Jinja2Templates:
     templates.env.globals["govuk_available"] = app.state.govuk_available
     templates.env.globals["csrf_token"] = csrf_token
     templates.env.globals["signed_in_email"] = signed_in_email
+    templates.env.globals["signed_in_may"] = signed_in_may
     templates.env.globals["suppression_text"] = lambda code: SUPPRESSION_CODES.get(code, code)
     templates.env.filters["local_time"] = local_time(ZoneInfo(app.state.settings.timezone))
     return templates

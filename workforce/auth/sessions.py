@@ -45,6 +45,7 @@ class ActiveSession:
     id: int
     user_id: int
     email: str
+    role: str
     csrf_token: str
     last_seen_at: datetime
 
@@ -98,6 +99,7 @@ def resolve(*, session: Session, secret: str) -> ActiveSession | None:
         id=row.id,
         user_id=row.user_id,
         email=user.email,
+        role=str(user.role),
         csrf_token=row.csrf_token,
         last_seen_at=as_utc(row.last_seen_at) or row.last_seen_at,
     )

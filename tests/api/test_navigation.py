@@ -1,0 +1,46 @@
+"""The service navigation offers each signed-in user the pages their role may open."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from tests.builders.people import PASSWORD, Person, make_people
+from workforce.auth.models import Role
+
+MAY_READ_MOU = {Role.mou_member, Role.analyst, Role.admin}
+
+
+@pytest.fixture
+def people(reference_engine: Engine) -> dict[str, Person]:
+    return make_people(reference_engine)
+
+
+def _sign_in(client: TestClient, person: Person) -> None:
+    client.cookies.clear()
+    form = client.get("/sign-in")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert match
+    answer = client.post(
+        "/sign-in",
+        data={"email": person.email, "password": PASSWORD, "csrf_token": match.group(1)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+
+
+def test_the_mou_link_is_offered_to_those_who_may_open_it(
+    client: TestClient, people: dict[str, Person]
+) -> None:
+    anonymous = client.get("/").text
+    assert 'href="/rate-index"' in anonymous and 'href="/mou/groups"' not in anonymous
+    for person in people.values():
+        _sign_in(client, person)
+        page = client.get("/").text
+        offered = 'href="/mou/groups"' in page
+        assert offered == (person.role in MAY_READ_MOU), person.role
+        if offered:
+            assert client.get("/mou/groups").status_code == 200, person.role
+        else:
+            assert client.get("/mou/groups").status_code in (403, 404), person.role
