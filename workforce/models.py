@@ -2,6 +2,22 @@
 
 from sqlmodel import SQLModel
 
+from workforce.agencies.models import (
+    Agency,
+    AgencyMatch,
+    AgencyName,
+    AgencyPayRoute,
+    Application,
+    Assessment,
+    AuditSample,
+    Complaint,
+    CriteriaVersion,
+    Criterion,
+    CriterionResult,
+    EvidenceFile,
+    KitemarkStatusChange,
+    SampledFile,
+)
 from workforce.auth.models import (
     ApiToken,
     AuditEvent,
@@ -43,18 +59,31 @@ from workforce.statistics.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Agency",
     "AgencyAssignment",
+    "AgencyMatch",
+    "AgencyName",
+    "AgencyPayRoute",
     "ApiToken",
+    "Application",
+    "Assessment",
     "AuditEvent",
+    "AuditSample",
     "CensusWorker",
+    "Complaint",
     "Council",
     "CouncilReturn",
     "CouncilSuccession",
+    "CriteriaVersion",
+    "Criterion",
+    "CriterionResult",
+    "EvidenceFile",
     "FigureRevision",
     "ForecastRun",
     "ForecastValue",
     "JobRun",
     "Judgement",
+    "KitemarkStatusChange",
     "MouDigest",
     "MouFinding",
     "MouGroup",
@@ -67,6 +96,7 @@ __all__ = [
     "Region",
     "ReportingUnit",
     "ReturnRoleGroup",
+    "SampledFile",
     "StatisticalNeighbour",
     "User",
     "UserCouncil",

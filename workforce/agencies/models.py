@@ -1,0 +1,294 @@
+"""The agency kite-mark registry: agencies, how councils' free-text agency names match them,
+versioned criteria, applications and assessments, sampled file audits, complaints and
+the history of each agency's kite-mark status.
+
+Records are kept as accreditation registers keep them: every decision is a dated row with
+who made it, its reasons and its evidence; a status change is a new row in
+``kitemark_status_change`` and is never rewritten, so a status can be shown as it was on
+any date. Measured criteria come from the agency assignments councils upload
+(``agency_assignment``), through the agency that each assignment's name matches.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from workforce.timeutils import UTCDateTime, utcnow
+
+
+class NameKind(StrEnum):
+    legal = "legal"
+    trading = "trading"
+
+
+class MatchMethod(StrEnum):
+    """How a name in councils' returns came to be matched to an agency."""
+
+    legal_name = "legal_name"  # the normalised legal name
+    trading_name = "trading_name"  # a normalised trading name
+    company_number = "company_number"  # the name carries the Companies House number
+    manual = "manual"  # a kite-mark admin chose it
+    no_agency = "no_agency"  # a kite-mark admin ruled it is no registered agency
+
+
+class Evidence(StrEnum):
+    """How a criterion is evidenced."""
+
+    measured = "measured"  # from councils' returns
+    audited = "audited"  # from the sampled file audit
+    recorded = "recorded"  # from councils' complaints and incidents
+
+
+class CriterionResultValue(StrEnum):
+    met = "met"
+    not_met = "not_met"
+    too_few = "too_few"  # too few assignments or files to judge: never a pass
+    not_assessed = "not_assessed"
+
+
+class Outcome(StrEnum):
+    passed = "pass"
+    requires_improvement = "pass_requires_improvement"
+    failed = "fail"
+
+
+class KitemarkStatus(StrEnum):
+    awarded = "awarded"
+    requires_improvement = "requires_improvement"
+    under_review = "under_review"
+    suspended = "suspended"
+    revoked = "revoked"
+    expired = "expired"
+    reinstated = "reinstated"
+
+
+class Agency(SQLModel, table=True):
+    """A social-work agency on the register."""
+
+    __tablename__ = "agency"
+
+    id: int | None = Field(default=None, primary_key=True)
+    legal_name: str = Field(max_length=200)
+    company_number: str | None = Field(
+        default=None, max_length=8, unique=True, description="Companies House number"
+    )
+    contact_name: str = Field(default="", max_length=200)
+    contact_email: str = Field(default="", max_length=254)
+    is_example: bool = Field(default=False, description="made up for the demonstration")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class AgencyPayRoute(SQLModel, table=True):
+    """A pay route the agency uses for its workers (PAYE, umbrella, limited company)."""
+
+    __tablename__ = "agency_pay_route"
+
+    agency_id: int = Field(foreign_key="agency.id", primary_key=True)
+    pay_route: str = Field(primary_key=True, max_length=20)
+
+
+class AgencyName(SQLModel, table=True):
+    """A legal or trading name of an agency, with its normalised form for matching."""
+
+    __tablename__ = "agency_name"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    name: str = Field(max_length=200)
+    normalised: str = Field(max_length=200, unique=True)
+    kind: NameKind = Field(sa_type=String(10))
+
+
+class AgencyMatch(SQLModel, table=True):
+    """The agency a name in councils' returns stands for, and who decided it.
+
+    Keyed by the normalised name, so every assignment listing the name follows a re-match
+    at once. A re-match replaces the row and the audit log keeps what it was before.
+    """
+
+    __tablename__ = "agency_match"
+
+    normalised_name: str = Field(primary_key=True, max_length=200)
+    agency_id: int | None = Field(
+        default=None, foreign_key="agency.id", index=True, description="blank: no agency"
+    )
+    method: MatchMethod = Field(sa_type=String(20))
+    matched_by: str = Field(max_length=254)
+    matched_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class CriteriaVersion(SQLModel, table=True):
+    """A version of the kite-mark criteria; an assessment records the version it used."""
+
+    __tablename__ = "kitemark_criteria_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(unique=True)
+    effective_from: date
+    description: str = Field(default="", max_length=1000)
+
+
+class Criterion(SQLModel, table=True):
+    """One criterion of a version: how it is evidenced and the thresholds it is judged by."""
+
+    __tablename__ = "kitemark_criterion"
+    __table_args__ = (UniqueConstraint("version_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="kitemark_criteria_version.id")
+    number: int
+    key: str = Field(max_length=40)
+    title: str = Field(max_length=300)
+    evidence: Evidence = Field(sa_type=String(20))
+    min_cases: int = Field(default=10, description="fewer assignments or files: too few")
+    pass_at: float = Field(description="the share (0-1) a pass needs, in the criterion's sense")
+    higher_is_better: bool = True
+    review_at: float | None = Field(
+        default=None, description="an awarded agency past this share is put under review"
+    )
+    suspend_at: float | None = Field(
+        default=None, description="an awarded agency past this share is suspended"
+    )
+
+
+class Application(SQLModel, table=True):
+    """An agency's application for the kite-mark (or its renewal) for a period."""
+
+    __tablename__ = "kitemark_application"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    period_start: date
+    period_end: date
+    status: str = Field(default="submitted", max_length=20)
+    submitted_by: str = Field(max_length=254)
+    submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class EvidenceFile(SQLModel, table=True):
+    """A file an agency supplied with an application, archived byte for byte."""
+
+    __tablename__ = "kitemark_evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="kitemark_application.id", index=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    file_name: str = Field(max_length=255)
+    description: str = Field(default="", max_length=500)
+    sha256: str = Field(max_length=64)
+    size_bytes: int
+    archive_path: str = Field(max_length=500)
+    uploaded_by: str = Field(max_length=254)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class Assessment(SQLModel, table=True):
+    """An assessment of an application against one criteria version, and its decision."""
+
+    __tablename__ = "kitemark_assessment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="kitemark_application.id", index=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    criteria_version_id: int = Field(foreign_key="kitemark_criteria_version.id")
+    assessor: str = Field(max_length=254)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    outcome: Outcome | None = Field(default=None, sa_type=String(30))
+    reasons: str = Field(default="", max_length=4000)
+    actions: str = Field(default="", max_length=4000, description="for requires improvement")
+    action_deadline: date | None = None
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+
+
+class CriterionResult(SQLModel, table=True):
+    """What an assessment found for one criterion, with the figures behind it."""
+
+    __tablename__ = "kitemark_criterion_result"
+    __table_args__ = (UniqueConstraint("assessment_id", "criterion_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="kitemark_assessment.id")
+    criterion_key: str = Field(max_length=40)
+    result: CriterionResultValue = Field(sa_type=String(20))
+    numerator: int | None = None
+    denominator: int | None = None
+    share: float | None = None
+    detail: str = Field(default="", max_length=2000)
+
+
+class AuditSample(SQLModel, table=True):
+    """The random, reproducible sample of placed workers whose files an assessor checks."""
+
+    __tablename__ = "kitemark_audit_sample"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="kitemark_assessment.id", unique=True)
+    seed: int = Field(description="recorded so the same sample can be drawn again")
+    rule: str = Field(max_length=500, description="how the sample's size was set")
+    population: int = Field(description="workers placed in the period")
+    population_digest: str = Field(max_length=64, description="SHA-256 of the population")
+    size: int
+    drawn_by: str = Field(max_length=254)
+    drawn_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class SampledFile(SQLModel, table=True):
+    """One sampled worker's file and the assessor's checks of it (blank: not yet checked)."""
+
+    __tablename__ = "kitemark_sampled_file"
+    __table_args__ = (UniqueConstraint("sample_id", "swe_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sample_id: int = Field(foreign_key="kitemark_audit_sample.id", index=True)
+    position: int
+    swe_number: str = Field(max_length=12)
+    identity: bool | None = None
+    right_to_work: bool | None = None
+    registration: bool | None = None
+    qualifications: bool | None = None
+    employment_history: bool | None = Field(default=None, description="gaps explained")
+    references: bool | None = Field(default=None, description="two, practice-based, template")
+    criminal_record_check: bool | None = None
+    notes: str = Field(default="", max_length=1000)
+    checked_by: str | None = Field(default=None, max_length=254)
+    checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+
+
+class Complaint(SQLModel, table=True):
+    """A complaint or incident a council recorded about an agency, with its response."""
+
+    __tablename__ = "kitemark_complaint"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    council_code: str = Field(foreign_key="council.code", max_length=3)
+    kind: str = Field(max_length=20, description="complaint or incident")
+    received_on: date
+    summary: str = Field(max_length=2000)
+    agency_response: str = Field(default="", max_length=2000)
+    responded_on: date | None = None
+    upheld: bool | None = None
+    recorded_by: str = Field(max_length=254)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class KitemarkStatusChange(SQLModel, table=True):
+    """A change of an agency's kite-mark status: appended, never rewritten."""
+
+    __tablename__ = "kitemark_status_change"
+    __table_args__ = (Index("ix_kitemark_status_change_agency_at", "agency_id", "effective_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id")
+    status: KitemarkStatus = Field(sa_type=String(30))
+    effective_at: datetime = Field(sa_type=UTCDateTime())
+    valid_until: date | None = Field(default=None, description="an award's expiry")
+    reason: str = Field(max_length=2000)
+    figures: str = Field(default="", max_length=2000, description="the figures behind it")
+    assessment_id: int | None = Field(default=None, foreign_key="kitemark_assessment.id")
+    decided_by: str = Field(max_length=254)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
