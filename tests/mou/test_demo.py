@@ -8,7 +8,7 @@ from tests.builders.people import TEST_ACTOR
 from workforce.mou import caps as cap_service
 from workforce.mou import demo, service
 from workforce.mou.models import PayRoute, RoleCategory
-from workforce.returns.models import CouncilReturn
+from workforce.returns.models import CensusWorker, CouncilReturn, ReturnKind
 
 
 def test_the_demo_seeds_the_regions_london_caps_and_a_group_with_findings(
@@ -50,7 +50,7 @@ def test_the_demo_seeds_the_regions_london_caps_and_a_group_with_findings(
     assert company is not None and company.employer_ni == company.apprenticeship_levy == 0.0
 
     returns = s.exec(select(CouncilReturn)).all()
-    assert len(returns) == len(demo.DEMO_RETURNS)
+    assert len(returns) == len(demo.DEMO_RETURNS) + 1  # and the census
     assert all(r.status == "accepted" and "MADE-UP" in r.file_name for r in returns)
     rules = {f.rule for f in service.findings(session=s, group_name="London")}
     assert {"above_cap_without_sign_off", "above_cap_signed_off", "short_notice"} <= rules
@@ -60,7 +60,44 @@ def test_the_demo_seeds_the_regions_london_caps_and_a_group_with_findings(
     assert "MoU groups: 0 added, 9 unchanged" in again
     assert any(line.startswith("MoU caps: 0 added") for line in again)
     assert "Made-up quarterly returns with agency assignments: 0 added" in again
-    assert len(s.exec(select(CouncilReturn)).all()) == len(demo.DEMO_RETURNS)
+    assert "Made-up census returns: 0 added" in again
+    assert not any(line.startswith("Assessed") for line in again)
+    assert len(s.exec(select(CouncilReturn)).all()) == len(demo.DEMO_RETURNS) + 1
+
+
+def test_the_demo_census_shows_a_cooling_off_finding_in_london(
+    reference_session: Session,
+) -> None:
+    s = reference_session
+    lines = list(demo.seed(session=s, actor=TEST_ACTOR))
+    assert "Made-up census returns: 1 added" in lines
+
+    (census,) = s.exec(select(CouncilReturn).where(CouncilReturn.kind == ReturnKind.census))
+    assert (census.council_code, census.period_end) == ("202", date(2025, 9, 30))  # Camden
+    assert census.status == "accepted" and "MADE-UP" in census.file_name
+    assert (census.error_count, census.warning_count) == (0, 0), census.issues
+    leaver = s.exec(
+        select(CensusWorker).where(
+            CensusWorker.return_id == census.id, CensusWorker.swe_number == "SW0000900601"
+        )
+    ).one()
+    assert not leaver.agency_worker and leaver.role_end_date == date(2025, 8, 15)
+
+    cooling = [
+        f for f in service.findings(session=s, group_name="London") if f.rule == "cooling_off"
+    ]
+    assert len(cooling) == 1
+    (finding,) = cooling
+    assert finding.council_code == "203"  # Greenwich engaged the worker Camden lost
+    assert finding.start_date == date(2025, 11, 24) and finding.status == "breach"
+    assert "SW0000900601 left a permanent post at 202 on 2025-08-15" in finding.message
+    assert "6-month cooling-off period (to 2026-02-15)" in finding.message
+    assert "(203, Made-up Agency A (demo))" in finding.message
+    assert not [
+        f
+        for f in service.findings(session=s, group_name="West Midlands")
+        if f.rule == "cooling_off"
+    ]
 
 
 def test_production_gets_the_real_figures_only(reference_session: Session) -> None:

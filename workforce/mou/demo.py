@@ -11,16 +11,16 @@ In production only the real figures are seeded (groups, London's caps, on-cost r
   caps are made up: labelled as examples (``is_example``; the source says so).
 - Employer on-cost rates by pay route, dated, with their sources.
 - Made-up quarterly returns (their file and agency names say so) for a few councils in two
-  groups, taken in through the same ingest as any upload, then both groups assessed.
+  groups, and a made-up census for Camden with a leaver whom Greenwich then engages through
+  an agency within London's cooling-off period (``demo_files``), taken in through the same
+  ingest as any upload, then both groups assessed.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -28,8 +28,20 @@ from workforce.auth.audit import Actor
 from workforce.councils.models import Council, Region
 from workforce.mou import caps as cap_service
 from workforce.mou import flows, service
+from workforce.mou.demo_files import (
+    CENSUS_COUNCIL,
+    CENSUS_REFERENCE,
+    DEMO_RETURNS,
+    census_file,
+    census_file_name,
+    demo_file_name,
+    demo_files,
+)
 from workforce.mou.models import MouGroup, OnCostRate, PayRoute, RateCap, RoleCategory
 from workforce.returns.models import CouncilReturn, ReturnKind, ReturnStatus
+
+if TYPE_CHECKING:
+    from workforce.returns.reading import Upload
 
 RULES_FROM = date(2025, 10, 1)
 
@@ -122,231 +134,7 @@ ON_COSTS: list[tuple[PayRoute, date, float, float, str]] = [
     ),
 ]
 
-
-# --- made-up returns --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DemoAssignment:
-    role_group: str
-    swe_number: str
-    start: str
-    pay: float
-    route: str = "paye"
-    qualified: str = "2015-07-01"
-    end: str = ""
-    notice: str = ""
-    early_end: str = ""
-    project_team: bool = False
-    itemised: str = ""
-    signoff: str = ""
-    agency: str = "Made-up Agency A (demo)"
-
-
-# council, quarter end, version of the assignments sheet, assignments.
-DemoReturn = tuple[str, date, int, list[DemoAssignment]]
-
-DEMO_RETURNS: list[DemoReturn] = [
-    (
-        "202",  # Camden, London
-        date(2025, 12, 31),
-        2,
-        [
-            DemoAssignment("social_worker", "SW900101", "2025-10-13", 24.00),
-            DemoAssignment("social_worker", "SW900102", "2025-11-03", 26.00),
-            DemoAssignment(
-                "senior_practitioner",
-                "SW900103",
-                "2025-10-20",
-                32.00,
-                route="umbrella",
-                signoff="CAMDEN-DCS-CEX-2025-04",
-                agency="Made-up Agency B (demo)",
-            ),
-            DemoAssignment("team_manager", "SW900104", "2025-12-01", 41.00, "limited_company"),
-            DemoAssignment(
-                "social_worker", "SW900105", "2025-11-17", 22.00, qualified="2023-09-01"
-            ),
-            DemoAssignment(
-                "social_worker",
-                "",
-                "2025-10-06",
-                23.00,
-                project_team=True,
-                itemised="N",
-                agency="Made-up Project Team Ltd (demo)",
-            ),
-            DemoAssignment(
-                "social_worker",
-                "SW900107",
-                "2025-10-06",
-                23.50,
-                end="2025-12-19",
-                early_end="agency_withdrew",
-                agency="Made-up Agency B (demo)",
-            ),
-        ],
-    ),
-    (
-        "203",  # Greenwich, London
-        date(2025, 12, 31),
-        2,
-        [
-            DemoAssignment("social_worker", "SW900201", "2025-10-27", 24.20),
-            DemoAssignment(
-                "advanced_practitioner",
-                "SW900202",
-                "2025-11-10",
-                38.00,
-                agency="Made-up Agency C (demo)",
-            ),
-            DemoAssignment(
-                "social_worker",
-                "SW900203",
-                "2025-10-01",
-                24.00,
-                end="2025-12-12",
-                notice="2025-11-28",
-            ),
-        ],
-    ),
-    (
-        "204",  # Hackney, London: an old (version 1) file, before the rules applied
-        date(2025, 9, 30),
-        1,
-        [
-            DemoAssignment("social_worker", "SW900301", "2025-08-04", 30.00),
-            DemoAssignment("social_worker", "SW900302", "2025-09-01", 25.00),
-        ],
-    ),
-    (
-        "330",  # Birmingham, West Midlands
-        date(2025, 12, 31),
-        2,
-        [
-            DemoAssignment("social_worker", "SW900401", "2025-10-20", 27.00),
-            DemoAssignment("social_worker", "SW900402", "2025-11-03", 21.00),
-            DemoAssignment(
-                "team_manager",
-                "SW900403",
-                "2025-11-24",
-                36.00,
-                route="umbrella",
-                signoff="BHAM-DCS-CEX-2025-11",
-                agency="Made-up Agency C (demo)",
-            ),
-        ],
-    ),
-    (
-        "331",  # Coventry, West Midlands
-        date(2025, 12, 31),
-        2,
-        [
-            DemoAssignment("social_worker", "SW900501", "2025-10-06", 20.00),
-            DemoAssignment(
-                "iro_cp_chair", "SW900502", "2025-12-01", 35.00, agency="Made-up Agency B (demo)"
-            ),
-        ],
-    ),
-]
 DEMO_GROUPS_ASSESSED = ("London", "West Midlands")
-
-# Workforce sheet figures per role group (before the agency columns, which come from the
-# assignments): establishment, in post FTE, in post headcount, vacancies, starters,
-# resignations, retirements, case holders FTE, cases, working days lost.
-_WORKFORCE: dict[str, tuple[float, float, int, float, float, float, float, float, int, float]] = {
-    "social_worker": (100, 80.5, 84, 7.0, 4.0, 2.0, 0.5, 30.0, 400, 120.5),
-    "senior_practitioner": (30, 25.0, 26, 3.0, 1.0, 1.0, 0, 10.0, 90, 40),
-    "advanced_practitioner": (8, 6.5, 7, 1.0, 0, 0, 0, 0, 0, 10),
-    "team_manager": (15, 14.0, 14, 0, 1.0, 0, 0, 0, 0, 5.0),
-    "iro_cp_chair": (6, 5.0, 5, 1.0, 0, 0, 0, 0, 0, 2),
-    "senior_middle_manager": (10, 9.0, 9, 1.0, 0, 0, 1.0, 0, 0, 1.5),
-}
-
-
-def _csv(rows: list[dict[str, object]], columns: list[str]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if row.get(c) is None else str(row.get(c)) for c in columns])
-    return buffer.getvalue().encode("utf-8")
-
-
-def demo_files(
-    council: str, period_end: date, version: int, assignments: list[DemoAssignment]
-) -> tuple[bytes, bytes]:
-    """The workforce sheet and the assignments sheet of a made-up return, as CSV."""
-    from workforce.returns.quarterly_template import (
-        ASSIGNMENT_COLUMNS,
-        ASSIGNMENT_COLUMNS_V1,
-        WORKFORCE_COLUMNS,
-    )
-
-    workforce = []
-    for role, (
-        est,
-        fte,
-        heads,
-        vac,
-        starters,
-        resigned,
-        retired,
-        holders,
-        cases,
-        lost,
-    ) in _WORKFORCE.items():
-        agency = sum(1 for a in assignments if a.role_group == role and not a.end)
-        workforce.append(
-            {
-                "council_code": council,
-                "period_end": period_end.isoformat(),
-                "role_group": role,
-                "establishment_fte": est,
-                "inpost_fte": fte,
-                "inpost_headcount": heads,
-                "agency_fte": float(agency),
-                "agency_headcount": agency,
-                "vacancy_fte": vac,
-                "starters_fte": starters,
-                "leavers_fte": resigned + retired,
-                "leavers_resignation_fte": resigned,
-                "leavers_retirement_fte": retired,
-                "leavers_redundancy_fte": 0,
-                "leavers_dismissal_fte": 0,
-                "leavers_other_fte": 0,
-                "leavers_not_known_fte": 0,
-                "case_holders_fte": holders,
-                "cases": cases,
-                "working_days_lost": lost,
-            }
-        )
-    rows: list[dict[str, object]] = []
-    for a in assignments:
-        rows.append(
-            {
-                "agency_name": a.agency,
-                "role_group": a.role_group,
-                "swe_number": a.swe_number,
-                "start_date": a.start,
-                "end_date": a.end,
-                "hourly_charge_rate": f"{a.pay * 1.45:.2f}",
-                "hourly_pay_rate": f"{a.pay:.2f}",
-                "project_team": "Y" if a.project_team else "N",
-                "above_cap_signoff_ref": a.signoff,
-                "pay_route": a.route,
-                "date_qualified": a.qualified,
-                "notice_given_on": a.notice,
-                "early_end_reason": a.early_end,
-                "project_costs_itemised": a.itemised,
-            }
-        )
-    columns = list(ASSIGNMENT_COLUMNS if version >= 2 else ASSIGNMENT_COLUMNS_V1)
-    return _csv(workforce, list(WORKFORCE_COLUMNS)), _csv(rows, columns)
-
-
-def demo_file_name(council: str, period_end: date) -> str:
-    return f"MADE-UP-demo-quarterly-{council}-{period_end:%Y-%m-%d}.csv"
 
 
 # --- seeding -----------------------------------------------------------------------------
@@ -439,41 +227,75 @@ def _on_costs(session: Session, actor: Actor) -> Iterator[str]:
     yield f"On-cost rates: {added} added, {len(ON_COSTS) - added} unchanged"
 
 
-def _returns(session: Session, actor: Actor) -> Generator[str, None, int]:
-    from workforce.returns.flows import ingest
-    from workforce.returns.reading import Upload
-
-    added = 0
-    for council, period_end, version, assignments in DEMO_RETURNS:
-        taken = session.exec(
+def _taken(session: Session, council: str, kind: ReturnKind, period_end: date) -> bool:
+    """Whether the council has an accepted return of ``kind`` for ``period_end`` (the
+    demo's, or a real one: either is left as it is)."""
+    return (
+        session.exec(
             select(CouncilReturn.id).where(
                 CouncilReturn.council_code == council,
-                CouncilReturn.kind == ReturnKind.quarterly,
+                CouncilReturn.kind == kind,
                 CouncilReturn.period_end == period_end,
                 CouncilReturn.status == ReturnStatus.accepted,
             )
         ).first()
-        if taken is not None:  # the demo's, or a real one: leave it
+        is not None
+    )
+
+
+def _ingest(
+    session: Session, actor: Actor, council: str, upload: Upload, assignments: Upload | None
+) -> str | None:
+    """Take in a made-up file as any upload is; None if accepted, else why it was refused."""
+    from workforce.returns.flows import ingest
+
+    session.commit()  # ingest begins its own write
+    result = ingest(
+        session=session,
+        upload=upload,
+        assignments=assignments,
+        council_code=council,
+        actor=actor,
+        source="cli",
+    )
+    if not result.accepted:
+        return "; ".join(str(i.get("message")) for i in result.council_return.issues[:3])
+    session.commit()
+    return None
+
+
+def _returns(session: Session, actor: Actor) -> Generator[str, None, int]:
+    """The made-up quarterly returns and census; returns how many were added."""
+    from workforce.returns.reading import Upload
+
+    added = 0
+    for council, period_end, version, assignments in DEMO_RETURNS:
+        if _taken(session, council, ReturnKind.quarterly, period_end):
             continue
         workforce, sheet = demo_files(council, period_end, version, assignments)
         name = demo_file_name(council, period_end)
-        session.commit()  # ingest begins its own write
-        result = ingest(
-            session=session,
-            upload=Upload(workforce, name),
-            assignments=Upload(sheet, name.replace("quarterly", "assignments")),
-            council_code=council,
-            actor=actor,
-            source="cli",
+        refused = _ingest(
+            session,
+            actor,
+            council,
+            Upload(workforce, name),
+            Upload(sheet, name.replace("quarterly", "assignments")),
         )
-        if not result.accepted:
-            problems = "; ".join(str(i.get("message")) for i in result.council_return.issues[:3])
-            yield f"Made-up return {name} was refused: {problems}"
+        if refused is not None:
+            yield f"Made-up return {name} was refused: {refused}"
             continue
-        session.commit()
         added += 1
     yield f"Made-up quarterly returns with agency assignments: {added} added"
-    return added
+    census = 0
+    if not _taken(session, CENSUS_COUNCIL, ReturnKind.census, CENSUS_REFERENCE):
+        name = census_file_name()
+        refused = _ingest(session, actor, CENSUS_COUNCIL, Upload(census_file(), name), None)
+        if refused is not None:
+            yield f"Made-up census {name} was refused: {refused}"
+        else:
+            census = 1
+    yield f"Made-up census returns: {census} added"
+    return added + census
 
 
 def seed(*, session: Session, actor: Actor, examples: bool = True) -> Iterator[str]:
