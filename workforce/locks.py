@@ -1,8 +1,10 @@
 """PostgreSQL advisory locks: the one place their keys are derived and their calls made.
 
-Two uses: a job's run holds a session-level lock for its whole run, tried once and never
+Three uses: a job's run holds a session-level lock for its whole run, tried once and never
 waited for (a second scheduler skips the run); a return's transaction waits a bounded
-time for a transaction-level lock per council and period, so concurrent uploads queue.
+time for a transaction-level lock per council and period, so concurrent uploads queue;
+and a write to a regional MoU group (its members, caps, assessment or digest) waits a
+bounded time for a transaction-level lock per group, or one lock for the on-cost rates.
 Keys come from ``zlib.crc32``, not ``hash()``: Python salts string hashes per process,
 and every process must agree on the key. On SQLite, a single-host database, a job takes
 an exclusive ``flock`` on a file beside the data, and a return needs no lock: its
@@ -29,6 +31,8 @@ from workforce.db import is_postgresql
 _JOBS_NAMESPACE = zlib.crc32(b"workforce.jobs")
 # The first int of a return's two-int key: "RETU".
 _RETURNS_CLASS = 0x52455455
+# The first int of an MoU write's two-int key: "MOUW".
+_MOU_CLASS = 0x4D4F5557
 # PostgreSQL's lock_not_available, raised when lock_timeout runs out.
 _LOCK_NOT_AVAILABLE = "55P03"
 
@@ -48,6 +52,15 @@ def return_lock_key(council_code: str, kind: str, period_end: date | None) -> tu
     return _RETURNS_CLASS, _signed(
         zlib.crc32(f"return:{council_code}:{kind}:{period_end}".encode()), 32
     )
+
+
+def mou_lock_key(group_name: str | None) -> tuple[int, int]:
+    """Return the two-int advisory-lock key for writes to the MoU group ``group_name``.
+
+    ``None`` gives the one key for the on-cost rates, which belong to no group.
+    """
+    name = "on_cost_rates" if group_name is None else f"group:{group_name}"
+    return _MOU_CLASS, _signed(zlib.crc32(f"mou:{name}".encode()), 32)
 
 
 @contextmanager

@@ -3,6 +3,12 @@
 A new figure gets a new effective-from day, and the figure in force on a day is the one
 with the latest effective-from on or before it. Every write is audited in the same
 transaction and validated through the inputs in :mod:`workforce.mou.models`.
+
+A write first takes the write lock (:func:`workforce.mou.service.lock_for_writing`): a
+cap its group's, an on-cost rate the one for all on-cost rates. Two writers of the same
+figure at once then queue, and the second is refused as any duplicate is. Should a
+duplicate get past the check regardless, the database's unique constraint refuses it, and
+the refusal is the same: the insert is undone alone (a savepoint), nothing else with it.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from workforce.auth import audit
@@ -25,6 +32,7 @@ from workforce.mou.models import (
     RateCap,
     RoleCategory,
 )
+from workforce.mou.service import is_unique_violation, lock_for_writing
 
 # --- caps ---------------------------------------------------------------------------------
 
@@ -42,6 +50,11 @@ def set_cap(
         new = CapCreate.checked(**fields)
     elif fields:
         raise TypeError("set_cap takes a CapCreate or its fields, not both")
+    lock_for_writing(
+        session=session,
+        group_name=new.group_name,
+        what=f"the {new.role_category.value} cap from {new.effective_from:%Y-%m-%d}",
+    )
     problems = new.problems()
     if new.group_name and session.get(MouGroup, new.group_name) is None:
         problems.append(
@@ -52,23 +65,9 @@ def set_cap(
                 value=new.group_name,
             )
         )
-    existing = session.exec(
-        select(RateCap).where(
-            RateCap.group_name == new.group_name,
-            RateCap.role_category == new.role_category,
-            RateCap.effective_from == new.effective_from,
-        )
-    ).first()
+    existing = _same_day_cap(session=session, new=new)
     if existing is not None:
-        problems.append(
-            Problem(
-                "cap.duplicate",
-                f"a cap of {existing.hourly_cap:.2f} pounds an hour is in force from this day "
-                "already; caps are never overwritten: set a new cap from a later day",
-                column="effective_from",
-                value=new.effective_from.isoformat(),
-            )
-        )
+        problems.append(_duplicate_cap(existing))
     if problems:
         raise InputDataError(problems)
     cap = RateCap(
@@ -80,8 +79,16 @@ def set_cap(
         source=new.source,
         set_by=actor.name[:254],
     )
-    session.add(cap)
-    session.flush()
+    session.flush()  # the savepoint holds this insert alone
+    try:
+        with session.begin_nested():
+            session.add(cap)
+            session.flush()
+    except IntegrityError as exc:
+        existing = _same_day_cap(session=session, new=new)
+        if existing is None or not is_unique_violation(exc):
+            raise
+        raise InputDataError([_duplicate_cap(existing)]) from None
     audit.record(
         session=session,
         actor=actor,
@@ -101,6 +108,26 @@ def set_cap(
         },
     )
     return cap
+
+
+def _same_day_cap(*, session: Session, new: CapCreate) -> RateCap | None:
+    return session.exec(
+        select(RateCap).where(
+            RateCap.group_name == new.group_name,
+            RateCap.role_category == new.role_category,
+            RateCap.effective_from == new.effective_from,
+        )
+    ).first()
+
+
+def _duplicate_cap(existing: RateCap) -> Problem:
+    return Problem(
+        "cap.duplicate",
+        f"a cap of {existing.hourly_cap:.2f} pounds an hour is in force from this day "
+        "already; caps are never overwritten: set a new cap from a later day",
+        column="effective_from",
+        value=existing.effective_from.isoformat(),
+    )
 
 
 def caps(
@@ -162,23 +189,14 @@ def set_on_cost_rate(
         new = OnCostRateCreate.checked(**fields)
     elif fields:
         raise TypeError("set_on_cost_rate takes an OnCostRateCreate or its fields, not both")
+    lock_for_writing(
+        session=session,
+        group_name=None,
+        what=f"the {new.pay_route.value} on-cost rates from {new.effective_from:%Y-%m-%d}",
+    )
     problems = new.problems()
-    existing = session.exec(
-        select(OnCostRate).where(
-            OnCostRate.pay_route == new.pay_route,
-            OnCostRate.effective_from == new.effective_from,
-        )
-    ).first()
-    if existing is not None:
-        problems.append(
-            Problem(
-                "on_cost.duplicate",
-                "on-cost rates for this pay route are in force from this day already; they "
-                "are never overwritten: set new rates from a later day",
-                column="effective_from",
-                value=new.effective_from.isoformat(),
-            )
-        )
+    if _same_day_rate(session=session, new=new) is not None:
+        problems.append(_duplicate_rate(new))
     if problems:
         raise InputDataError(problems)
     rate = OnCostRate(
@@ -190,8 +208,15 @@ def set_on_cost_rate(
         source=new.source,
         set_by=actor.name[:254],
     )
-    session.add(rate)
-    session.flush()
+    session.flush()  # the savepoint holds this insert alone
+    try:
+        with session.begin_nested():
+            session.add(rate)
+            session.flush()
+    except IntegrityError as exc:
+        if not is_unique_violation(exc) or _same_day_rate(session=session, new=new) is None:
+            raise
+        raise InputDataError([_duplicate_rate(new)]) from None
     audit.record(
         session=session,
         actor=actor,
@@ -211,6 +236,25 @@ def set_on_cost_rate(
         },
     )
     return rate
+
+
+def _same_day_rate(*, session: Session, new: OnCostRateCreate) -> OnCostRate | None:
+    return session.exec(
+        select(OnCostRate).where(
+            OnCostRate.pay_route == new.pay_route,
+            OnCostRate.effective_from == new.effective_from,
+        )
+    ).first()
+
+
+def _duplicate_rate(new: OnCostRateCreate) -> Problem:
+    return Problem(
+        "on_cost.duplicate",
+        "on-cost rates for this pay route are in force from this day already; they "
+        "are never overwritten: set new rates from a later day",
+        column="effective_from",
+        value=new.effective_from.isoformat(),
+    )
 
 
 def on_cost_rates(*, session: Session, pay_route: PayRoute | None = None) -> list[OnCostRate]:

@@ -1,6 +1,10 @@
 """A group's digest: new findings since its last digest, the trend of findings by quarter
 and the agencies with most findings, written as HTML and CSV in the reports folder, with a
-``MouDigest`` row that the group's page lists."""
+``MouDigest`` row that the group's page lists.
+
+Writing one takes the group's write lock first
+(:func:`workforce.mou.service.lock_for_writing`): two digests of a group written at once
+queue, and the second covers what came after the first."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from workforce.exports import neutralise
 from workforce.mou.models import FindingStatus, MouDigest, MouFinding, MouGroup
+from workforce.mou.service import lock_for_writing
 from workforce.mou.views import Quarter
 from workforce.timeutils import as_utc, utcnow
 
@@ -172,7 +177,8 @@ def write_digest(
     *, session: Session, group: MouGroup, reports_dir: Path, today: date | None = None
 ) -> MouDigest:
     """Write the group's digest files in ``reports_dir``/mou and add its row (the caller
-    commits)."""
+    commits; the group's write lock is held until then)."""
+    lock_for_writing(session=session, group_name=group.name, what=f"{group.name}'s digest")
     content = digest_content(session=session, group=group, today=today or utcnow().date())
     folder = reports_dir / "mou"
     folder.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,10 @@ Caps and on-cost rates are never overwritten: a new figure gets a new effective-
 and the figure in force on a day is the one with the latest effective-from on or before it.
 Every write is audited in the same transaction and validated through the inputs in
 :mod:`workforce.mou.models`.
+
+Every write to a group (its members, caps, assessment, digest) first takes the group's
+write lock with :func:`lock_for_writing`, so concurrent writers queue and each one's
+checks see what the one before it stored.
 """
 
 from __future__ import annotations
@@ -16,13 +20,17 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from workforce.auth import audit
 from workforce.auth.audit import Actor
 from workforce.auth.models import GroupCreate
+from workforce.config import get_settings
 from workforce.councils.models import Council
-from workforce.errors import InputDataError, NotFoundError, Problem
+from workforce.db import begin_write
+from workforce.errors import Busy, InputDataError, NotFoundError, Problem
+from workforce.locks import mou_lock_key, wait_for_transaction_lock
 from workforce.mou.models import (
     MembershipChange,
     MembershipPublic,
@@ -33,6 +41,38 @@ from workforce.mou.models import (
     MouGroupPublic,
 )
 from workforce.timeutils import utcnow
+
+# PostgreSQL's unique_violation.
+_UNIQUE_VIOLATION = "23505"
+
+# --- the write lock ----------------------------------------------------------------------------
+
+
+def lock_for_writing(
+    *, session: Session, group_name: str | None, what: str, wait_seconds: float | None = None
+) -> None:
+    """Queue this transaction behind any other writing to the MoU group ``group_name``
+    (``None``: to the on-cost rates), waiting at most ``wait_seconds`` (blank: the
+    ``write_wait_seconds`` setting); the lock is held until the transaction ends.
+
+    Call it before the write's first read, so its checks see what the writer before it
+    stored. On SQLite the transaction takes the database's one write lock
+    (:func:`workforce.db.begin_write`); on PostgreSQL a transaction-level advisory lock
+    per group. If the lock is not free in time the transaction is rolled back and
+    :class:`~workforce.errors.Busy` says what was not stored (``what``, e.g. "the cap").
+    """
+    wait = get_settings().write_wait_seconds if wait_seconds is None else wait_seconds
+    begin_write(session=session, what=what)
+    if wait_for_transaction_lock(session=session, key=mou_lock_key(group_name), wait_seconds=wait):
+        return
+    subject = "the on-cost rates" if group_name is None else f"the MoU group {group_name!r}"
+    raise Busy(
+        f"Another change to {subject} was being stored, and it was still going after "
+        f"{wait:g} seconds, so {what} was not stored. Nothing was lost: try again shortly.",
+        retry_after=max(1, round(wait)),
+        conflict=True,
+    )
+
 
 # --- groups and members: reads ---------------------------------------------------------------
 
@@ -139,13 +179,10 @@ def create_group(
         raise TypeError("create_group takes a MouGroupCreate or its fields, not both")
     elif not isinstance(new, MouGroupCreate):
         new = MouGroupCreate.checked(**new.model_dump())
+    lock_for_writing(session=session, group_name=new.name, what=f"the MoU group {new.name!r}")
     problems = new.problems()
-    if new.name and session.get(MouGroup, new.name) is not None:
-        problems.append(
-            Problem(
-                "group.duplicate", "a group with this name exists", column="name", value=new.name
-            )
-        )
+    if new.name and _group_exists(session=session, name=new.name):
+        problems.append(_duplicate_group(new.name))
     for code in new.councils:
         if session.get(Council, code) is None:
             problems.append(
@@ -160,8 +197,17 @@ def create_group(
         rules_from=new.rules_from,
         is_example=new.is_example,
     )
-    session.add(group)
-    session.flush()
+    # The lock keeps a second group of this name out; should one get in regardless, the
+    # savepoint undoes only this insert and the refusal is the one the check above gives.
+    session.flush()  # the savepoint holds this insert alone
+    try:
+        with session.begin_nested():
+            session.add(group)
+            session.flush()
+    except IntegrityError as exc:
+        if not is_unique_violation(exc) or not _group_exists(session=session, name=new.name):
+            raise
+        raise InputDataError([_duplicate_group(new.name)]) from None
     for code in new.councils:
         session.add(MouGroupCouncil(group_name=new.name, council_code=code))
     audit.record(
@@ -179,6 +225,21 @@ def create_group(
         },
     )
     return group
+
+
+def _group_exists(*, session: Session, name: str) -> bool:
+    return session.get(MouGroup, name) is not None
+
+
+def _duplicate_group(name: str) -> Problem:
+    return Problem("group.duplicate", "a group with this name exists", column="name", value=name)
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """Whether ``exc`` is a unique (or primary key) constraint refusing a duplicate row."""
+    if getattr(exc.orig, "sqlstate", None) == _UNIQUE_VIOLATION:
+        return True
+    return "UNIQUE constraint failed" in str(exc.orig)
 
 
 def _membership_input(
@@ -200,6 +261,11 @@ def add_member(
     a membership is one period, and a past one is kept as it was.
     """
     new = _membership_input(new, fields, "add_member")
+    lock_for_writing(
+        session=session,
+        group_name=new.group_name,
+        what=f"council {new.council_code} joining the MoU group {new.group_name!r}",
+    )
     problems = new.problems()
     if new.group_name and session.get(MouGroup, new.group_name) is None:
         problems.append(
@@ -260,6 +326,11 @@ def remove_member(
     ``fields``: group_name, council_code, on.
     """
     new = _membership_input(new, fields, "remove_member")
+    lock_for_writing(
+        session=session,
+        group_name=new.group_name,
+        what=f"council {new.council_code} leaving the MoU group {new.group_name!r}",
+    )
     problems = new.problems()
     left_on = new.on or utcnow().date()
     membership = session.get(MouGroupCouncil, (new.group_name, new.council_code))
