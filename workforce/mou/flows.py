@@ -203,6 +203,7 @@ def judge(
 def assess(*, session: Session, group_name: str, actor: Actor) -> AssessmentSummary:
     """Check every accepted assignment of the group's member councils against the rules
     and store the findings (see the module docstring for the rules)."""
+    service.lock_for_writing(session=session, group_name=group_name, what="the assessment")
     group = service.get_group(session=session, group_name=group_name)
     by_council: dict[str, list[MouGroupCouncil]] = defaultdict(list)
     for m in service.memberships(session=session, group_name=group.name):
