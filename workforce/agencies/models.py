@@ -11,12 +11,17 @@ any date. Measured criteria come from the agency assignments councils upload
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
+from pydantic import field_validator
 from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from workforce.auth.models import EMAIL_PATTERN, AdminInput
+from workforce.errors import Problem
 from workforce.timeutils import UTCDateTime, utcnow
 
 
@@ -292,3 +297,214 @@ class KitemarkStatusChange(SQLModel, table=True):
     assessment_id: int | None = Field(default=None, foreign_key="kitemark_assessment.id")
     decided_by: str = Field(max_length=254)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+# --- what a kite-mark admin or an agency asks to create or change, and what readers see ----
+
+# A Companies House number: 8 characters, either 8 digits or two letters and 6 digits
+# (SC123456 in Scotland, NI..., OC... for an LLP).
+COMPANY_NUMBER = re.compile(r"^(?:[A-Z]{2}\d{6}|\d{8})$")
+PAY_ROUTES = ("paye", "umbrella", "limited_company")  # as workforce.mou.models.PayRoute
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+class AgencyCreate(AdminInput):
+    """A new agency on the register: its legal name, any trading names, its Companies
+    House number, a contact and the pay routes it uses."""
+
+    ENTITY: ClassVar[str] = "agency"
+    FIELD_MESSAGES: ClassVar[dict[str, str]] = {
+        "legal_name": "the legal name is text of at most 200 characters",
+        "trading_names": "trading names are a list of names of at most 200 characters each",
+        "company_number": "the Companies House number is 8 characters",
+        "contact_email": "the contact email is at most 254 characters",
+        "pay_routes": "pay routes are a list: " + ", ".join(PAY_ROUTES),
+    }
+
+    legal_name: str = Field(max_length=200)
+    trading_names: list[str] = Field(default_factory=list, max_length=50)
+    company_number: str | None = Field(default=None, max_length=20)
+    contact_name: str = Field(default="", max_length=200)
+    contact_email: str = Field(default="", max_length=254)
+    pay_routes: list[str] = Field(default_factory=list, max_length=3)
+    is_example: bool = False
+
+    @field_validator("legal_name", "contact_name")
+    @classmethod
+    def _text(cls, text: str) -> str:
+        return _clean(text)
+
+    @field_validator("contact_email")
+    @classmethod
+    def _email(cls, email: str) -> str:
+        return email.strip().lower()
+
+    @field_validator("company_number")
+    @classmethod
+    def _number(cls, number: str | None) -> str | None:
+        return "".join((number or "").split()).upper() or None
+
+    @field_validator("trading_names")
+    @classmethod
+    def _names(cls, names: list[str]) -> list[str]:
+        kept: list[str] = []
+        for name in (_clean(n) for n in names):
+            if name and name not in kept:
+                kept.append(name)
+        return kept
+
+    @field_validator("pay_routes")
+    @classmethod
+    def _routes(cls, routes: list[str]) -> list[str]:
+        return sorted({r.strip().lower() for r in routes if r.strip()})
+
+    def problems(self) -> list[Problem]:
+        from workforce.agencies.names import normalise
+
+        problems = []
+        if not normalise(self.legal_name):
+            problems.append(
+                Problem(
+                    "agency.legal_name",
+                    "an agency needs its legal name",
+                    column="legal_name",
+                    value=self.legal_name,
+                )
+            )
+        for name in self.trading_names:
+            if len(name) > 200 or not normalise(name):
+                problems.append(
+                    Problem(
+                        "agency.trading_name",
+                        "a trading name needs letters or digits and at most 200 characters",
+                        column="trading_names",
+                        value=name,
+                    )
+                )
+        if self.company_number is not None and not COMPANY_NUMBER.match(self.company_number):
+            problems.append(
+                Problem(
+                    "agency.company_number",
+                    "a Companies House number is 8 characters: 8 digits, or two letters "
+                    "and 6 digits (e.g. 01234567 or SC123456)",
+                    column="company_number",
+                    value=self.company_number,
+                )
+            )
+        if self.contact_email and not EMAIL_PATTERN.match(self.contact_email):
+            problems.append(
+                Problem(
+                    "agency.contact_email",
+                    "the contact email is not an email address",
+                    column="contact_email",
+                    value=self.contact_email,
+                )
+            )
+        for route in self.pay_routes:
+            if route not in PAY_ROUTES:
+                problems.append(
+                    Problem(
+                        "agency.pay_route",
+                        "unknown pay route; choose one of " + ", ".join(PAY_ROUTES),
+                        column="pay_routes",
+                        value=route,
+                    )
+                )
+        return problems
+
+
+class ContactUpdate(AdminInput):
+    """An agency's new contact: blank fields are left as they are."""
+
+    ENTITY: ClassVar[str] = "contact"
+    FIELD_MESSAGES: ClassVar[dict[str, str]] = {
+        "contact_name": "the contact name is at most 200 characters",
+        "contact_email": "the contact email is at most 254 characters",
+    }
+
+    contact_name: str | None = Field(default=None, max_length=200)
+    contact_email: str | None = Field(default=None, max_length=254)
+
+    @field_validator("contact_name")
+    @classmethod
+    def _text(cls, text: str | None) -> str | None:
+        return _clean(text) if text is not None else None
+
+    @field_validator("contact_email")
+    @classmethod
+    def _email(cls, email: str | None) -> str | None:
+        return email.strip().lower() if email is not None else None
+
+    def problems(self) -> list[Problem]:
+        problems = []
+        if not self.contact_name and not self.contact_email:
+            problems.append(Problem("contact.empty", "give a contact name or email to change"))
+        if self.contact_email and not EMAIL_PATTERN.match(self.contact_email):
+            problems.append(
+                Problem(
+                    "contact.contact_email",
+                    "the contact email is not an email address",
+                    column="contact_email",
+                    value=self.contact_email,
+                )
+            )
+        return problems
+
+
+class MatchSet(AdminInput):
+    """A kite-mark admin's decision on a name in councils' returns: the agency it stands
+    for, or none (no registered agency)."""
+
+    ENTITY: ClassVar[str] = "match"
+    FIELD_MESSAGES: ClassVar[dict[str, str]] = {
+        "name": "the agency name as a return gives it, at most 200 characters",
+        "agency_id": "the agency's id (a whole number), or blank for no registered agency",
+    }
+
+    name: str = Field(max_length=200)
+    agency_id: int | None = None
+
+
+class AgencyNamePublic(SQLModel):
+    name: str
+    normalised: str
+    kind: NameKind
+
+
+class AgencyPublic(SQLModel):
+    id: int
+    legal_name: str
+    trading_names: list[str]
+    company_number: str | None
+    contact_name: str
+    contact_email: str
+    pay_routes: list[str]
+    is_example: bool
+    created_at: datetime
+    names: list[AgencyNamePublic] = Field(description="legal and trading names, normalised")
+    matched_names: list[str] = Field(
+        default_factory=list, description="normalised names in councils' returns matched to it"
+    )
+
+
+class AgencyMatchPublic(SQLModel):
+    normalised_name: str
+    agency_id: int | None = Field(description="blank: no registered agency")
+    method: MatchMethod
+    matched_by: str
+    matched_at: datetime
+
+
+class UnmatchedNamePublic(SQLModel):
+    """A name in accepted returns no match covers yet: the kite-mark admin's queue."""
+
+    normalised_name: str
+    spellings: list[str]
+    assignments: int = Field(description="assignment rows in accepted returns listing it")
+    councils: list[str]
+    first_seen: date | None = Field(description="the earliest quarter end it was listed in")
+    last_seen: date | None
+    candidates: list[int] = Field(description="agencies it could be: two or more, ambiguous")

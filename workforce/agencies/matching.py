@@ -1,0 +1,381 @@
+"""Which registered agency each free-text agency name in councils' returns stands for.
+
+Councils type agency names as they like ("Acme Social Care Ltd", "ACME SOCIAL CARE
+LIMITED"), so a name is matched in its normalised form (:func:`workforce.agencies.names.
+normalise`), and one ``AgencyMatch`` row per normalised name says which agency it is (or
+that it is none), how that was decided and by whom. Every assignment listing a spelling of
+the name follows that one row, so a re-match moves all of them at once.
+
+Automatic matching (:func:`match_names`) takes every distinct normalised name in accepted
+returns' assignments that has no match yet and matches it when
+
+1. exactly one agency's legal or trading name normalises to it (method ``legal_name`` or
+   ``trading_name``), or else
+2. its text carries the Companies House number of a registered agency (method
+   ``company_number``); the spellings of one normalised name must not point at two
+   different agencies.
+
+Anything else (no candidate, or more than one) stays unmatched and is listed by
+:func:`unmatched_names` for a kite-mark admin, who decides with :func:`set_match` (method
+``manual``, or ``no_agency`` when the name is no registered agency). An admin's decision is
+never overwritten by automatic matching, and every decision is audited with what it
+replaced.
+
+The normalised form is computed in Python (it is Unicode folding, not SQL), once per
+distinct name: the assignments of an agency are then read in one query by the raw names
+whose normalised form its matches hold, never a query per assignment.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from workforce.agencies.models import (
+    Agency,
+    AgencyMatch,
+    AgencyName,
+    MatchMethod,
+    NameKind,
+)
+from workforce.agencies.names import company_number_in, normalise
+from workforce.auth import audit
+from workforce.auth.audit import Actor
+from workforce.errors import InputDataError, NotFoundError, Problem
+from workforce.returns.models import AgencyAssignment, CouncilReturn, ReturnStatus
+from workforce.timeutils import utcnow
+
+AUTOMATIC = "automatic"  # ``AgencyMatch.matched_by`` of a match made by :func:`match_names`
+ADMIN_METHODS = frozenset({MatchMethod.manual, MatchMethod.no_agency})
+_CHUNK = 500  # names per IN (...) list
+
+
+def _chunks(items: Sequence[str]) -> Iterable[list[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield list(items[start : start + _CHUNK])
+
+
+# --- the names councils typed ------------------------------------------------------------
+
+
+def accepted_names(*, session: Session) -> dict[str, list[str]]:
+    """Every distinct agency name (as typed) in accepted returns' assignments, grouped by
+    its normalised form; a name with no letters or digits is left out."""
+    typed = session.exec(
+        select(col(AgencyAssignment.agency_name))
+        .join(CouncilReturn, col(CouncilReturn.id) == col(AgencyAssignment.return_id))
+        .where(CouncilReturn.status == ReturnStatus.accepted)
+        .distinct()
+    ).all()
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for name in typed:
+        key = normalise(name)
+        if key:
+            grouped[key].append(name)
+    return {key: sorted(names) for key, names in grouped.items()}
+
+
+def matches_of(*, session: Session, agency_id: int) -> list[AgencyMatch]:
+    """The matches that point at the agency, by normalised name."""
+    return list(
+        session.exec(
+            select(AgencyMatch)
+            .where(AgencyMatch.agency_id == agency_id)
+            .order_by(col(AgencyMatch.normalised_name))
+        ).all()
+    )
+
+
+def get_match(*, session: Session, name: str) -> AgencyMatch | None:
+    """The match of ``name`` (any spelling of it), if it has one."""
+    return session.get(AgencyMatch, normalise(name))
+
+
+# --- the agency behind a name ------------------------------------------------------------
+
+
+def candidates(*, session: Session, name: str) -> list[tuple[int, MatchMethod]]:
+    """The agencies ``name`` could automatically be matched to, with how: those with a legal
+    or trading name normalising alike, else the one whose Companies House number the text
+    carries. More than one candidate means the name is ambiguous."""
+    key = normalise(name)
+    found: dict[int, MatchMethod] = {}
+    if key:
+        for row in session.exec(select(AgencyName).where(AgencyName.normalised == key)):
+            kind = NameKind(row.kind)
+            found[row.agency_id] = (
+                MatchMethod.legal_name if kind is NameKind.legal else MatchMethod.trading_name
+            )
+    if not found:
+        number = company_number_in(name)
+        if number:
+            agency = session.exec(select(Agency).where(Agency.company_number == number)).first()
+            if agency is not None and agency.id is not None:
+                found[agency.id] = MatchMethod.company_number
+    return sorted(found.items())
+
+
+def agency_for_name(*, session: Session, name: str) -> Agency | None:
+    """The registered agency a name in a return stands for: its stored match if it has one
+    (None when an admin ruled it is no agency), else the single automatic candidate, else
+    None (unknown or ambiguous). Reads only; nothing is stored."""
+    match = get_match(session=session, name=name)
+    if match is not None:
+        return None if match.agency_id is None else session.get(Agency, match.agency_id)
+    found = candidates(session=session, name=name)
+    return session.get(Agency, found[0][0]) if len(found) == 1 else None
+
+
+# --- automatic matching ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchRun:
+    """What one run of automatic matching did."""
+
+    matched: dict[str, tuple[int, MatchMethod]]  # normalised name -> (agency, method)
+    ambiguous: list[str]  # normalised names with more than one candidate
+    unknown: list[str]  # normalised names with none
+
+
+def match_names(*, session: Session, actor: Actor) -> MatchRun:
+    """Match every distinct normalised name in accepted returns that has no match yet, where
+    exactly one registered agency fits it (see the module's rules); audited as one entry
+    listing each new match. Existing matches, an admin's above all, are left as they are."""
+    grouped = accepted_names(session=session)
+    held = set(session.exec(select(col(AgencyMatch.normalised_name))).all())
+    pending = sorted(key for key in grouped if key not in held)
+    if not pending:
+        return MatchRun(matched={}, ambiguous=[], unknown=[])
+
+    by_name: dict[str, dict[int, MatchMethod]] = defaultdict(dict)
+    for chunk in _chunks(pending):
+        for row in session.exec(select(AgencyName).where(col(AgencyName.normalised).in_(chunk))):
+            method = (
+                MatchMethod.legal_name
+                if NameKind(row.kind) is NameKind.legal
+                else MatchMethod.trading_name
+            )
+            by_name[row.normalised][row.agency_id] = method
+    numbers = {
+        agency.company_number: agency.id
+        for agency in session.exec(select(Agency).where(col(Agency.company_number).is_not(None)))
+        if agency.company_number and agency.id is not None
+    }
+
+    matched: dict[str, tuple[int, MatchMethod]] = {}
+    ambiguous: list[str] = []
+    unknown: list[str] = []
+    now = utcnow()
+    for key in pending:
+        found = dict(by_name.get(key, {}))
+        if not found:
+            for typed in grouped[key]:
+                number = company_number_in(typed)
+                if number and number in numbers:
+                    found[numbers[number]] = MatchMethod.company_number
+        if len(found) == 1:
+            ((agency_id, method),) = found.items()
+            matched[key] = (agency_id, method)
+            session.add(
+                AgencyMatch(
+                    normalised_name=key,
+                    agency_id=agency_id,
+                    method=method,
+                    matched_by=AUTOMATIC,
+                    matched_at=now,
+                )
+            )
+        elif found:
+            ambiguous.append(key)
+        else:
+            unknown.append(key)
+    if matched:
+        session.flush()
+        audit.record(
+            session=session,
+            actor=actor,
+            action="match",
+            entity="agency_match",
+            summary=f"matched {len(matched)} agency names automatically; "
+            f"{len(ambiguous)} ambiguous and {len(unknown)} unknown left for an admin",
+            details={
+                "matched": {key: [a, m.value] for key, (a, m) in matched.items()},
+                "ambiguous": ambiguous,
+            },
+        )
+    return MatchRun(matched=matched, ambiguous=ambiguous, unknown=unknown)
+
+
+# --- the admin's queue and decisions -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnmatchedName:
+    """A name in accepted returns that no match covers yet: the kite-mark admin's queue."""
+
+    normalised_name: str
+    spellings: list[str]
+    assignments: int
+    councils: list[str]
+    first_seen: date | None  # the earliest period end of a return listing it
+    last_seen: date | None  # the latest
+    candidates: list[int]  # agencies it could be (two or more: ambiguous)
+
+
+def unmatched_names(*, session: Session) -> list[UnmatchedName]:
+    """Every normalised name in accepted returns' assignments with no match, with how many
+    assignment rows list it, which councils, and the first and last quarter it was seen;
+    most assignments first."""
+    held = set(session.exec(select(col(AgencyMatch.normalised_name))).all())
+    rows = session.exec(
+        select(
+            col(AgencyAssignment.agency_name),
+            col(AgencyAssignment.council_code),
+            col(CouncilReturn.period_end),
+        )
+        .join(CouncilReturn, col(CouncilReturn.id) == col(AgencyAssignment.return_id))
+        .where(CouncilReturn.status == ReturnStatus.accepted)
+    ).all()
+    spellings: dict[str, set[str]] = defaultdict(set)
+    count: dict[str, int] = defaultdict(int)
+    councils: dict[str, set[str]] = defaultdict(set)
+    seen: dict[str, list[date]] = defaultdict(list)
+    cache: dict[str, str] = {}
+    for typed, council, period_end in rows:
+        key = cache.get(typed)
+        if key is None:
+            key = cache[typed] = normalise(typed)
+        if not key or key in held:
+            continue
+        spellings[key].add(typed)
+        count[key] += 1
+        councils[key].add(council)
+        if period_end is not None:
+            seen[key].append(period_end)
+    queue = []
+    for key in count:
+        possible: set[int] = set()
+        for typed in spellings[key]:
+            possible.update(a for a, _ in candidates(session=session, name=typed))
+        queue.append(
+            UnmatchedName(
+                normalised_name=key,
+                spellings=sorted(spellings[key]),
+                assignments=count[key],
+                councils=sorted(councils[key]),
+                first_seen=min(seen[key]) if seen[key] else None,
+                last_seen=max(seen[key]) if seen[key] else None,
+                candidates=sorted(possible),
+            )
+        )
+    return sorted(queue, key=lambda u: (-u.assignments, u.normalised_name))
+
+
+def set_match(*, session: Session, name: str, agency_id: int | None, actor: Actor) -> AgencyMatch:
+    """Record a kite-mark admin's decision that ``name`` (any spelling: it is normalised)
+    stands for the agency ``agency_id``, or, with None, for no registered agency. Replaces
+    any earlier match, so every assignment listing the name follows at once; the audit
+    entry keeps the match it replaced."""
+    key = normalise(name)
+    problems = []
+    if not key:
+        problems.append(
+            Problem("match.name", "the name has no letters or digits", column="name", value=name)
+        )
+    if agency_id is not None and session.get(Agency, agency_id) is None:
+        raise NotFoundError(f"No agency with id {agency_id}.")
+    if problems:
+        raise InputDataError(problems)
+    method = MatchMethod.manual if agency_id is not None else MatchMethod.no_agency
+    match = session.get(AgencyMatch, key)
+    before = (
+        None
+        if match is None
+        else {
+            "agency_id": match.agency_id,
+            "method": str(match.method),
+            "matched_by": match.matched_by,
+            "matched_at": match.matched_at.isoformat(),
+        }
+    )
+    if match is None:
+        match = AgencyMatch(normalised_name=key, agency_id=agency_id, method=method, matched_by="")
+    match.agency_id = agency_id
+    match.method = method
+    match.matched_by = actor.name[:254]
+    match.matched_at = utcnow()
+    session.add(match)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="rematch" if before else "match",
+        entity="agency_match",
+        entity_id=key,
+        summary=(
+            f"matched the agency name {key!r} to agency {agency_id}"
+            if agency_id is not None
+            else f"ruled the agency name {key!r} is no registered agency"
+        )
+        + (f" (was agency {before['agency_id']}, {before['method']})" if before else ""),
+        details={"name": name, "agency_id": agency_id, "method": method.value, "before": before},
+    )
+    return match
+
+
+# --- the assignments of an agency --------------------------------------------------------
+
+
+def _identity(a: AgencyAssignment) -> tuple[str, str, str, date]:
+    """The same assignment as listed again in later quarterly returns: council, worker (an
+    unnamed project-team worker is only ever the same row), agency name and start date."""
+    worker = (a.swe_number or "").strip().upper() or f"return {a.return_id} row {a.row}"
+    return (a.council_code, worker, normalise(a.agency_name), a.start_date)
+
+
+def assignments_of(
+    *, session: Session, agency_id: int, start: date, end: date
+) -> list[AgencyAssignment]:
+    """The accepted assignments whose agency name is matched to the agency and which were
+    active in the period ``start``..``end`` (inclusive): started on or before ``end`` and
+    not ended before ``start`` (no end date: still going).
+
+    A continuing assignment is listed again in each quarter's return; it is returned once,
+    as the latest return (by quarter, then version) describes it, since that one knows its
+    end date. Ordered by council, start date and id. Three queries whatever the number of
+    assignments: the distinct names, the agency's matches, and the assignments by name.
+    """
+    keys = {m.normalised_name for m in matches_of(session=session, agency_id=agency_id)}
+    if not keys:
+        return []
+    typed = [
+        name
+        for key, names in accepted_names(session=session).items()
+        if key in keys
+        for name in names
+    ]
+    latest: dict[tuple[str, str, str, date], tuple[tuple[date, int, int], AgencyAssignment]] = {}
+    for chunk in _chunks(typed):
+        rows = session.exec(
+            select(AgencyAssignment, col(CouncilReturn.period_end), col(CouncilReturn.version))
+            .join(CouncilReturn, col(CouncilReturn.id) == col(AgencyAssignment.return_id))
+            .where(
+                CouncilReturn.status == ReturnStatus.accepted,
+                col(AgencyAssignment.agency_name).in_(chunk),
+                col(AgencyAssignment.start_date) <= end,
+            )
+        ).all()
+        for row, period_end, version in rows:
+            assert row.id is not None
+            rank = (period_end or date.min, version, row.id)
+            identity = _identity(row)
+            held = latest.get(identity)
+            if held is None or rank > held[0]:
+                latest[identity] = (rank, row)
+    found = [row for _, row in latest.values() if row.end_date is None or row.end_date >= start]
+    return sorted(found, key=lambda a: (a.council_code, a.start_date, a.id or 0))
