@@ -28,6 +28,7 @@ from api.routes import (
     account,
     admin,
     admin_pages,
+    agencies,
     auth_pages,
     councils,
     forecast_pages,
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(admin_pages.router)
     app.include_router(mou.router)
     app.include_router(mou_pages.router)
+    app.include_router(agencies.router)
 
     @app.get(DOCS_PATH, include_in_schema=False)
     def api_docs() -> HTMLResponse:

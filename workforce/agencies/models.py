@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -350,11 +350,23 @@ class AgencyCreate(AdminInput):
     @field_validator("trading_names")
     @classmethod
     def _names(cls, names: list[str]) -> list[str]:
-        kept: list[str] = []
-        for name in (_clean(n) for n in names):
-            if name and name not in kept:
+        return [name for name in (_clean(n) for n in names) if name]
+
+    @model_validator(mode="after")
+    def _distinct_names(self) -> AgencyCreate:
+        """A trading name that is the legal name or an earlier trading name once case,
+        punctuation and Ltd/Limited are set aside is the same name: it is kept once."""
+        from workforce.agencies.names import normalise
+
+        seen = {normalise(self.legal_name)}
+        kept = []
+        for name in self.trading_names:
+            key = normalise(name)
+            if key not in seen or not key:
+                seen.add(key)
                 kept.append(name)
-        return kept
+        self.trading_names = kept
+        return self
 
     @field_validator("pay_routes")
     @classmethod

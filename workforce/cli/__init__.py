@@ -7,6 +7,7 @@ group is registered here, in the order ``workforce --help`` lists them.
 from __future__ import annotations
 
 from workforce.cli.access import groups_app, tokens_app, users_app
+from workforce.cli.agencies import agencies_app
 from workforce.cli.audit import audit_app
 from workforce.cli.base import app
 from workforce.cli.db import db_app
@@ -27,6 +28,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(groups_app, name="groups")
 app.add_typer(mou_app, name="mou")
+app.add_typer(agencies_app, name="agencies")
 app.add_typer(audit_app, name="audit")
 app.add_typer(returns_app, name="returns")
 app.add_typer(jobs_app, name="jobs")

@@ -1,0 +1,98 @@
+"""Agencies on the kite-mark register and the matching of agency names in councils' returns.
+
+Reading agencies needs a signed-in user: a kite-mark admin, an analyst or an administrator
+reads every agency; an agency user reads only their own (the agency their account's
+agency name matches, see ``workforce.agencies.service``) and gets 404 for any other, as if
+it did not exist; other roles are refused. Registering agencies and deciding matches is
+the kite-mark admin's (``manage_kitemark``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from api.deps import SessionDep
+from api.params import RowId
+from api.security import Forbidden, OwnAccount, actor_for, guard
+from workforce.agencies import matching, service
+from workforce.agencies.models import (
+    AgencyCreate,
+    AgencyMatchPublic,
+    AgencyPublic,
+    MatchMethod,
+    MatchSet,
+    UnmatchedNamePublic,
+)
+from workforce.auth.models import Role
+from workforce.auth.permissions import Action, Principal
+
+router = APIRouter(prefix="/api", tags=["agencies"])
+KitemarkAdmin = Annotated[Principal, Depends(guard(Action.manage_kitemark))]
+
+
+def _may_read_agencies(principal: Principal) -> None:
+    if principal.role not in service.READ_ALL_ROLES and principal.role != Role.agency_user:
+        raise Forbidden(
+            f"Your role ({principal.role.value}) may not read the register's agencies. "
+            "Ask an administrator if you need this."
+        )
+
+
+@router.get("/agencies", response_model=list[AgencyPublic])
+def list_agencies(session: SessionDep, principal: OwnAccount) -> list[AgencyPublic]:
+    """The agencies on the register you may read: every one, or an agency user's own."""
+    _may_read_agencies(principal)
+    return [
+        service.agency_public(session=session, agency=agency)
+        for agency in service.visible_agencies(session=session, principal=principal)
+    ]
+
+
+@router.get("/agencies/unmatched", response_model=list[UnmatchedNamePublic])
+def unmatched_names(session: SessionDep, _: KitemarkAdmin) -> list[UnmatchedNamePublic]:
+    """Agency names in accepted returns that match no registered agency yet, most listed
+    first: the kite-mark admin's queue."""
+    return [
+        UnmatchedNamePublic.model_validate(item, from_attributes=True)
+        for item in matching.unmatched_names(session=session)
+    ]
+
+
+@router.post("/agencies/matches", response_model=AgencyMatchPublic)
+def set_match(
+    request: Request, session: SessionDep, principal: KitemarkAdmin, body: MatchSet
+) -> AgencyMatchPublic:
+    """Decide which agency a name in returns stands for (``agency_id`` blank: no registered
+    agency). Every assignment listing any spelling of the name follows at once."""
+    match = matching.set_match(
+        session=session,
+        name=body.name,
+        agency_id=body.agency_id,
+        actor=actor_for(request, principal),
+    )
+    return AgencyMatchPublic(
+        normalised_name=match.normalised_name,
+        agency_id=match.agency_id,
+        method=MatchMethod(match.method),
+        matched_by=match.matched_by,
+        matched_at=match.matched_at,
+    )
+
+
+@router.get("/agencies/{agency_id}", response_model=AgencyPublic)
+def get_agency(session: SessionDep, principal: OwnAccount, agency_id: RowId) -> AgencyPublic:
+    """One agency: names, contact, pay routes and the returns' names matched to it."""
+    _may_read_agencies(principal)
+    agency = service.agency_for(session=session, principal=principal, agency_id=agency_id)
+    return service.agency_public(session=session, agency=agency)
+
+
+@router.post("/agencies", response_model=AgencyPublic, status_code=201)
+def register_agency(
+    request: Request, session: SessionDep, principal: KitemarkAdmin, body: AgencyCreate
+) -> AgencyPublic:
+    """Register an agency with its names, Companies House number, contact and pay routes."""
+    agency = service.register_agency(session=session, new=body, actor=actor_for(request, principal))
+    return service.agency_public(session=session, agency=agency)
