@@ -1,0 +1,207 @@
+"""Assessment and award: criteria results, the decision, and the status history."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from tests.builders import kitemark as build
+from tests.builders.people import TEST_ACTOR
+from workforce.agencies import criteria as crit
+from workforce.agencies import flows
+from workforce.agencies.models import (
+    CriteriaVersion,
+    Criterion,
+    CriterionResultValue,
+    KitemarkStatus,
+    KitemarkStatusChange,
+    Outcome,
+)
+from workforce.auth.models import AuditEvent
+from workforce.errors import InputDataError
+from workforce.mou import rules
+
+START, END = date(2026, 1, 1), date(2026, 6, 30)
+DECIDED = datetime(2026, 7, 15, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def s(reference_session: Session) -> Session:
+    build.group(reference_session)
+    return reference_session
+
+
+def _results(s: Session, assessment_id: int | None) -> dict[str, CriterionResultValue]:
+    assert assessment_id is not None
+    return {
+        r.criterion_key: CriterionResultValue(r.result)
+        for r in flows.results_of(session=s, assessment_id=assessment_id)
+    }
+
+
+def test_criteria_are_seeded_once_with_their_thresholds(s: Session) -> None:
+    first = crit.ensure_criteria(session=s)
+    again = crit.ensure_criteria(session=s)
+    assert first.id == again.id and first.version == 1
+    assert len(s.exec(select(CriteriaVersion)).all()) == 1
+    rows = {c.key: c for c in s.exec(select(Criterion)).all()}
+    assert list(rows) == [
+        "worker_files",
+        "registration",
+        "experience",
+        "rates",
+        "cooling_off",
+        "stability",
+        "complaints",
+    ]
+    rates = rows["rates"]
+    assert (rates.pass_at, rates.review_at, rates.suspend_at, rates.min_cases) == (
+        0.02,
+        0.05,
+        0.10,
+        10,
+    )
+    assert rows["registration"].pass_at == 0.98 and rows["registration"].higher_is_better
+    assert rows["worker_files"].evidence == "audited" and rows["worker_files"].min_cases == 5
+
+
+def test_a_clean_agency_passes_and_is_awarded_for_twelve_months(s: Session) -> None:
+    agency = build.make_agency(s, "Clean Agency Ltd")
+    build.place(s, build.quarter(s, build.CAMDEN, date(2026, 3, 31)), agency, 20)
+    assessment = build.assessed(s, agency, START, END)
+    assert set(_results(s, assessment.id).values()) == {CriterionResultValue.met}
+    version = s.get(CriteriaVersion, assessment.criteria_version_id)
+    assert version is not None and version.version == 1  # the version used is recorded
+
+    assert assessment.id is not None and agency.id is not None
+    flows.decide(session=s, assessment_id=assessment.id, actor=TEST_ACTOR, on=DECIDED)
+    assert assessment.outcome == Outcome.passed
+    assert "Criteria version 1: 1. worker_files: met (10 of 10, 100.0%)" in assessment.reasons
+    status = flows.current_status(session=s, agency_id=agency.id, on=DECIDED)
+    assert status is not None and status.status == KitemarkStatus.awarded
+    assert status.valid_until == date(2027, 7, 15)
+    assert status.assessment_id == assessment.id
+    assert flows.current_status(session=s, agency_id=agency.id, on=DECIDED - timedelta(1)) is None
+    actions = build.audit_actions(s)
+    for action in (
+        "kitemark.apply",
+        "kitemark.sample",
+        "kitemark.check_file",
+        "kitemark.assess",
+        "kitemark.decide",
+        "kitemark.awarded",
+    ):
+        assert action in actions
+    with pytest.raises(InputDataError, match="already decided"):
+        flows.decide(session=s, assessment_id=assessment.id, actor=TEST_ACTOR)
+
+
+def test_too_few_assignments_cannot_pass(s: Session) -> None:
+    agency = build.make_agency(s, "Small Agency Ltd")
+    build.place(s, build.quarter(s, build.CAMDEN, date(2026, 3, 31)), agency, 6)
+    assessment = build.assessed(s, agency, START, END)
+    results = _results(s, assessment.id)
+    assert results["registration"] is CriterionResultValue.too_few
+    assert results["worker_files"] is CriterionResultValue.met  # 6 files, 5 needed
+    assert assessment.id is not None
+    with pytest.raises(InputDataError, match="a Pass needs every criterion met"):
+        flows.decide(
+            session=s, assessment_id=assessment.id, actor=TEST_ACTOR, outcome=Outcome.passed
+        )
+    with pytest.raises(InputDataError, match="requires improvement needs a deadline"):
+        flows.decide(session=s, assessment_id=assessment.id, actor=TEST_ACTOR)
+    flows.decide(
+        session=s,
+        assessment_id=assessment.id,
+        actor=TEST_ACTOR,
+        deadline=date(2026, 10, 31),
+        on=DECIDED,
+    )
+    assert assessment.outcome == Outcome.requires_improvement
+    assert "registration: too few cases to judge; show at least 10" in assessment.actions
+    assert assessment.action_deadline == date(2026, 10, 31)
+    assert agency.id is not None
+    status = flows.current_status(session=s, agency_id=agency.id, on=DECIDED)
+    assert status is not None and status.status == KitemarkStatus.requires_improvement
+
+
+def test_unchecked_files_leave_the_audit_not_assessed(s: Session) -> None:
+    agency = build.make_agency(s, "Unchecked Agency Ltd")
+    build.place(s, build.quarter(s, build.CAMDEN, date(2026, 3, 31)), agency, 12)
+    assert agency.id is not None
+    application = flows.apply(
+        session=s, agency_id=agency.id, period_start=START, period_end=END, actor=TEST_ACTOR
+    )
+    assert application.id is not None
+    assessment = flows.start_assessment(session=s, application_id=application.id, actor=TEST_ACTOR)
+    assert assessment.id is not None
+    flows.assess(session=s, assessment_id=assessment.id, actor=TEST_ACTOR)
+    assert _results(s, assessment.id)["worker_files"] is CriterionResultValue.not_assessed
+
+
+def test_a_failed_reassessment_suspends_and_only_a_passed_one_reinstates(s: Session) -> None:
+    agency = build.make_agency(s, "Falling Agency Ltd")
+    ret = build.quarter(s, build.CAMDEN, date(2026, 3, 31))
+    build.place(s, ret, agency, 20)
+    build.awarded(s, agency, START, END, on=DECIDED)
+    assert agency.id is not None
+
+    # Files that fail the audit: 0 of 10 pass, past the 70% line: Fail.
+    failing = build.assessed(s, agency, START, END, files_pass=False)
+    assert failing.id is not None
+    later = DECIDED + timedelta(days=30)
+    flows.decide(session=s, assessment_id=failing.id, actor=TEST_ACTOR, on=later)
+    assert failing.outcome == Outcome.failed
+    status = flows.current_status(session=s, agency_id=agency.id, on=later)
+    assert status is not None and status.status == KitemarkStatus.suspended
+    assert status.valid_until == date(2027, 7, 15)  # the award's date is kept
+
+    # The earlier passed assessment cannot reinstate it.
+    first = s.exec(
+        select(KitemarkStatusChange).where(KitemarkStatusChange.status == KitemarkStatus.awarded)
+    ).one()
+    assert first.assessment_id is not None
+    with pytest.raises(InputDataError, match="passed re-assessment"):
+        flows.reinstate(
+            session=s,
+            agency_id=agency.id,
+            assessment_id=first.assessment_id,
+            actor=TEST_ACTOR,
+            on=later + timedelta(days=1),
+        )
+    again = build.assessed(s, agency, START, END, seed=99)
+    assert again.id is not None
+    flows.decide(session=s, assessment_id=again.id, actor=TEST_ACTOR, on=later + timedelta(days=10))
+    status = flows.current_status(session=s, agency_id=agency.id, on=later + timedelta(days=10))
+    assert status is not None and status.status == KitemarkStatus.reinstated
+    assert status.valid_until == date(2027, 8, 24)
+    history = [h.status for h in flows.history(session=s, agency_id=agency.id)]
+    assert history == ["awarded", "suspended", "reinstated"]
+    # Shown as it was on any date: the history is never rewritten.
+    on_day = flows.current_status(session=s, agency_id=agency.id, on=later + timedelta(days=5))
+    assert on_day is not None and on_day.status == KitemarkStatus.suspended
+
+
+def test_a_breaching_agency_fails_for_the_figures_shown(s: Session) -> None:
+    agency = build.make_agency(s, "Breaching Agency Ltd")
+    rows = build.place(s, build.quarter(s, build.CAMDEN, date(2026, 3, 31)), agency, 20)
+    for row in rows[:3]:
+        build.finding(s, row, rules.ABOVE_CAP_WITHOUT_SIGN_OFF)
+    assessment = build.assessed(s, agency, START, END)
+    assert _results(s, assessment.id)["rates"] is CriterionResultValue.not_met
+    assert assessment.id is not None and agency.id is not None
+    flows.decide(session=s, assessment_id=assessment.id, actor=TEST_ACTOR, on=DECIDED)
+    assert assessment.outcome == Outcome.failed
+    assert "4. rates: not_met (3 of 20, 15.0%)" in assessment.reasons
+    assert flows.current_status(session=s, agency_id=agency.id, on=DECIDED) is None  # no award
+    decided = s.exec(select(AuditEvent).where(AuditEvent.action == "kitemark.decide")).one()
+    assert decided.details["outcome"] == "fail"
+
+
+def test_suspend_and_revoke_need_a_mark_to_act_on(s: Session) -> None:
+    agency = build.make_agency(s, "Never Agency Ltd")
+    assert agency.id is not None
+    with pytest.raises(InputDataError, match="does not hold the kite-mark"):
+        flows.suspend(session=s, agency_id=agency.id, reason="x", actor=TEST_ACTOR)
+    with pytest.raises(InputDataError, match="no kite-mark to revoke"):
+        flows.revoke(session=s, agency_id=agency.id, reason="x", actor=TEST_ACTOR)
