@@ -3,7 +3,8 @@
 Reading agencies needs a signed-in user: a kite-mark admin, an analyst or an administrator
 reads every agency; an agency user reads only their own (the agency their account's
 agency name matches, see ``workforce.agencies.service``) and gets 404 for any other, as if
-it did not exist; other roles are refused. Registering agencies and deciding matches is
+it did not exist; any other signed-in role sees none (an empty list, 404 for each), as the
+permission model's own-account guard lets them ask. Registering agencies and deciding matches is
 the kite-mark admin's (``manage_kitemark``).
 """
 
@@ -15,7 +16,7 @@ from fastapi import APIRouter, Depends, Request
 
 from api.deps import SessionDep
 from api.params import RowId
-from api.security import Forbidden, OwnAccount, actor_for, guard
+from api.security import OwnAccount, actor_for, guard
 from workforce.agencies import matching, service
 from workforce.agencies.models import (
     AgencyCreate,
@@ -25,25 +26,16 @@ from workforce.agencies.models import (
     MatchSet,
     UnmatchedNamePublic,
 )
-from workforce.auth.models import Role
 from workforce.auth.permissions import Action, Principal
 
 router = APIRouter(prefix="/api", tags=["agencies"])
 KitemarkAdmin = Annotated[Principal, Depends(guard(Action.manage_kitemark))]
 
 
-def _may_read_agencies(principal: Principal) -> None:
-    if principal.role not in service.READ_ALL_ROLES and principal.role != Role.agency_user:
-        raise Forbidden(
-            f"Your role ({principal.role.value}) may not read the register's agencies. "
-            "Ask an administrator if you need this."
-        )
-
-
 @router.get("/agencies", response_model=list[AgencyPublic])
 def list_agencies(session: SessionDep, principal: OwnAccount) -> list[AgencyPublic]:
-    """The agencies on the register you may read: every one, or an agency user's own."""
-    _may_read_agencies(principal)
+    """The agencies on the register you may read: every one (kite-mark admin, analyst,
+    administrator), an agency user's own, or none."""
     return [
         service.agency_public(session=session, agency=agency)
         for agency in service.visible_agencies(session=session, principal=principal)
@@ -84,7 +76,6 @@ def set_match(
 @router.get("/agencies/{agency_id}", response_model=AgencyPublic)
 def get_agency(session: SessionDep, principal: OwnAccount, agency_id: RowId) -> AgencyPublic:
     """One agency: names, contact, pay routes and the returns' names matched to it."""
-    _may_read_agencies(principal)
     agency = service.agency_for(session=session, principal=principal, agency_id=agency_id)
     return service.agency_public(session=session, agency=agency)
 
