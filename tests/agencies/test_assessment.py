@@ -1,14 +1,17 @@
 """Assessment and award: criteria results, the decision, and the status history."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from typer.testing import CliRunner
 
 from tests.builders import kitemark as build
 from tests.builders.people import TEST_ACTOR
 from workforce.agencies import criteria as crit
-from workforce.agencies import flows
+from workforce.agencies import flows, sampling
 from workforce.agencies.models import (
     CriteriaVersion,
     Criterion,
@@ -18,11 +21,14 @@ from workforce.agencies.models import (
     Outcome,
 )
 from workforce.auth.models import AuditEvent
+from workforce.cli import app
+from workforce.config import Settings
 from workforce.errors import InputDataError
 from workforce.mou import rules
 
 START, END = date(2026, 1, 1), date(2026, 6, 30)
 DECIDED = datetime(2026, 7, 15, 10, 0, tzinfo=UTC)
+runner = CliRunner()
 
 
 @pytest.fixture
@@ -205,3 +211,39 @@ def test_suspend_and_revoke_need_a_mark_to_act_on(s: Session) -> None:
         flows.suspend(session=s, agency_id=agency.id, reason="x", actor=TEST_ACTOR)
     with pytest.raises(InputDataError, match="no kite-mark to revoke"):
         flows.revoke(session=s, agency_id=agency.id, reason="x", actor=TEST_ACTOR)
+
+
+def test_the_command_line_takes_an_agency_through_to_an_award(
+    reference_settings: Settings, reference_engine: Engine
+) -> None:
+    with Session(reference_engine, expire_on_commit=False) as s:
+        build.group(s)
+        agency = build.make_agency(s, "Command Line Agency Ltd")
+        build.place(s, build.quarter(s, build.CAMDEN, date(2026, 3, 31)), agency, 12)
+        s.commit()
+    a = str(agency.id)
+
+    def ok(*args: str) -> str:
+        result = runner.invoke(app, ["kitemark", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "Application 1: agency" in ok("apply", a, "--from", "2026-01-01", "--to", "2026-06-30")
+    assert "worker_files: not_assessed - no audit sample drawn" in ok("assess", "1")
+    drawn = ok("sample", "1", "--seed", "5")
+    assert "Sample 1: 10 of 12 workers, seed 5" in drawn
+    assert "sample the same" in ok("sample", "1", "--redraw")
+    numbers = re.findall(r"^\s+\d+\. (SW\d+)$", drawn, re.M)
+    assert len(numbers) == 10
+    every = [x for check in sampling.CHECKS for x in ("--pass", check)]
+    for number in numbers:
+        assert "passed" in ok("check-file", "1", number, *every)
+    refused = runner.invoke(app, ["kitemark", "check-file", "1", numbers[0], "--pass", "shoe"])
+    assert refused.exit_code == 1 and "unknown check shoe" in refused.output
+    assert "registration: met" in ok("assess", "--assessment", "1")
+    decided = ok("decide", "1", "--reason", "All criteria met.")
+    assert "Assessment 1: pass. All criteria met. Criteria version 1:" in decided
+    assert "awarded until" in decided
+    assert f"Agency {a}: awarded until" in ok("status", a)
+    assert "no kite-mark status" in ok("status", a, "--on", "2020-01-01")
+    assert "1 agencies holding the kite-mark reviewed: no changes" in ok("review")

@@ -15,6 +15,7 @@ from workforce.cli.demo import demo
 from workforce.cli.forecasts import backtest
 from workforce.cli.imports import import_app
 from workforce.cli.jobs import jobs_app
+from workforce.cli.kitemark import kitemark_app
 from workforce.cli.mou import mou_app
 from workforce.cli.returns import returns_app
 from workforce.cli.serve import scheduler, serve
@@ -29,6 +30,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(groups_app, name="groups")
 app.add_typer(mou_app, name="mou")
 app.add_typer(agencies_app, name="agencies")
+app.add_typer(kitemark_app, name="kitemark")
 app.add_typer(audit_app, name="audit")
 app.add_typer(returns_app, name="returns")
 app.add_typer(jobs_app, name="jobs")
