@@ -64,7 +64,10 @@ def test_ambiguous_and_unknown_names_stay_unmatched_in_the_admins_queue(
     s = reference_session
     north = register(s, "North Care Ltd", company_number="11111111")
     south = register(s, "South Care Ltd", company_number="22222222")
+    register(s, "Acme Social Care Ltd")
+    register(s, "Acme Staffing Ltd")  # two agencies whose names normalise differently
     q3, q4 = quarter(s, "202", Q3), quarter(s, "203", Q4)
+    listed(s, q3, "Acme")  # could be either: no guessing
     # The text carries both agencies' numbers: no single agency, so no match.
     listed(s, q3, "North/South Care 11111111 22222222")
     listed(s, q3, "Unheard Of Agency")
@@ -74,7 +77,8 @@ def test_ambiguous_and_unknown_names_stay_unmatched_in_the_admins_queue(
     run = matching.match_names(session=s, actor=TEST_ACTOR)
     assert run.matched == {}
     queue = {u.normalised_name: u for u in matching.unmatched_names(session=s)}
-    assert set(queue) == {"north south care 11111111 22222222", "unheard of agency"}
+    assert set(queue) == {"acme", "north south care 11111111 22222222", "unheard of agency"}
+    assert matching.agency_for_name(session=s, name="Acme") is None
     unheard = queue["unheard of agency"]
     assert (unheard.assignments, unheard.councils) == (2, ["202", "203"])
     assert (unheard.first_seen, unheard.last_seen) == (Q3, Q4)

@@ -3,15 +3,21 @@ contacts changed only by the agency itself or a kite-mark admin, every write aud
 
 from __future__ import annotations
 
-import pytest
-from sqlmodel import Session, col, select
+from datetime import date
 
-from tests.builders.agencies import register
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+from typer.testing import CliRunner
+
+from tests.builders.agencies import listed, quarter, register
 from tests.builders.people import TEST_ACTOR
 from workforce.agencies import service
 from workforce.agencies.models import AgencyName, NameKind
 from workforce.auth.models import AuditEvent, Role
 from workforce.auth.permissions import Principal
+from workforce.cli import app
+from workforce.config import Settings
 from workforce.errors import InputDataError, NotFoundError
 
 
@@ -154,3 +160,61 @@ def test_an_agency_user_updates_their_own_contact_only(reference_session: Sessio
         select(AuditEvent).where(AuditEvent.entity == "agency", AuditEvent.action == "update")
     ).one()
     assert event.details and event.details["before"]["contact_email"] == "contact@agency.example"
+
+
+# --- workforce agencies ... --------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def _cli(*args: str, code: int = 0) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+@pytest.mark.parametrize(
+    "command", ["list", "add", "show", "add-name", "match", "unmatched", "set-match"]
+)
+def test_every_agencies_command_has_help(command: str) -> None:
+    assert "Usage:" in _cli("agencies", command, "--help")
+
+
+def test_the_cli_registers_matches_and_rematches(
+    reference_settings: Settings, reference_engine: Engine
+) -> None:
+    assert "No agencies registered yet" in _cli("agencies", "list")
+    assert "Registered agency" in _cli(
+        "agencies",
+        "add",
+        "Acme Social Care Ltd",
+        "--company-number",
+        "01234567",
+        "--pay-route",
+        "paye",
+    )
+    _cli("agencies", "add", "Other Staffing Ltd", "--trading-name", "Other Locums")
+    refused = _cli("agencies", "add", "Third Ltd", "--company-number", "123", code=1)
+    assert "--company-number" in refused and "two letters and 6 digits" in refused
+    assert "Added the trading name 'Acme Locums'" in _cli(
+        "agencies", "add-name", "01234567", "Acme Locums"
+    )
+    assert "is taken" in _cli("agencies", "add-name", "Other Staffing", "ACME LOCUMS", code=1)
+    with Session(reference_engine) as s:
+        ret = quarter(s, "202", date(2026, 3, 31))
+        listed(s, ret, "ACME SOCIAL CARE LIMITED")
+        listed(s, ret, "Mystery Agency")
+        s.commit()
+    assert "1 matched; 0 ambiguous and 1 unknown" in _cli("agencies", "match")
+    assert "'mystery agency': 1 assignments, councils 202" in _cli("agencies", "unmatched")
+    assert "Matched 'mystery agency' to agency" in _cli(
+        "agencies", "set-match", "Mystery Agency", "Other Locums"
+    )
+    assert "Every agency name in accepted returns is matched" in _cli("agencies", "unmatched")
+    shown = _cli("agencies", "show", "Other Staffing Ltd")
+    assert "names in returns matched to it: mystery agency" in shown
+    assert "no registered agency" in _cli("agencies", "set-match", "Mystery Agency", "--no-agency")
+    assert "Name the agency, or give --no-agency" in _cli(
+        "agencies", "set-match", "Mystery Agency", code=1
+    )
+    assert "No agency" in _cli("agencies", "show", "Nobody Ltd", code=1)

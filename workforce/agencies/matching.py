@@ -130,6 +130,34 @@ def agency_for_name(*, session: Session, name: str) -> Agency | None:
     return session.get(Agency, found[0][0]) if len(found) == 1 else None
 
 
+def _candidates_bulk(
+    *, session: Session, grouped: dict[str, list[str]]
+) -> dict[str, dict[int, MatchMethod]]:
+    """:func:`candidates` for many names at once (normalised name -> its spellings): the
+    agencies each could be, in two queries whatever the number of names."""
+    found: dict[str, dict[int, MatchMethod]] = defaultdict(dict)
+    for chunk in _chunks(sorted(grouped)):
+        for row in session.exec(select(AgencyName).where(col(AgencyName.normalised).in_(chunk))):
+            found[row.normalised][row.agency_id] = (
+                MatchMethod.legal_name
+                if NameKind(row.kind) is NameKind.legal
+                else MatchMethod.trading_name
+            )
+    numbers = {
+        agency.company_number: agency.id
+        for agency in session.exec(select(Agency).where(col(Agency.company_number).is_not(None)))
+        if agency.company_number and agency.id is not None
+    }
+    for key, spellings in grouped.items():
+        if key in found:
+            continue
+        for typed in spellings:
+            number = company_number_in(typed)
+            if number and number in numbers:
+                found[key][numbers[number]] = MatchMethod.company_number
+    return dict(found)
+
+
 # --- automatic matching ------------------------------------------------------------------
 
 
@@ -152,32 +180,14 @@ def match_names(*, session: Session, actor: Actor) -> MatchRun:
     if not pending:
         return MatchRun(matched={}, ambiguous=[], unknown=[])
 
-    by_name: dict[str, dict[int, MatchMethod]] = defaultdict(dict)
-    for chunk in _chunks(pending):
-        for row in session.exec(select(AgencyName).where(col(AgencyName.normalised).in_(chunk))):
-            method = (
-                MatchMethod.legal_name
-                if NameKind(row.kind) is NameKind.legal
-                else MatchMethod.trading_name
-            )
-            by_name[row.normalised][row.agency_id] = method
-    numbers = {
-        agency.company_number: agency.id
-        for agency in session.exec(select(Agency).where(col(Agency.company_number).is_not(None)))
-        if agency.company_number and agency.id is not None
-    }
+    fits = _candidates_bulk(session=session, grouped={k: grouped[k] for k in pending})
 
     matched: dict[str, tuple[int, MatchMethod]] = {}
     ambiguous: list[str] = []
     unknown: list[str] = []
     now = utcnow()
     for key in pending:
-        found = dict(by_name.get(key, {}))
-        if not found:
-            for typed in grouped[key]:
-                number = company_number_in(typed)
-                if number and number in numbers:
-                    found[numbers[number]] = MatchMethod.company_number
+        found = fits.get(key, {})
         if len(found) == 1:
             ((agency_id, method),) = found.items()
             matched[key] = (agency_id, method)
@@ -257,11 +267,11 @@ def unmatched_names(*, session: Session) -> list[UnmatchedName]:
         councils[key].add(council)
         if period_end is not None:
             seen[key].append(period_end)
+    fits = _candidates_bulk(
+        session=session, grouped={key: sorted(names) for key, names in spellings.items()}
+    )
     queue = []
     for key in count:
-        possible: set[int] = set()
-        for typed in spellings[key]:
-            possible.update(a for a, _ in candidates(session=session, name=typed))
         queue.append(
             UnmatchedName(
                 normalised_name=key,
@@ -270,7 +280,7 @@ def unmatched_names(*, session: Session) -> list[UnmatchedName]:
                 councils=sorted(councils[key]),
                 first_seen=min(seen[key]) if seen[key] else None,
                 last_seen=max(seen[key]) if seen[key] else None,
-                candidates=sorted(possible),
+                candidates=sorted(fits.get(key, {})),
             )
         )
     return sorted(queue, key=lambda u: (-u.assignments, u.normalised_name))

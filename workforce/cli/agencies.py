@@ -146,9 +146,12 @@ def agencies_add_name(
 
 @agencies_app.command("match")
 def agencies_match() -> None:
-    """Match the agency names in accepted returns that have no match yet, where exactly one
-    registered agency fits (normalised legal or trading name, or its Companies House number
-    in the text); the rest are left for `workforce agencies unmatched`."""
+    """Match unmatched agency names in accepted returns to registered agencies.
+
+    A name is matched when exactly one registered agency fits it (its normalised legal or
+    trading name, or its Companies House number in the text); the rest are left for
+    `workforce agencies unmatched`.
+    """
     from workforce.agencies import matching
     from workforce.auth.audit import Actor
     from workforce.db import session_scope
@@ -166,8 +169,11 @@ def agencies_match() -> None:
 
 @agencies_app.command("unmatched")
 def agencies_unmatched() -> None:
-    """List the agency names in accepted returns with no match: assignments, councils, first
-    and last quarter seen, and the agencies an ambiguous name could be."""
+    """List the agency names in accepted returns that match no agency: the admin's queue.
+
+    Each with its assignments, councils, first and last quarter seen, and the agencies an
+    ambiguous name could be.
+    """
     from workforce.agencies import matching
     from workforce.db import session_scope
 
@@ -197,8 +203,11 @@ def agencies_set_match(
         bool, typer.Option("--no-agency", help="Rule that the name is no registered agency.")
     ] = False,
 ) -> None:
-    """Decide which agency a name in returns stands for (or, with --no-agency, none); every
-    assignment listing any spelling of it follows at once."""
+    """Decide which agency a name in returns stands for (--no-agency: none).
+
+    Every assignment listing any spelling of the name follows at once; the decision is
+    audited with the match it replaced.
+    """
     from workforce.agencies import matching, service
     from workforce.auth.audit import Actor
     from workforce.db import session_scope
