@@ -22,6 +22,7 @@ from workforce.agencies.models import (
     AgencyCreate,
     AgencyMatchPublic,
     AgencyPublic,
+    ContactUpdate,
     MatchMethod,
     MatchSet,
     UnmatchedNamePublic,
@@ -86,4 +87,25 @@ def register_agency(
 ) -> AgencyPublic:
     """Register an agency with its names, Companies House number, contact and pay routes."""
     agency = service.register_agency(session=session, new=body, actor=actor_for(request, principal))
+    return service.agency_public(session=session, agency=agency)
+
+
+@router.patch("/agencies/{agency_id}/contact", response_model=AgencyPublic)
+def update_contact(
+    request: Request,
+    session: SessionDep,
+    principal: OwnAccount,
+    agency_id: RowId,
+    body: ContactUpdate,
+) -> AgencyPublic:
+    """Change an agency's contact name or email (blank: unchanged): a kite-mark admin or an
+    administrator for any agency, an agency user for their own only (404 for another, and
+    for any other role)."""
+    agency = service.update_contact(
+        session=session,
+        agency_id=agency_id,
+        change=body,
+        actor=actor_for(request, principal),
+        principal=principal,
+    )
     return service.agency_public(session=session, agency=agency)

@@ -152,3 +152,23 @@ def test_the_unmatched_queue_and_an_admins_match(
         assert match is not None and match.agency_id == agencies["other"]
         event = s.exec(select(AuditEvent).where(AuditEvent.entity == "agency_match")).one()
         assert event.actor == people["kitemark_admin"].email
+
+
+def test_an_agency_user_changes_their_own_contact_only(
+    client: TestClient, people: dict[str, Person], agencies: dict[str, int]
+) -> None:
+    user = people["agency_user"].headers
+    body = {"contact_email": "office@acme.example"}
+    own = client.patch(f"/api/agencies/{agencies['own']}/contact", json=body, headers=user)
+    assert own.status_code == 200, own.text
+    assert own.json()["contact_email"] == "office@acme.example"
+    other = f"/api/agencies/{agencies['other']}/contact"
+    assert client.patch(other, json=body, headers=user).status_code == 404
+    for key in ("analyst", "hr_lead_a"):
+        assert client.patch(other, json=body, headers=people[key].headers).status_code == 404
+    admin = people["kitemark_admin"].headers
+    changed = client.patch(other, json={"contact_name": "Sam Roe"}, headers=admin)
+    assert changed.json()["contact_name"] == "Sam Roe"
+    empty = client.patch(other, json={}, headers=admin)
+    assert empty.status_code == 422 and "give a contact name or email" in empty.text
+    assert client.patch(other, json=body).status_code == 401

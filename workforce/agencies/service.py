@@ -53,6 +53,8 @@ class HasAgency(Protocol):
 
 # Roles that read every agency on the register.
 READ_ALL_ROLES = frozenset({Role.kitemark_admin, Role.analyst, Role.admin})
+# Roles that change any agency's record; an agency user changes only their own.
+CHANGE_ANY_ROLES = frozenset({Role.kitemark_admin, Role.admin})
 
 # --- reads -------------------------------------------------------------------------------
 
@@ -340,10 +342,11 @@ def update_contact(
         change = ContactUpdate.checked(**fields)
     elif fields:
         raise TypeError("update_contact takes a ContactUpdate or its fields, not both")
-    if principal is not None and principal.role not in {Role.kitemark_admin, Role.admin}:
-        agency = agency_for(session=session, principal=principal, agency_id=agency_id)
-        if principal.role != Role.agency_user:
+    if principal is not None and principal.role not in CHANGE_ANY_ROLES:
+        own = agency_of_user(session=session, user=principal)
+        if own is None or own.id != agency_id:
             raise NotFoundError(f"No agency with id {agency_id} that you can change.")
+        agency = own
     else:
         agency = get_agency(session=session, agency_id=agency_id)
     problems = change.problems()
