@@ -247,3 +247,36 @@ def test_the_command_line_takes_an_agency_through_to_an_award(
     assert f"Agency {a}: awarded until" in ok("status", a)
     assert "no kite-mark status" in ok("status", a, "--on", "2020-01-01")
     assert "1 agencies holding the kite-mark reviewed: no changes" in ok("review")
+
+
+def test_requires_improvement_does_not_reinstate_a_suspended_agency(s: Session) -> None:
+    agency = build.make_agency(s, "Suspended Then Small Ltd")
+    build.place(s, build.quarter(s, build.CAMDEN, date(2026, 3, 31)), agency, 20)
+    build.awarded(s, agency, START, END, on=DECIDED)
+    assert agency.id is not None
+    flows.suspend(
+        session=s,
+        agency_id=agency.id,
+        reason="made up",
+        actor=TEST_ACTOR,
+        on=DECIDED + timedelta(days=1),
+    )
+    # The assessor's re-assessment finds improvement still needed.
+    again = build.assessed(s, agency, START, END, seed=3)
+    assert again.id is not None
+    flows.decide(
+        session=s,
+        assessment_id=again.id,
+        actor=TEST_ACTOR,
+        outcome=Outcome.requires_improvement,
+        actions="references on the standard template",
+        deadline=date(2026, 12, 31),
+        on=DECIDED + timedelta(days=2),
+    )
+    assert again.outcome == Outcome.requires_improvement
+    status = flows.current_status(session=s, agency_id=agency.id)
+    assert status is not None and status.status == KitemarkStatus.suspended
+    assert [h.status for h in flows.history(session=s, agency_id=agency.id)] == [
+        "awarded",
+        "suspended",
+    ]

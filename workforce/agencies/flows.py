@@ -16,8 +16,9 @@ reasons and its figures, and is audited in the same transaction.
 - :func:`decide`: the assessor's outcome (the proposed one if none given). A Pass needs
   every criterion met. Requires improvement needs actions and a deadline. A Pass or a
   requires-improvement awards the kite-mark for 12 months (status ``awarded`` or
-  ``requires_improvement``; ``reinstated`` for an agency that was suspended or under
-  review); a Fail awards nothing and suspends an agency that held the mark.
+  ``requires_improvement``; a Pass of an agency that was suspended or under review
+  ``reinstated`` it; requires improvement leaves a suspended agency suspended); a Fail
+  awards nothing and suspends an agency that held the mark.
 - :func:`suspend`, :func:`revoke`, :func:`reinstate` (only on a passed assessment decided
   after the suspension), :func:`expire`, :func:`put_under_review`.
 - :func:`current_status`: the latest status change in effect at a moment (the history is
@@ -455,6 +456,8 @@ def decide(
                 actor=actor,
                 on=moment,
             )
+        elif before is KitemarkStatus.suspended:
+            pass  # requires improvement does not reinstate: that needs a Pass
         else:
             status = (
                 KitemarkStatus.awarded
