@@ -57,8 +57,10 @@ def lock_for_writing(
 
     Call it before the write's first read, so its checks see what the writer before it
     stored. On SQLite the transaction takes the database's one write lock
-    (:func:`workforce.db.begin_write`); on PostgreSQL a transaction-level advisory lock
-    per group. If the lock is not free in time the transaction is rolled back and
+    (:func:`workforce.db.begin_write`), waiting the engine's busy timeout (the service's
+    engine takes it from the same setting); on PostgreSQL a transaction-level advisory
+    lock per group. Taken again in the same transaction, it is already held. If the lock
+    is not free in time the transaction is rolled back and
     :class:`~workforce.errors.Busy` says what was not stored (``what``, e.g. "the cap").
     """
     wait = get_settings().write_wait_seconds if wait_seconds is None else wait_seconds
