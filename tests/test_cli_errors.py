@@ -88,3 +88,26 @@ def test_a_database_file_that_is_not_a_database_is_told_plainly(tmp_path: Path) 
     )
     assert result.returncode == 1, result.stderr
     _assert_told_plainly(result.stderr, "file is not a database")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_write_kept_waiting_says_so_and_what_was_not_stored(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from workforce.errors import Busy
+
+    def held() -> str:
+        raise Busy(
+            "Another change to the group London was still going after 15 seconds; "
+            "nothing was stored. Try again shortly.",
+            retry_after=15,
+            conflict=True,
+        )
+
+    monkeypatch.setattr(migrations, "head_revision", held)
+    with pytest.raises(SystemExit) as exited:
+        app(["db", "current"], prog_name="workforce")
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Busy: Another change to the group London")
+    assert "nothing was stored" in err and "Traceback" not in err

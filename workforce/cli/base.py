@@ -25,8 +25,15 @@ class WorkforceCommand(typer.Typer):
     """
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from workforce.errors import Busy
+
         try:
             return super().__call__(*args, **kwargs)
+        except Busy as exc:
+            # Another writer held what this command needed for longer than the wait: its
+            # message says what was not stored and when to try again.
+            typer.echo(f"Busy: {exc}", err=True)
+            sys.exit(1)
         except Exception as exc:
             # Only the operators who ask for it see where it happened.
             log.debug("unexpected error", exc_info=True)
