@@ -280,3 +280,24 @@ def test_requires_improvement_does_not_reinstate_a_suspended_agency(s: Session) 
         "awarded",
         "suspended",
     ]
+
+
+def test_readers_see_the_results_the_sample_and_a_history_without_worker_numbers(
+    s: Session,
+) -> None:
+    agency = build.make_agency(s, "Read Agency Ltd")
+    rows = build.place(s, build.quarter(s, build.CAMDEN, date(2026, 3, 31)), agency, 12)
+    assessment = build.awarded(s, agency, START, END, on=DECIDED)
+    assert assessment.id is not None and agency.id is not None
+    public = flows.assessment_public(session=s, assessment=assessment)
+    assert public.criteria_version == 1 and public.outcome == Outcome.passed
+    assert [r.criterion_key for r in public.results][:2] == ["worker_files", "registration"]
+    sample = flows.sample_public(session=s, assessment_id=assessment.id)
+    assert sample is not None and len(sample.files) == 10 and sample.seed == 20261130
+    assert all(f.identity is True for f in sample.files)
+    history = flows.history_public(session=s, agency_id=agency.id)
+    assert [h.status for h in history] == [KitemarkStatus.awarded]
+    shown = history[0].model_dump_json()
+    for row in rows:
+        assert row.swe_number not in shown
+        assert f"SW{int((row.swe_number or 'SW0')[2:])}" not in shown

@@ -39,14 +39,19 @@ from workforce.agencies.models import (
     Agency,
     Application,
     Assessment,
+    AssessmentPublic,
+    AuditSamplePublic,
     CriteriaVersion,
     Criterion,
     CriterionResult,
+    CriterionResultPublic,
     CriterionResultValue,
     Evidence,
     KitemarkStatus,
     KitemarkStatusChange,
+    KitemarkStatusChangePublic,
     Outcome,
+    SampledFilePublic,
 )
 from workforce.auth import audit
 from workforce.auth.audit import Actor
@@ -739,3 +744,42 @@ def review_agency(
     ):
         report.reminders.append((agency_id, held.valid_until))
     return report
+
+
+# --- what readers are shown ------------------------------------------------------------------
+
+
+def assessment_public(*, session: Session, assessment: Assessment) -> AssessmentPublic:
+    """An assessment with its criteria version and every criterion's result."""
+    assert assessment.id is not None
+    version = session.get(CriteriaVersion, assessment.criteria_version_id)
+    assert version is not None
+    return AssessmentPublic.model_validate(
+        assessment,
+        update={
+            "criteria_version": version.version,
+            "results": [
+                CriterionResultPublic.model_validate(r)
+                for r in results_of(session=session, assessment_id=assessment.id)
+            ],
+        },
+    )
+
+
+def sample_public(*, session: Session, assessment_id: int) -> AuditSamplePublic | None:
+    """An assessment's audit sample with each file's checks (for the assessor and the
+    agency; it names workers by registration number, so never for the public)."""
+    sample = sampling.sample_of(session=session, assessment_id=assessment_id)
+    if sample is None or sample.id is None:
+        return None
+    files = sampling.files_of(session=session, sample_id=sample.id)
+    return AuditSamplePublic.model_validate(
+        sample, update={"files": [SampledFilePublic.model_validate(f) for f in files]}
+    )
+
+
+def history_public(*, session: Session, agency_id: int) -> list[KitemarkStatusChangePublic]:
+    return [
+        KitemarkStatusChangePublic.model_validate(h)
+        for h in history(session=session, agency_id=agency_id)
+    ]

@@ -520,3 +520,109 @@ class UnmatchedNamePublic(SQLModel):
     first_seen: date | None = Field(description="the earliest quarter end it was listed in")
     last_seen: date | None
     candidates: list[int] = Field(description="agencies it could be: two or more, ambiguous")
+
+
+# --- the kite-mark's assessments, samples and status history: inputs and what readers see ---
+
+
+class DecisionCreate(AdminInput):
+    """An assessor's decision on an assessment (blank outcome: the proposed one)."""
+
+    ENTITY: ClassVar[str] = "decision"
+    FIELD_MESSAGES: ClassVar[dict[str, str]] = {
+        "outcome": "unknown outcome; choose one of " + ", ".join(o.value for o in Outcome),
+        "deadline": "not a date (use YYYY-MM-DD)",
+    }
+
+    outcome: Outcome | None = None
+    reasons: str = Field(default="", max_length=2000)
+    actions: str = Field(default="", max_length=2000)
+    deadline: date | None = None
+
+
+class FileChecksCreate(AdminInput):
+    """An assessor's checks of one sampled worker's file (blank: not recorded now)."""
+
+    ENTITY: ClassVar[str] = "file"
+
+    identity: bool | None = None
+    right_to_work: bool | None = None
+    registration: bool | None = None
+    qualifications: bool | None = None
+    employment_history: bool | None = None
+    references: bool | None = None
+    criminal_record_check: bool | None = None
+    notes: str = Field(default="", max_length=1000)
+
+    def checks(self) -> dict[str, bool]:
+        return {
+            name: value
+            for name, value in self.model_dump(exclude={"notes"}).items()
+            if value is not None
+        }
+
+
+class CriterionResultPublic(SQLModel):
+    criterion_key: str
+    result: CriterionResultValue
+    numerator: int | None
+    denominator: int | None
+    share: float | None
+    detail: str
+
+
+class AssessmentPublic(SQLModel):
+    id: int
+    application_id: int
+    agency_id: int
+    criteria_version: int
+    assessor: str
+    started_at: datetime
+    outcome: Outcome | None
+    reasons: str
+    actions: str
+    action_deadline: date | None
+    decided_at: datetime | None
+    results: list[CriterionResultPublic] = Field(default_factory=list)
+
+
+class SampledFilePublic(SQLModel):
+    """A sampled file's checks, for the assessor and the agency (never the public)."""
+
+    position: int
+    swe_number: str
+    identity: bool | None
+    right_to_work: bool | None
+    registration: bool | None
+    qualifications: bool | None
+    employment_history: bool | None
+    references: bool | None
+    criminal_record_check: bool | None
+    notes: str
+    checked_by: str | None
+    checked_at: datetime | None
+
+
+class AuditSamplePublic(SQLModel):
+    id: int
+    assessment_id: int
+    seed: int
+    rule: str
+    population: int
+    population_digest: str
+    size: int
+    drawn_by: str
+    drawn_at: datetime
+    files: list[SampledFilePublic] = Field(default_factory=list)
+
+
+class KitemarkStatusChangePublic(SQLModel):
+    """A status change as the public register shows it: no worker's data."""
+
+    agency_id: int
+    status: KitemarkStatus
+    effective_at: datetime
+    valid_until: date | None
+    reason: str
+    figures: str
+    assessment_id: int | None
