@@ -32,6 +32,7 @@ from workforce.db import begin_write
 from workforce.errors import Busy, InputDataError, NotFoundError, Problem
 from workforce.locks import mou_lock_key, wait_for_transaction_lock
 from workforce.mou.models import (
+    FindingStatus,
     MembershipChange,
     MembershipPublic,
     MouFinding,
@@ -392,6 +393,7 @@ def findings(
     group_name: str,
     council_code: str | None = None,
     rule: str | None = None,
+    status: FindingStatus | None = None,
 ) -> list[MouFinding]:
     """The group's findings from its latest assessment, by council, start date and rule;
     only a council's or a rule's when asked."""
@@ -400,6 +402,8 @@ def findings(
         query = query.where(MouFinding.council_code == council_code.strip().upper())
     if rule:
         query = query.where(MouFinding.rule == rule)
+    if status:
+        query = query.where(MouFinding.status == status)
     return list(
         session.exec(
             query.order_by(

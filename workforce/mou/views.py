@@ -378,15 +378,12 @@ def list_findings(
     status: FindingStatus | None = None,
 ) -> list[MouFindingPublic]:
     """Return the group's findings, newest first, optionally of one council, rule or status."""
-    query = select(MouFinding).where(MouFinding.group_name == group.name)
-    if council:
-        query = query.where(MouFinding.council_code == council.upper())
-    if rule:
-        query = query.where(MouFinding.rule == rule)
-    if status:
-        query = query.where(MouFinding.status == status)
-    query = query.order_by(col(MouFinding.start_date).desc(), col(MouFinding.id))
-    return [finding_public(f) for f in session.exec(query)]
+    found = service.findings(
+        session=session, group_name=group.name, council_code=council, rule=rule, status=status
+    )
+    found.sort(key=lambda f: f.id or 0)
+    found.sort(key=lambda f: f.start_date, reverse=True)
+    return [finding_public(f) for f in found]
 
 
 def finding_public(finding: MouFinding) -> MouFindingPublic:
