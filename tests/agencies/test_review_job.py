@@ -2,7 +2,7 @@
 suspended with the reason, the figures and the audit trail; awards expire; reminders."""
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -10,12 +10,14 @@ from sqlmodel import Session, select
 
 from jobs.runner import run_job
 from tests.builders import kitemark as build
+from tests.builders import mou as build_mou
 from workforce.agencies import flows
 from workforce.agencies.models import Agency, KitemarkStatus, KitemarkStatusChange
 from workforce.auth.models import AuditEvent
 from workforce.config import Settings
 from workforce.mou import rules
 from workforce.mou.drafts import add_months
+from workforce.mou.models import PayRoute
 from workforce.runs.models import RunStatus
 from workforce.timeutils import utcnow
 
@@ -136,3 +138,37 @@ def test_awards_expire_and_renewals_are_reminded(
         is not None
     )
     assert len(s.exec(select(KitemarkStatusChange)).all()) == 3
+
+
+def test_the_mou_assessment_of_new_returns_feeds_the_review(
+    s: Session, reference_settings: Settings, reference_engine: Engine
+) -> None:
+    """End to end: caps, a council's new return with rates above the cap and no sign-off,
+    the MoU assessment job, then the kite-mark review job."""
+    build_mou.set_cap(s, build.GROUP, "social_worker", date(2016, 1, 1), 30.0)
+    build_mou.set_on_costs(s, PayRoute.paye, date(2016, 1, 1), 0.15, 0.005)
+    agency = _awarded_agency(s, "End To End Agency Ltd")  # 20 at 20.00 an hour: within
+    assert agency.id is not None
+    ret = build.quarter(s, build.GREENWICH, TODAY)
+    above = build.place(
+        s, ret, agency, 3, start_date=TODAY - timedelta(days=40), hourly_pay_rate=40.0
+    )
+    build.place(
+        s,
+        ret,
+        agency,
+        start_date=TODAY - timedelta(days=40),
+        hourly_pay_rate=40.0,
+        above_cap_signoff_ref="DCS/CEX 1",
+    )
+    s.commit()
+    assessed = run_job("mou_assess", engine=reference_engine, settings=reference_settings)
+    assert assessed.status == RunStatus.succeeded, assessed.error
+    status, summary = _run(reference_settings, reference_engine)
+    assert status is RunStatus.succeeded and "1 suspended" in summary, summary
+    s.expire_all()
+    held = flows.current_status(session=s, agency_id=agency.id)
+    assert held is not None and held.status == KitemarkStatus.suspended
+    assert "rates: not_met, 3 of 24 (12.5%)" in held.figures
+    assert "4 of 24 assignments judged against a cap were above it" in held.figures
+    assert f"Assignments counted: {', '.join(str(r.id) for r in above)}." in held.figures
