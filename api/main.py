@@ -35,6 +35,8 @@ from api.routes import (
     forecasts,
     health,
     inspections,
+    kitemark,
+    kitemark_pages,
     mou,
     mou_pages,
     pages,
@@ -115,6 +117,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(mou.router)
     app.include_router(mou_pages.router)
     app.include_router(agencies.router)
+    app.include_router(kitemark.router)
+    app.include_router(kitemark_pages.router)
 
     @app.get(DOCS_PATH, include_in_schema=False)
     def api_docs() -> HTMLResponse:

@@ -48,6 +48,9 @@ PUBLIC_ROUTES: dict[str, set[str]] = {
     "/api/returns/template.csv": {"GET"},
     "/api/rate-index": {"GET"},  # suppressed below 5 assignments or 3 councils a cell
     "/rate-index": {"GET"},
+    "/api/kitemarks": {"GET"},  # the public register: no worker's data
+    "/kitemarks": {"GET"},
+    "/kitemarks/{agency_id}": {"GET"},
 }
 # Static files: mounted apps, not routes.
 PUBLIC_MOUNTS = {"/static", "/assets"}
