@@ -23,6 +23,9 @@ def demo() -> None:
         for line in load_public_data(session=session, actor=actor):
             typer.echo(line)
     _demo_mou(actor)
+    from workforce.agencies.demo import run as demo_kitemark  # three made-up agencies
+
+    demo_kitemark(actor=actor, echo=typer.echo)
     _demo_forecasts()
     _demo_admin(actor)
 
