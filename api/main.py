@@ -29,6 +29,7 @@ from api.routes import (
     admin,
     admin_pages,
     agencies,
+    agency_spend_pages,
     auth_pages,
     councils,
     forecast_pages,
@@ -36,6 +37,7 @@ from api.routes import (
     health,
     inspections,
     kitemark,
+    kitemark_applications,
     kitemark_pages,
     mou,
     mou_pages,
@@ -119,6 +121,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(agencies.router)
     app.include_router(kitemark.router)
     app.include_router(kitemark_pages.router)
+    app.include_router(kitemark_applications.router)
+    app.include_router(agency_spend_pages.router)
 
     @app.get(DOCS_PATH, include_in_schema=False)
     def api_docs() -> HTMLResponse:

@@ -21,6 +21,7 @@ from api.security import (
     require_return,
 )
 from api.uploads import BodyTooLarge, read_upload_form
+from workforce.agencies import councils as agency_councils
 from workforce.auth.permissions import Action, Decision, Principal, authorize
 from workforce.measures import MEASURES
 from workforce.returns import service as returns_service
@@ -146,6 +147,7 @@ def return_page(
     request: Request, session: SessionDep, principal: CouncilPrivateReader, return_id: RowId
 ) -> Response:
     row = require_return(principal, session, return_id)
+    assert row.id is not None
     errors = [(n, i) for n, i in enumerate(row.issues, start=1) if i["severity"] == "error"]
     warnings = [(n, i) for n, i in enumerate(row.issues, start=1) if i["severity"] == "warning"]
     return render(
@@ -155,4 +157,6 @@ def return_page(
         errors=errors,
         warnings=warnings,
         labels=LABELS,
+        # Each listed assignment with its agency's kite-mark status today.
+        assignments=agency_councils.return_assignments(session=session, return_id=row.id),
     )
