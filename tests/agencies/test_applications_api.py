@@ -130,9 +130,7 @@ def test_an_agency_user_applies_for_their_own_agency_and_gets_404_for_another(
     admin = people["kitemark_admin"].headers
     theirs = client.get(f"/api/agencies/{other}/applications", headers=admin)
     assert theirs.status_code == 200
-    assert [(a["id"], a["evidence_files"]) for a in theirs.json()] == [
-        (others["application"], 1)
-    ]
+    assert [(a["id"], a["evidence_files"]) for a in theirs.json()] == [(others["application"], 1)]
 
     backwards = {"period_start": "2026-03-31", "period_end": "2025-04-01"}
     refused = client.post(f"/api/agencies/{own}/applications", json=backwards, headers=user.headers)
@@ -260,18 +258,18 @@ def test_evidence_past_the_size_limit_is_refused_and_nothing_is_kept(
             f"/api/agencies/{own}/applications/{application}/evidence", headers=user.headers
         )
         assert listed.json() == []
-    with Session(reference_engine) as s:
-        with pytest.raises(InputDataError, match="file.too_large"):
-            evidence.add_evidence(
-                session=s,
-                agency_id=own,
-                application_id=application,
-                file_name="big.pdf",
-                data=b"x" * 20_000,
-                description="",
-                actor=TEST_ACTOR,
-                settings=small,
-            )
+    with Session(reference_engine) as s, pytest.raises(InputDataError) as refused:
+        evidence.add_evidence(
+            session=s,
+            agency_id=own,
+            application_id=application,
+            file_name="big.pdf",
+            data=b"x" * 20_000,
+            description="",
+            actor=TEST_ACTOR,
+            settings=small,
+        )
+    assert [p.rule for p in refused.value.problems] == ["file.too_large"]
     assert small.archive_dir is not None
     assert not (small.archive_dir / "kitemark-evidence" / str(own)).exists()
 
