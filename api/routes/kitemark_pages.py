@@ -38,13 +38,27 @@ def _share(value: float | None) -> str:
 
 
 @router.get("/kitemarks", response_class=HTMLResponse)
-def register_page(request: Request, session: SessionDep, on: OnQuery = None) -> Response:
-    """The public kite-mark register, now or as it stood at the end of ``on``."""
+def register_page(
+    request: Request,
+    session: SessionDep,
+    on: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    """The public kite-mark register, now or as it stood at the end of ``on``; a date that
+    is not one is said so on the page, which then shows today's register."""
+    day, error = None, None
+    if on.strip():
+        try:
+            day = date.fromisoformat(on.strip())
+        except ValueError:
+            error = {"field": "on", "text": "Enter a real date in the form YYYY-MM-DD"}
     return render(
         request,
         "kitemark_register.html",
-        entries=register.register_entries(session=session, on=on),
-        on=on,
+        status_code=400 if error else 200,
+        entries=register.register_entries(session=session, on=day),
+        on=day,
+        typed=on,
+        errors=[error] if error else [],
         share=_share,
     )
 
