@@ -35,6 +35,7 @@ from workforce.auth.audit import Actor
 from workforce.auth.permissions import Action, Principal
 from workforce.config import Settings
 from workforce.db import begin_write, session_scope
+from workforce.errors import InputDataError
 
 router = APIRouter(prefix="/api", tags=["kitemark"])
 
@@ -126,10 +127,12 @@ def store_evidence(
             agency_id=agency_id,
             application_id=application_id,
         )
-        open_for_evidence = application.status in evidence.OPEN_STATUSES
-    limit = int(settings.max_upload_mb * 1024 * 1024)
-    if open_for_evidence and 0 < len(file.data) <= limit:
-        evidence.archive_evidence(settings, agency_id, file.data, file.file_name)
+        problems = evidence.evidence_problems(
+            application=application, data=file.data, description=description, settings=settings
+        )
+    if problems:
+        raise InputDataError(problems)  # nothing archived
+    evidence.archive_evidence(settings, agency_id, file.data, evidence.clean_name(file.file_name))
     with session_scope(engine) as session:
         begin_write(session=session, what=f"the evidence file {file.file_name!r}")
         row = evidence.add_evidence(

@@ -254,6 +254,14 @@ def test_evidence_past_the_size_limit_is_refused_and_nothing_is_kept(
         ).json()["id"]
         too_big = _upload(client, user, own, application, content=b"x" * 20_000)
         assert too_big.status_code == 413  # type: ignore[attr-defined]
+        wordy = client.post(
+            f"/api/agencies/{own}/applications/{application}/evidence",
+            files={"file": ("notes.txt", b"small", "text/plain")},
+            data={"description": "word " * 200},
+            headers=user.headers,
+        )
+        assert wordy.status_code == 422
+        assert wordy.json()["problems"][0]["rule"] == "evidence.description"
         listed = client.get(
             f"/api/agencies/{own}/applications/{application}/evidence", headers=user.headers
         )

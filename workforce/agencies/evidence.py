@@ -193,30 +193,16 @@ def archive_evidence(settings: Settings, agency_id: int, data: bytes, file_name:
     return target
 
 
-def _clean_name(file_name: str) -> str:
+def clean_name(file_name: str) -> str:
     name = PurePath(file_name.replace("\\", "/")).name.strip() or "evidence"
     return "".join(ch for ch in name if ch.isprintable())[:255] or "evidence"
 
 
-def add_evidence(
-    *,
-    session: Session,
-    agency_id: int,
-    application_id: int,
-    file_name: str,
-    data: bytes,
-    description: str,
-    actor: Actor,
-    settings: Settings,
-) -> EvidenceFile:
-    """Archive ``data`` and record it as evidence for the agency's application; audited.
-
-    Refused (nothing archived) when the application is not the agency's (not found), is
-    already decided, when the file is empty or past the upload size limit, or the
-    description is over 500 characters."""
-    application = session.get(Application, application_id)
-    if application is None or application.agency_id != agency_id:
-        raise NotFoundError(f"No application {application_id} of agency {agency_id}.")
+def evidence_problems(
+    *, application: Application, data: bytes, description: str, settings: Settings
+) -> list[Problem]:
+    """Why a file cannot be added to the application: past the size limit or empty, a
+    description over 500 characters, or an application already decided."""
     problems = []
     limit = int(settings.max_upload_mb * 1024 * 1024)
     if len(data) > limit:
@@ -243,13 +229,39 @@ def add_evidence(
         problems.append(
             Problem(
                 "evidence.application_decided",
-                f"application {application_id} is {application.status}: evidence can be "
+                f"application {application.id} is {application.status}: evidence can be "
                 "added only before the decision (apply again for a new period)",
             )
         )
+    return problems
+
+
+def add_evidence(
+    *,
+    session: Session,
+    agency_id: int,
+    application_id: int,
+    file_name: str,
+    data: bytes,
+    description: str,
+    actor: Actor,
+    settings: Settings,
+) -> EvidenceFile:
+    """Archive ``data`` and record it as evidence for the agency's application; audited.
+
+    Refused (nothing archived) when the application is not the agency's (not found), is
+    already decided, when the file is empty or past the upload size limit, or the
+    description is over 500 characters."""
+    application = session.get(Application, application_id)
+    if application is None or application.agency_id != agency_id:
+        raise NotFoundError(f"No application {application_id} of agency {agency_id}.")
+    problems = evidence_problems(
+        application=application, data=data, description=description, settings=settings
+    )
     if problems:
         raise InputDataError(problems)
-    name = _clean_name(file_name)
+    text = " ".join(description.split())
+    name = clean_name(file_name)
     path = archive_evidence(settings, agency_id, data, name)
     row = EvidenceFile(
         application_id=application_id,
