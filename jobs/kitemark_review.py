@@ -5,7 +5,7 @@ reinstated, under review): an award past its ``valid_until`` becomes ``expired``
 otherwise its measured criteria are recomputed over the last 12 months from councils'
 returns, and a criterion past its ``suspend_at`` suspends the agency, past its
 ``review_at`` puts it under review, each a status change with the reason and the figures,
-audited (:func:`workforce.agencies.flows.review_agency`). Awards ending within 30 days are
+audited (:func:`workforce.agencies.review.review_agency`). Awards ending within 30 days are
 listed in the summary as renewal reminders. An agency under review stays so (or is
 suspended) until a re-assessment decides; figures that recover do not lift it. Each agency
 is one transaction: one that fails is rolled back alone, the others are still reviewed, and
@@ -17,7 +17,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from jobs.registry import JobOutcome, job
-from workforce.agencies import flows
+from workforce.agencies import review as agency_review
 from workforce.auth.audit import Actor
 from workforce.timeutils import utcnow
 
@@ -30,13 +30,13 @@ from workforce.timeutils import utcnow
 def kitemark_review(*, session: Session) -> JobOutcome:
     actor = Actor.job("kitemark_review")
     now = utcnow()
-    agencies = flows.holders(session=session, on=now)
+    agencies = agency_review.holders(session=session, on=now)
     session.commit()
-    report = flows.ReviewReport()
+    report = agency_review.ReviewReport()
     failed: list[str] = []
     for agency_id in agencies:
         try:
-            flows.review_agency(
+            agency_review.review_agency(
                 session=session, agency_id=agency_id, actor=actor, on=now, report=report
             )
             session.commit()

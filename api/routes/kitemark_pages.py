@@ -15,7 +15,8 @@ from api.params import RowId
 from api.rendering import render
 from api.security import guard
 from workforce.agencies import criteria as crit
-from workforce.agencies import flows, matching, register, service
+from workforce.agencies import matching, register, service
+from workforce.agencies import status as kitemark_status
 from workforce.agencies.models import Agency
 from workforce.auth.permissions import Action, Principal
 
@@ -84,7 +85,7 @@ def assessment_page(
 ) -> Response:
     """An assessment: each criterion's result with its figures, the audit sample and each
     sampled file's checks (the kite-mark admin's)."""
-    assessment = flows.get_assessment(session=session, assessment_id=assessment_id)
+    assessment = kitemark_status.get_assessment(session=session, assessment_id=assessment_id)
     agency = service.get_agency(session=session, agency_id=assessment.agency_id)
     shown = register.assessment_with_sample(session=session, assessment=assessment)
     criteria = {

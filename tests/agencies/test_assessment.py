@@ -12,6 +12,7 @@ from tests.builders import kitemark as build
 from tests.builders.people import TEST_ACTOR
 from workforce.agencies import criteria as crit
 from workforce.agencies import flows, sampling
+from workforce.agencies import status as kitemark_status
 from workforce.agencies.models import (
     CriteriaVersion,
     Criterion,
@@ -83,11 +84,14 @@ def test_a_clean_agency_passes_and_is_awarded_for_twelve_months(s: Session) -> N
     flows.decide(session=s, assessment_id=assessment.id, actor=TEST_ACTOR, on=DECIDED)
     assert assessment.outcome == Outcome.passed
     assert "Criteria version 1: 1. worker_files: met (10 of 10, 100.0%)" in assessment.reasons
-    status = flows.current_status(session=s, agency_id=agency.id, on=DECIDED)
+    status = kitemark_status.current_status(session=s, agency_id=agency.id, on=DECIDED)
     assert status is not None and status.status == KitemarkStatus.awarded
     assert status.valid_until == date(2027, 7, 15)
     assert status.assessment_id == assessment.id
-    assert flows.current_status(session=s, agency_id=agency.id, on=DECIDED - timedelta(1)) is None
+    assert (
+        kitemark_status.current_status(session=s, agency_id=agency.id, on=DECIDED - timedelta(1))
+        is None
+    )
     actions = build.audit_actions(s)
     for action in (
         "kitemark.apply",
@@ -127,7 +131,7 @@ def test_too_few_assignments_cannot_pass(s: Session) -> None:
     assert "registration: too few cases to judge; show at least 10" in assessment.actions
     assert assessment.action_deadline == date(2026, 10, 31)
     assert agency.id is not None
-    status = flows.current_status(session=s, agency_id=agency.id, on=DECIDED)
+    status = kitemark_status.current_status(session=s, agency_id=agency.id, on=DECIDED)
     assert status is not None and status.status == KitemarkStatus.requires_improvement
 
 
@@ -158,7 +162,7 @@ def test_a_failed_reassessment_suspends_and_only_a_passed_one_reinstates(s: Sess
     later = DECIDED + timedelta(days=30)
     flows.decide(session=s, assessment_id=failing.id, actor=TEST_ACTOR, on=later)
     assert failing.outcome == Outcome.failed
-    status = flows.current_status(session=s, agency_id=agency.id, on=later)
+    status = kitemark_status.current_status(session=s, agency_id=agency.id, on=later)
     assert status is not None and status.status == KitemarkStatus.suspended
     assert status.valid_until == date(2027, 7, 15)  # the award's date is kept
 
@@ -168,7 +172,7 @@ def test_a_failed_reassessment_suspends_and_only_a_passed_one_reinstates(s: Sess
     ).one()
     assert first.assessment_id is not None
     with pytest.raises(InputDataError, match="passed re-assessment"):
-        flows.reinstate(
+        kitemark_status.reinstate(
             session=s,
             agency_id=agency.id,
             assessment_id=first.assessment_id,
@@ -178,13 +182,17 @@ def test_a_failed_reassessment_suspends_and_only_a_passed_one_reinstates(s: Sess
     again = build.assessed(s, agency, START, END, seed=99)
     assert again.id is not None
     flows.decide(session=s, assessment_id=again.id, actor=TEST_ACTOR, on=later + timedelta(days=10))
-    status = flows.current_status(session=s, agency_id=agency.id, on=later + timedelta(days=10))
+    status = kitemark_status.current_status(
+        session=s, agency_id=agency.id, on=later + timedelta(days=10)
+    )
     assert status is not None and status.status == KitemarkStatus.reinstated
     assert status.valid_until == date(2027, 8, 24)
-    history = [h.status for h in flows.history(session=s, agency_id=agency.id)]
+    history = [h.status for h in kitemark_status.history(session=s, agency_id=agency.id)]
     assert history == ["awarded", "suspended", "reinstated"]
     # Shown as it was on any date: the history is never rewritten.
-    on_day = flows.current_status(session=s, agency_id=agency.id, on=later + timedelta(days=5))
+    on_day = kitemark_status.current_status(
+        session=s, agency_id=agency.id, on=later + timedelta(days=5)
+    )
     assert on_day is not None and on_day.status == KitemarkStatus.suspended
 
 
@@ -199,7 +207,9 @@ def test_a_breaching_agency_fails_for_the_figures_shown(s: Session) -> None:
     flows.decide(session=s, assessment_id=assessment.id, actor=TEST_ACTOR, on=DECIDED)
     assert assessment.outcome == Outcome.failed
     assert "4. rates: not_met (3 of 20, 15.0%)" in assessment.reasons
-    assert flows.current_status(session=s, agency_id=agency.id, on=DECIDED) is None  # no award
+    assert (
+        kitemark_status.current_status(session=s, agency_id=agency.id, on=DECIDED) is None
+    )  # no award
     decided = s.exec(select(AuditEvent).where(AuditEvent.action == "kitemark.decide")).one()
     assert decided.details["outcome"] == "fail"
 
@@ -208,9 +218,9 @@ def test_suspend_and_revoke_need_a_mark_to_act_on(s: Session) -> None:
     agency = build.make_agency(s, "Never Agency Ltd")
     assert agency.id is not None
     with pytest.raises(InputDataError, match="does not hold the kite-mark"):
-        flows.suspend(session=s, agency_id=agency.id, reason="x", actor=TEST_ACTOR)
+        kitemark_status.suspend(session=s, agency_id=agency.id, reason="x", actor=TEST_ACTOR)
     with pytest.raises(InputDataError, match="no kite-mark to revoke"):
-        flows.revoke(session=s, agency_id=agency.id, reason="x", actor=TEST_ACTOR)
+        kitemark_status.revoke(session=s, agency_id=agency.id, reason="x", actor=TEST_ACTOR)
 
 
 def test_the_command_line_takes_an_agency_through_to_an_award(
@@ -254,7 +264,7 @@ def test_requires_improvement_does_not_reinstate_a_suspended_agency(s: Session) 
     build.place(s, build.quarter(s, build.CAMDEN, date(2026, 3, 31)), agency, 20)
     build.awarded(s, agency, START, END, on=DECIDED)
     assert agency.id is not None
-    flows.suspend(
+    kitemark_status.suspend(
         session=s,
         agency_id=agency.id,
         reason="made up",
@@ -274,9 +284,9 @@ def test_requires_improvement_does_not_reinstate_a_suspended_agency(s: Session) 
         on=DECIDED + timedelta(days=2),
     )
     assert again.outcome == Outcome.requires_improvement
-    status = flows.current_status(session=s, agency_id=agency.id)
+    status = kitemark_status.current_status(session=s, agency_id=agency.id)
     assert status is not None and status.status == KitemarkStatus.suspended
-    assert [h.status for h in flows.history(session=s, agency_id=agency.id)] == [
+    assert [h.status for h in kitemark_status.history(session=s, agency_id=agency.id)] == [
         "awarded",
         "suspended",
     ]

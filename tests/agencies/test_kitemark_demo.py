@@ -12,7 +12,8 @@ from sqlmodel import Session, func, select
 
 from api.main import create_app
 from tests.builders.people import TEST_ACTOR
-from workforce.agencies import demo, flows, matching
+from workforce.agencies import demo, matching
+from workforce.agencies import status as kitemark_status
 from workforce.agencies.models import Agency, Assessment, KitemarkStatusChange
 from workforce.config import Settings
 from workforce.mou import demo as mou_demo
@@ -54,7 +55,8 @@ def test_the_demo_agencies_pass_require_improvement_and_fail(
         assert outcomes[demo.AGENCY_B].actions and outcomes[demo.AGENCY_B].action_deadline
         assert outcomes[demo.AGENCY_D].outcome == "pass"
         status = {
-            x.legal_name: flows.current_status(session=s, agency_id=x.id or 0) for x in (a, b, d)
+            x.legal_name: kitemark_status.current_status(session=s, agency_id=x.id or 0)
+            for x in (a, b, d)
         }
         assert status[demo.AGENCY_A] is None  # a fail awards nothing
         assert status[demo.AGENCY_B] is not None

@@ -17,7 +17,7 @@ from api.main import create_app
 from tests.builders import kitemark as build
 from tests.builders.agencies import register
 from tests.builders.people import TEST_ACTOR, Person, make_people
-from workforce.agencies import flows
+from workforce.agencies import status as kitemark_status
 from workforce.agencies.register import public_text
 from workforce.config import Settings
 
@@ -52,7 +52,7 @@ def agencies(reference_engine: Engine, people: dict[str, Person]) -> dict[str, i
             build.place(s, ret, other, swe_number=number)
         build.awarded(s, other, date(2025, 10, 1), date(2025, 12, 31), on=AWARDED_ON)
         assert other.id is not None
-        flows.suspend(
+        kitemark_status.suspend(
             session=s,
             agency_id=other.id,
             reason=f"the file of worker {PLANTED[2]} was forged",

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from jobs.runner import run_job
 from tests.builders import kitemark as build
 from tests.builders import mou as build_mou
-from workforce.agencies import flows
+from workforce.agencies import status as kitemark_status
 from workforce.agencies.models import Agency, KitemarkStatus, KitemarkStatusChange
 from workforce.auth.models import AuditEvent
 from workforce.config import Settings
@@ -78,7 +78,7 @@ def test_new_returns_past_the_suspension_line_suspend_with_the_figures_and_audit
     assert status is RunStatus.succeeded, summary
     assert "1 agencies holding the kite-mark reviewed: 1 suspended" in summary
     s.expire_all()
-    held = flows.current_status(session=s, agency_id=agency.id)
+    held = kitemark_status.current_status(session=s, agency_id=agency.id)
     assert held is not None and held.status == KitemarkStatus.suspended
     assert "past the suspension threshold on rates" in held.reason
     assert "rates: not_met, 3 of 23 (13.0%)" in held.figures
@@ -92,7 +92,7 @@ def test_new_returns_past_the_suspension_line_suspend_with_the_figures_and_audit
     ).one()
     assert event.source == "job:kitemark_review"
     assert event.details["figures"] == held.figures
-    assert [h.status for h in flows.history(session=s, agency_id=agency.id)] == [
+    assert [h.status for h in kitemark_status.history(session=s, agency_id=agency.id)] == [
         "awarded",
         "suspended",
     ]
@@ -110,13 +110,13 @@ def test_past_the_review_line_puts_under_review_once(
     status, summary = _run(reference_settings, reference_engine)
     assert status is RunStatus.succeeded and "1 under_review" in summary
     s.expire_all()
-    held = flows.current_status(session=s, agency_id=agency.id)
+    held = kitemark_status.current_status(session=s, agency_id=agency.id)
     assert held is not None and held.status == KitemarkStatus.under_review
     assert "rates: not_met, 2 of 22 (9.1%)" in held.figures
     assert held.valid_until is not None  # the award's expiry is carried
     status, summary = _run(reference_settings, reference_engine)
     assert "1 agencies holding the kite-mark reviewed: no changes" in summary
-    assert len(flows.history(session=s, agency_id=agency.id)) == 2
+    assert len(kitemark_status.history(session=s, agency_id=agency.id)) == 2
 
 
 def test_awards_expire_and_renewals_are_reminded(
@@ -130,7 +130,7 @@ def test_awards_expire_and_renewals_are_reminded(
     assert f"renewal due within 30 days: agency {due.id} (until" in summary
     assert old.id is not None
     s.expire_all()
-    held = flows.current_status(session=s, agency_id=old.id)
+    held = kitemark_status.current_status(session=s, agency_id=old.id)
     assert held is not None and held.status == KitemarkStatus.expired
     assert "was not renewed" in held.reason
     assert (
@@ -167,7 +167,7 @@ def test_the_mou_assessment_of_new_returns_feeds_the_review(
     status, summary = _run(reference_settings, reference_engine)
     assert status is RunStatus.succeeded and "1 suspended" in summary, summary
     s.expire_all()
-    held = flows.current_status(session=s, agency_id=agency.id)
+    held = kitemark_status.current_status(session=s, agency_id=agency.id)
     assert held is not None and held.status == KitemarkStatus.suspended
     assert "rates: not_met, 3 of 24 (12.5%)" in held.figures
     assert "4 of 24 assignments judged against a cap were above it" in held.figures

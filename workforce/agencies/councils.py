@@ -4,7 +4,7 @@ returns list, and its agency spend by kite-mark status.
 The agency behind an assignment is the registered agency its free-text name is matched to
 (:func:`workforce.agencies.matching.agency_for_name`: the stored match, else the single
 automatic candidate). Its status is the latest kite-mark status change in effect
-(:func:`workforce.agencies.flows.current_status`). A name that stands for no agency is one
+(:func:`workforce.agencies.kitemark_status.current_status`). A name that stands for no agency is one
 of three kinds, each said in words:
 
 - ``not_awarded``: a registered agency that has never held the kite-mark;
@@ -31,7 +31,8 @@ from datetime import UTC, date, datetime, time
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from workforce.agencies import flows, matching
+from workforce.agencies import matching
+from workforce.agencies import status as kitemark_status
 from workforce.agencies.models import KitemarkStatus
 from workforce.agencies.names import normalise
 from workforce.agencies.register import STATUS_LABELS
@@ -108,7 +109,7 @@ def statuses_of_names(
             found[key] = AgencyStatus(NOT_MATCHED)
             continue
         if agency.id not in by_agency:
-            held = flows.current_status(session=session, agency_id=agency.id, on=on)
+            held = kitemark_status.current_status(session=session, agency_id=agency.id, on=on)
             by_agency[agency.id] = (
                 AgencyStatus(NOT_AWARDED, agency.id, agency.legal_name)
                 if held is None

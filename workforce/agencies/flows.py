@@ -1,4 +1,6 @@
-"""The kite-mark's course: application, assessment, decision, award, review, suspension,
+"""The kite-mark's course: application, assessment, decision and award (the status history and
+changes outside an assessment: :mod:`workforce.agencies.status`; the daily review:
+:mod:`workforce.agencies.review`); before that, what it covers: review, suspension,
 revocation, reinstatement and expiry. Every decision is a dated row with who made it, its
 reasons and its figures, and is audited in the same transaction.
 
@@ -28,15 +30,13 @@ reasons and its figures, and is audited in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlmodel import Session, col, delete, select
 
 from workforce.agencies import criteria as crit
 from workforce.agencies import measures, sampling
 from workforce.agencies.models import (
-    Agency,
     Application,
     Assessment,
     AssessmentPublic,
@@ -48,47 +48,27 @@ from workforce.agencies.models import (
     CriterionResultValue,
     Evidence,
     KitemarkStatus,
-    KitemarkStatusChange,
     KitemarkStatusChangePublic,
     Outcome,
     SampledFilePublic,
+)
+from workforce.agencies.status import (
+    AWARD_MONTHS,
+    HOLDING,
+    REINSTATABLE,
+    _agency,
+    _change,
+    _refuse,
+    _status_of,
+    get_assessment,
+    history,
+    reinstate,
 )
 from workforce.auth import audit
 from workforce.auth.audit import Actor
 from workforce.errors import InputDataError, NotFoundError, Problem
 from workforce.mou.drafts import add_months
 from workforce.timeutils import as_utc, utcnow
-
-AWARD_MONTHS = 12
-# Statuses in which an agency holds the kite-mark (the daily review watches these).
-HOLDING = frozenset(
-    {
-        KitemarkStatus.awarded,
-        KitemarkStatus.requires_improvement,
-        KitemarkStatus.reinstated,
-        KitemarkStatus.under_review,
-    }
-)
-REINSTATABLE = frozenset({KitemarkStatus.suspended, KitemarkStatus.under_review})
-
-
-def _refuse(rule: str, message: str) -> InputDataError:
-    return InputDataError([Problem(rule, message)])
-
-
-def _agency(session: Session, agency_id: int) -> Agency:
-    agency = session.get(Agency, agency_id)
-    if agency is None:
-        raise NotFoundError(f"no agency {agency_id}")
-    return agency
-
-
-def get_assessment(*, session: Session, assessment_id: int) -> Assessment:
-    assessment = session.get(Assessment, assessment_id)
-    if assessment is None:
-        raise NotFoundError(f"no assessment {assessment_id}")
-    return assessment
-
 
 # --- application and assessment ----------------------------------------------------------
 
@@ -297,88 +277,6 @@ def proposed_outcome(
     return Outcome.passed, reasons, actions
 
 
-# --- status history ------------------------------------------------------------------------
-
-
-def current_status(
-    *, session: Session, agency_id: int, on: datetime | None = None
-) -> KitemarkStatusChange | None:
-    """The status change in effect at ``on`` (now if not given): the latest effective on or
-    before it; None if the agency never had one."""
-    moment = as_utc(on) or utcnow()
-    return session.exec(
-        select(KitemarkStatusChange)
-        .where(
-            KitemarkStatusChange.agency_id == agency_id,
-            col(KitemarkStatusChange.effective_at) <= moment,
-        )
-        .order_by(
-            col(KitemarkStatusChange.effective_at).desc(), col(KitemarkStatusChange.id).desc()
-        )
-    ).first()
-
-
-def history(*, session: Session, agency_id: int) -> list[KitemarkStatusChange]:
-    return list(
-        session.exec(
-            select(KitemarkStatusChange)
-            .where(KitemarkStatusChange.agency_id == agency_id)
-            .order_by(col(KitemarkStatusChange.effective_at), col(KitemarkStatusChange.id))
-        ).all()
-    )
-
-
-def _change(
-    *,
-    session: Session,
-    agency_id: int,
-    status: KitemarkStatus,
-    reason: str,
-    actor: Actor,
-    figures: str = "",
-    valid_until: date | None = None,
-    assessment_id: int | None = None,
-    on: datetime | None = None,
-) -> KitemarkStatusChange:
-    moment = as_utc(on) or utcnow()
-    if valid_until is None and status is not KitemarkStatus.revoked:
-        held = current_status(session=session, agency_id=agency_id, on=moment)
-        valid_until = held.valid_until if held is not None else None
-    row = KitemarkStatusChange(
-        agency_id=agency_id,
-        status=status,
-        effective_at=moment,
-        valid_until=valid_until,
-        reason=reason[:2000],
-        figures=figures[:2000],
-        assessment_id=assessment_id,
-        decided_by=actor.name,
-    )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        action=f"kitemark.{status.value}",
-        entity="kitemark_status_change",
-        entity_id=row.id,
-        summary=f"agency {agency_id}: {status.value}; {reason}"[:2000],
-        details={
-            "agency_id": agency_id,
-            "status": status.value,
-            "valid_until": valid_until.isoformat() if valid_until else None,
-            "assessment_id": assessment_id,
-            "figures": figures[:2000],
-        },
-    )
-    return row
-
-
-def _status_of(session: Session, agency_id: int, on: datetime | None) -> KitemarkStatus | None:
-    held = current_status(session=session, agency_id=agency_id, on=on)
-    return None if held is None else KitemarkStatus(held.status)
-
-
 def decide(
     *,
     session: Session,
@@ -497,253 +395,6 @@ def decide(
             on=moment,
         )
     return assessment
-
-
-# --- changes outside an assessment ---------------------------------------------------------
-
-
-def put_under_review(
-    *,
-    session: Session,
-    agency_id: int,
-    reason: str,
-    actor: Actor,
-    figures: str = "",
-    on: datetime | None = None,
-) -> KitemarkStatusChange:
-    """Put an agency holding the kite-mark under review."""
-    status = _status_of(session, agency_id, on)
-    if status not in HOLDING or status is KitemarkStatus.under_review:
-        raise _refuse("status.review", f"agency {agency_id} is {status or 'not on the register'}")
-    return _change(
-        session=session,
-        agency_id=agency_id,
-        status=KitemarkStatus.under_review,
-        reason=reason,
-        figures=figures,
-        actor=actor,
-        on=on,
-    )
-
-
-def suspend(
-    *,
-    session: Session,
-    agency_id: int,
-    reason: str,
-    actor: Actor,
-    figures: str = "",
-    on: datetime | None = None,
-) -> KitemarkStatusChange:
-    """Suspend an agency that holds the kite-mark (under review included)."""
-    _agency(session, agency_id)
-    status = _status_of(session, agency_id, on)
-    if status not in HOLDING:
-        raise _refuse(
-            "status.suspend",
-            f"agency {agency_id} does not hold the kite-mark ({status or 'never had it'})",
-        )
-    return _change(
-        session=session,
-        agency_id=agency_id,
-        status=KitemarkStatus.suspended,
-        reason=reason,
-        figures=figures,
-        actor=actor,
-        on=on,
-    )
-
-
-def revoke(
-    *,
-    session: Session,
-    agency_id: int,
-    reason: str,
-    actor: Actor,
-    figures: str = "",
-    on: datetime | None = None,
-) -> KitemarkStatusChange:
-    """Revoke the kite-mark (from any status but revoked); a new award needs a new
-    application and a passed assessment."""
-    _agency(session, agency_id)
-    status = _status_of(session, agency_id, on)
-    if status is None or status is KitemarkStatus.revoked:
-        raise _refuse("status.revoke", f"agency {agency_id} has no kite-mark to revoke")
-    return _change(
-        session=session,
-        agency_id=agency_id,
-        status=KitemarkStatus.revoked,
-        reason=reason,
-        figures=figures,
-        actor=actor,
-        on=on,
-    )
-
-
-def reinstate(
-    *,
-    session: Session,
-    agency_id: int,
-    assessment_id: int,
-    actor: Actor,
-    on: datetime | None = None,
-) -> KitemarkStatusChange:
-    """Reinstate a suspended (or under-review) agency on a passed assessment of it decided
-    after the suspension; the award runs 12 months from the reinstatement."""
-    moment = as_utc(on) or utcnow()
-    held = current_status(session=session, agency_id=agency_id, on=moment)
-    if held is None or KitemarkStatus(held.status) not in REINSTATABLE:
-        raise _refuse("status.reinstate", f"agency {agency_id} is not suspended or under review")
-    assessment = get_assessment(session=session, assessment_id=assessment_id)
-    decided = as_utc(assessment.decided_at)
-    if (
-        assessment.agency_id != agency_id
-        or assessment.outcome != Outcome.passed
-        or decided is None
-        or decided < as_utc(held.effective_at)  # type: ignore[operator]
-    ):
-        raise _refuse(
-            "status.reinstate",
-            "reinstatement needs a passed re-assessment of the agency decided after its "
-            f"{held.status} on {held.effective_at:%Y-%m-%d}",
-        )
-    return _change(
-        session=session,
-        agency_id=agency_id,
-        status=KitemarkStatus.reinstated,
-        reason=f"passed re-assessment {assessment_id}",
-        valid_until=add_months(moment.date(), AWARD_MONTHS),
-        assessment_id=assessment_id,
-        actor=actor,
-        on=moment,
-    )
-
-
-def expire(
-    *, session: Session, agency_id: int, actor: Actor, on: datetime | None = None
-) -> KitemarkStatusChange:
-    """Mark an award past its ``valid_until`` expired."""
-    held = current_status(session=session, agency_id=agency_id, on=on)
-    if held is None or held.valid_until is None:
-        raise _refuse("status.expire", f"agency {agency_id} has no award to expire")
-    return _change(
-        session=session,
-        agency_id=agency_id,
-        status=KitemarkStatus.expired,
-        reason=f"the award ran to {held.valid_until:%Y-%m-%d} and was not renewed",
-        valid_until=held.valid_until,
-        actor=actor,
-        on=on,
-    )
-
-
-# --- the daily review ------------------------------------------------------------------------
-
-REVIEW_MONTHS = 12
-REMIND_DAYS = 30
-
-
-@dataclass
-class ReviewReport:
-    """What one review did: agencies reviewed, status changes made, reminders due."""
-
-    reviewed: list[int] = field(default_factory=list)
-    changes: list[KitemarkStatusChange] = field(default_factory=list)
-    reminders: list[tuple[int, date]] = field(default_factory=list)  # agency, valid_until
-
-    def summary(self) -> str:
-        by_status: dict[str, int] = {}
-        for change in self.changes:
-            by_status[str(change.status)] = by_status.get(str(change.status), 0) + 1
-        changed = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "no changes"
-        reminders = (
-            "; renewal due within "
-            f"{REMIND_DAYS} days: "
-            + ", ".join(f"agency {a} (until {d:%Y-%m-%d})" for a, d in self.reminders)
-            if self.reminders
-            else ""
-        )
-        return f"{len(self.reviewed)} agencies holding the kite-mark reviewed: {changed}{reminders}"
-
-
-def holders(*, session: Session, on: datetime | None = None) -> list[int]:
-    """The agencies whose current status holds the kite-mark, by id."""
-    ids = session.exec(select(col(KitemarkStatusChange.agency_id)).distinct()).all()
-    return sorted(agency_id for agency_id in ids if _status_of(session, agency_id, on) in HOLDING)
-
-
-def review_agency(
-    *,
-    session: Session,
-    agency_id: int,
-    actor: Actor,
-    on: datetime | None = None,
-    report: ReviewReport | None = None,
-) -> ReviewReport:
-    """Review one agency holding the kite-mark: expire an award past ``valid_until``;
-    otherwise recompute its measured criteria over the last 12 months and, for a criterion
-    past ``suspend_at``, suspend it, else past ``review_at``, put it under review (unless
-    already), with the reason and the figures; remind 30 days before expiry."""
-    report = report or ReviewReport()
-    moment = as_utc(on) or utcnow()
-    today = moment.date()
-    held = current_status(session=session, agency_id=agency_id, on=moment)
-    if held is None or KitemarkStatus(held.status) not in HOLDING:
-        return report
-    report.reviewed.append(agency_id)
-    if held.valid_until is not None and held.valid_until < today:
-        report.changes.append(expire(session=session, agency_id=agency_id, actor=actor, on=moment))
-        return report
-    version = crit.ensure_criteria(session=session)
-    assert version.id is not None
-    criteria = [
-        c
-        for c in crit.criteria_of(session=session, version_id=version.id)
-        if c.evidence != Evidence.audited
-    ]
-    found = measures.measure(
-        session=session,
-        agency_id=agency_id,
-        start=add_months(today, -REVIEW_MONTHS),
-        end=today,
-        criteria=criteria,
-    )
-    suspend_for = [m for m in found if m.suspend]
-    review_for = [m for m in found if m.review and not m.suspend]
-    period = f"{add_months(today, -REVIEW_MONTHS):%Y-%m-%d}..{today:%Y-%m-%d}"
-    if suspend_for:
-        report.changes.append(
-            _change(
-                session=session,
-                agency_id=agency_id,
-                status=KitemarkStatus.suspended,
-                reason=f"daily review {period}: past the suspension threshold on "
-                + ", ".join(m.key for m in suspend_for),
-                figures=" | ".join(m.words() for m in suspend_for),
-                actor=actor,
-                on=moment,
-            )
-        )
-    elif review_for and KitemarkStatus(held.status) is not KitemarkStatus.under_review:
-        report.changes.append(
-            _change(
-                session=session,
-                agency_id=agency_id,
-                status=KitemarkStatus.under_review,
-                reason=f"daily review {period}: past the review threshold on "
-                + ", ".join(m.key for m in review_for),
-                figures=" | ".join(m.words() for m in review_for),
-                actor=actor,
-                on=moment,
-            )
-        )
-    if (
-        held.valid_until is not None
-        and today <= held.valid_until <= today + timedelta(days=REMIND_DAYS)
-        and not suspend_for
-    ):
-        report.reminders.append((agency_id, held.valid_until))
-    return report
 
 
 # --- what readers are shown ------------------------------------------------------------------

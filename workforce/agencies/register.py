@@ -26,6 +26,8 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from workforce.agencies import criteria as crit
 from workforce.agencies import flows, measures, service
+from workforce.agencies import review as kitemark_review
+from workforce.agencies import status as kitemark_status
 from workforce.agencies.models import (
     Agency,
     Assessment,
@@ -231,10 +233,10 @@ def entry(*, session: Session, agency: Agency, on: date | None = None) -> Kitema
     moment = end_of_day(on) if on is not None else utcnow()
     changes = [
         h
-        for h in flows.history(session=session, agency_id=agency.id)
+        for h in kitemark_status.history(session=session, agency_id=agency.id)
         if as_utc(h.effective_at) <= moment  # type: ignore[operator]
     ]
-    held = flows.current_status(session=session, agency_id=agency.id, on=moment)
+    held = kitemark_status.current_status(session=session, agency_id=agency.id, on=moment)
     status = KitemarkStatus(held.status) if held is not None else None
     awards = [h for h in changes if KitemarkStatus(h.status) in AWARDING]
     assessment = _latest_decided(session=session, agency_id=agency.id, moment=moment)
@@ -256,7 +258,9 @@ def entry(*, session: Session, agency: Agency, on: date | None = None) -> Kitema
         first_awarded_on=awards[0].effective_at.date() if awards else None,
         valid_until=valid_until,
         past_expiry=bool(
-            status in flows.HOLDING and valid_until is not None and valid_until < moment.date()
+            status in kitemark_status.HOLDING
+            and valid_until is not None
+            and valid_until < moment.date()
         ),
         assessment_id=assessment.id if assessment else None,
         outcome=Outcome(assessment.outcome) if assessment and assessment.outcome else None,
@@ -369,7 +373,7 @@ def agency_measures(
     """The agency's measured and recorded criteria over ``start``..``end`` (default: the
     12 months to today), judged against the current criteria version."""
     end = end or utcnow().date()
-    start = start or add_months(end, -flows.REVIEW_MONTHS)
+    start = start or add_months(end, -kitemark_review.REVIEW_MONTHS)
     version = crit.ensure_criteria(session=session)
     assert version.id is not None
     criteria = [

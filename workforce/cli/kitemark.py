@@ -204,6 +204,7 @@ def decide(
 ) -> None:
     """Decide an assessment; a pass awards the kite-mark for 12 months."""
     from workforce.agencies import flows
+    from workforce.agencies import status as kitemark_status
     from workforce.agencies.models import Outcome
     from workforce.auth.audit import Actor
     from workforce.db import session_scope
@@ -230,7 +231,7 @@ def decide(
                 actions="; ".join(action or []),
                 deadline=due,
             )
-            held = flows.current_status(session=session, agency_id=row.agency_id)
+            held = kitemark_status.current_status(session=session, agency_id=row.agency_id)
             typer.echo(f"Assessment {assessment_id}: {row.outcome}. {row.reasons}")
             if row.actions:
                 typer.echo(f"Actions by {row.action_deadline}: {row.actions}")
@@ -254,18 +255,18 @@ def review(
 ) -> None:
     """Review holders now, as the daily job does: recompute the measured criteria over the
     last 12 months; put under review, suspend or expire."""
-    from workforce.agencies import flows
+    from workforce.agencies import review as kitemark_review
     from workforce.auth.audit import Actor
     from workforce.db import session_scope
     from workforce.timeutils import utcnow
 
     require_current_schema()
     now, actor = utcnow(), Actor.cli()
-    report = flows.ReviewReport()
+    report = kitemark_review.ReviewReport()
     with session_scope() as session:
-        ids = [agency] if agency is not None else flows.holders(session=session, on=now)
+        ids = [agency] if agency is not None else kitemark_review.holders(session=session, on=now)
         for agency_id in ids:
-            flows.review_agency(
+            kitemark_review.review_agency(
                 session=session, agency_id=agency_id, actor=actor, on=now, report=report
             )
         for change in report.changes:
@@ -279,7 +280,7 @@ def status(
     on: Annotated[str | None, typer.Option(help="As it was on this day (YYYY-MM-DD).")] = None,
 ) -> None:
     """An agency's kite-mark status (now, or at the end of a day) and its history."""
-    from workforce.agencies import flows
+    from workforce.agencies import status as kitemark_status
     from workforce.db import session_scope
 
     try:
@@ -287,13 +288,13 @@ def status(
     except ValueError:
         raise refused(ValueError("not a date (use YYYY-MM-DD)")) from None
     with session_scope() as session:
-        held = flows.current_status(session=session, agency_id=agency_id, on=moment)
+        held = kitemark_status.current_status(session=session, agency_id=agency_id, on=moment)
         if held is None:
             typer.echo(f"Agency {agency_id}: no kite-mark status.")
         else:
             until = f" until {held.valid_until}" if held.valid_until else ""
             typer.echo(f"Agency {agency_id}: {held.status}{until} ({held.reason})")
-        for change in flows.history(session=session, agency_id=agency_id):
+        for change in kitemark_status.history(session=session, agency_id=agency_id):
             typer.echo(
                 f"  {change.effective_at:%Y-%m-%d %H:%M} {change.status} by "
                 f"{change.decided_by}: {change.reason}"
