@@ -34,7 +34,8 @@ def test_the_mou_link_is_offered_to_those_who_may_open_it(
     client: TestClient, people: dict[str, Person]
 ) -> None:
     anonymous = client.get("/").text
-    assert 'href="/rate-index"' in anonymous and 'href="/mou/groups"' not in anonymous
+    assert 'href="/rate-index"' in anonymous and 'href="/kitemarks"' in anonymous
+    assert 'href="/mou/groups"' not in anonymous
     for person in people.values():
         _sign_in(client, person)
         page = client.get("/").text

@@ -17,6 +17,7 @@ PAGES = [
     "/methods",
     "/sign-in",
     "/rate-index",
+    "/kitemarks",
 ]
 # /docs is Swagger UI as its package ships it; its own styles fail axe's colour-contrast
 # rule in places (version stamp, URL, operation buttons), which this service does not restyle.

@@ -1,7 +1,7 @@
-"""The kite-mark's course: application, assessment, decision and award (the status history and
-changes outside an assessment: :mod:`workforce.agencies.status`; the daily review:
-:mod:`workforce.agencies.review`); before that, what it covers: review, suspension,
-revocation, reinstatement and expiry. Every decision is a dated row with who made it, its
+"""The kite-mark's course: application, assessment, decision and award. The status history
+and the changes made outside an assessment (review, suspension, revocation, reinstatement,
+expiry) are in :mod:`workforce.agencies.status`; the daily review in
+:mod:`workforce.agencies.review`. Every decision is a dated row with who made it, its
 reasons and its figures, and is audited in the same transaction.
 
 - :func:`apply`: an agency's application for a period.

@@ -7,6 +7,10 @@ who made it, its reasons and its evidence; a status change is a new row in
 ``kitemark_status_change`` and is never rewritten, so a status can be shown as it was on
 any date. Measured criteria come from the agency assignments councils upload
 (``agency_assignment``), through the agency that each assignment's name matches.
+
+Over 400 lines because it holds, as every domain's models.py does, the tables and every
+shape the API and CLI validate with or answer in; split, a reader would look in two places
+for one table's input and output.
 """
 
 from __future__ import annotations
