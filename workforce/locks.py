@@ -33,6 +33,8 @@ _JOBS_NAMESPACE = zlib.crc32(b"workforce.jobs")
 _RETURNS_CLASS = 0x52455455
 # The first int of an MoU write's two-int key: "MOUW".
 _MOU_CLASS = 0x4D4F5557
+# The first int of a kite-mark registry write's two-int key: "AGCY".
+_AGENCY_CLASS = 0x41474359
 # PostgreSQL's lock_not_available, raised when lock_timeout runs out.
 _LOCK_NOT_AVAILABLE = "55P03"
 
@@ -61,6 +63,14 @@ def mou_lock_key(group_name: str | None) -> tuple[int, int]:
     """
     name = "on_cost_rates" if group_name is None else f"group:{group_name}"
     return _MOU_CLASS, _signed(zlib.crc32(f"mou:{name}".encode()), 32)
+
+
+def agency_lock_key(agency_id_or_name: int | str | None) -> tuple[int, int]:
+    """Return the two-int advisory-lock key for writes to one agency on the kite-mark
+    register (its id, or a name), or, for ``None``, the one registry-wide key (registering
+    agencies, their names and name matches)."""
+    name = "registry" if agency_id_or_name is None else f"agency:{agency_id_or_name}"
+    return _AGENCY_CLASS, _signed(zlib.crc32(f"agencies:{name}".encode()), 32)
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, func, select
 
 from workforce.agencies import flows, service
+from workforce.agencies.locking import lock_for_writing
 from workforce.agencies.models import Agency, Application, EvidenceFile
 from workforce.auth import audit
 from workforce.auth.audit import Actor
@@ -252,7 +253,9 @@ def add_evidence(
     Refused (nothing archived) when the application is not the agency's (not found), is
     already decided, when the file is empty or past the upload size limit, or the
     description is over 500 characters."""
-    application = session.get(Application, application_id)
+    lock_for_writing(session=session, agency_id=agency_id, what=f"the file {file_name!r}")
+    # Read again after the lock: the caller may have read it before, and a decision since.
+    application = session.get(Application, application_id, populate_existing=True)
     if application is None or application.agency_id != agency_id:
         raise NotFoundError(f"No application {application_id} of agency {agency_id}.")
     problems = evidence_problems(

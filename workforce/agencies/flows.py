@@ -32,10 +32,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from workforce.agencies import criteria as crit
 from workforce.agencies import measures, sampling
+from workforce.agencies.locking import is_unique_violation, lock_agency_of, lock_for_writing
 from workforce.agencies.models import (
     Application,
     Assessment,
@@ -77,6 +79,7 @@ def apply(
     *, session: Session, agency_id: int, period_start: date, period_end: date, actor: Actor
 ) -> Application:
     """An agency's application for the kite-mark over ``period_start``..``period_end``."""
+    lock_for_writing(session=session, agency_id=agency_id, what="the application")
     _agency(session, agency_id)
     if period_end < period_start:
         raise _refuse("application.period", "the period ends before it starts")
@@ -102,6 +105,7 @@ def apply(
 
 def start_assessment(*, session: Session, application_id: int, actor: Actor) -> Assessment:
     """A new assessment of the application against the current criteria version."""
+    lock_agency_of(session=session, model=Application, row_id=application_id, what="the assessment")
     application = session.get(Application, application_id)
     if application is None:
         raise NotFoundError(f"no application {application_id}")
@@ -181,6 +185,9 @@ def _audited_result(
 
 def assess(*, session: Session, assessment_id: int, actor: Actor) -> list[CriterionResult]:
     """Work out (again) every criterion's result for an undecided assessment; audited."""
+    lock_agency_of(
+        session=session, model=Assessment, row_id=assessment_id, what="the criteria's results"
+    )
     assessment = get_assessment(session=session, assessment_id=assessment_id)
     if assessment.decided_at is not None:
         raise _refuse("assessment.decided", f"assessment {assessment_id} is already decided")
@@ -220,9 +227,20 @@ def assess(*, session: Session, assessment_id: int, actor: Actor) -> list[Criter
                 result=CriterionResultValue.not_assessed,
                 detail="no measure for this criterion",
             )
-        session.add(row)
         results.append(row)
-    session.flush()
+    session.flush()  # the savepoint holds these inserts alone
+    try:
+        with session.begin_nested():
+            session.add_all(results)
+            session.flush()
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise _refuse(
+            "assessment.results",
+            f"the criteria's results of assessment {assessment_id} were being stored by "
+            "another change at the same time: look at them, and assess again if need be",
+        ) from None
     audit.record(
         session=session,
         actor=actor,
@@ -289,6 +307,7 @@ def decide(
     on: datetime | None = None,
 ) -> Assessment:
     """Decide the assessment (see the module's rules) and change the agency's status."""
+    lock_agency_of(session=session, model=Assessment, row_id=assessment_id, what="the decision")
     assessment = get_assessment(session=session, assessment_id=assessment_id)
     if assessment.decided_at is not None:
         raise _refuse("decision.decided", f"assessment {assessment_id} is already decided")

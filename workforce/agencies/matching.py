@@ -33,8 +33,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from workforce.agencies.locking import is_unique_violation, lock_for_writing
 from workforce.agencies.models import (
     Agency,
     AgencyMatch,
@@ -174,6 +176,7 @@ def match_names(*, session: Session, actor: Actor) -> MatchRun:
     """Match every distinct normalised name in accepted returns that has no match yet, where
     exactly one registered agency fits it (see the module's rules); audited as one entry
     listing each new match. Existing matches, an admin's above all, are left as they are."""
+    lock_for_writing(session=session, agency_id=None, what="the automatic matches")
     grouped = accepted_names(session=session)
     held = set(session.exec(select(col(AgencyMatch.normalised_name))).all())
     pending = sorted(key for key in grouped if key not in held)
@@ -186,12 +189,13 @@ def match_names(*, session: Session, actor: Actor) -> MatchRun:
     ambiguous: list[str] = []
     unknown: list[str] = []
     now = utcnow()
+    new_matches: list[AgencyMatch] = []
     for key in pending:
         found = fits.get(key, {})
         if len(found) == 1:
             ((agency_id, method),) = found.items()
             matched[key] = (agency_id, method)
-            session.add(
+            new_matches.append(
                 AgencyMatch(
                     normalised_name=key,
                     agency_id=agency_id,
@@ -205,7 +209,15 @@ def match_names(*, session: Session, actor: Actor) -> MatchRun:
         else:
             unknown.append(key)
     if matched:
-        session.flush()
+        session.flush()  # the savepoint holds these inserts alone
+        try:
+            with session.begin_nested():
+                session.add_all(new_matches)
+                session.flush()
+        except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
+            raise InputDataError([_matched_meanwhile("the names")]) from None
         audit.record(
             session=session,
             actor=actor,
@@ -286,11 +298,21 @@ def unmatched_names(*, session: Session) -> list[UnmatchedName]:
     return sorted(queue, key=lambda u: (-u.assignments, u.normalised_name))
 
 
+def _matched_meanwhile(what: str) -> Problem:
+    return Problem(
+        "match.meanwhile",
+        f"another match of {what} was stored at the same time, so this one was not: "
+        "look at the matches and set it again if need be",
+        column="name",
+    )
+
+
 def set_match(*, session: Session, name: str, agency_id: int | None, actor: Actor) -> AgencyMatch:
     """Record a kite-mark admin's decision that ``name`` (any spelling: it is normalised)
     stands for the agency ``agency_id``, or, with None, for no registered agency. Replaces
     any earlier match, so every assignment listing the name follows at once; the audit
     entry keeps the match it replaced."""
+    lock_for_writing(session=session, agency_id=None, what=f"the match of {name!r}")
     key = normalise(name)
     problems = []
     if not key:
@@ -319,8 +341,15 @@ def set_match(*, session: Session, name: str, agency_id: int | None, actor: Acto
     match.method = method
     match.matched_by = actor.name[:254]
     match.matched_at = utcnow()
-    session.add(match)
-    session.flush()
+    session.flush()  # the savepoint holds this write alone
+    try:
+        with session.begin_nested():
+            session.add(match)
+            session.flush()
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise InputDataError([_matched_meanwhile(repr(name))]) from None
     audit.record(
         session=session,
         actor=actor,

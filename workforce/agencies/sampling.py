@@ -29,8 +29,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from workforce.agencies.locking import is_unique_violation, lock_agency_of
 from workforce.agencies.matching import assignments_of
 from workforce.agencies.measures import swe_key
 from workforce.agencies.models import Application, Assessment, AuditSample, SampledFile
@@ -124,6 +126,7 @@ def draw_sample(
 ) -> AuditSample:
     """Draw and store the assessment's sample (one per assessment) with a file row for each
     sampled worker, unchecked; audited with the seed, rule, population and digest."""
+    lock_agency_of(session=session, model=Assessment, row_id=assessment_id, what="the sample")
     assessment, application = _assessment(session=session, assessment_id=assessment_id)
     if sample_of(session=session, assessment_id=assessment_id) is not None:
         raise InputDataError(
@@ -149,11 +152,24 @@ def draw_sample(
         size=len(chosen),
         drawn_by=actor.name,
     )
-    session.add(sample)
-    session.flush()
+    session.flush()  # the savepoint holds these inserts alone
+    try:
+        with session.begin_nested():
+            session.add(sample)
+            session.flush()
+            assert sample.id is not None
+            for position, number in enumerate(chosen, start=1):
+                session.add(SampledFile(sample_id=sample.id, position=position, swe_number=number))
+            session.flush()
+    except IntegrityError as exc:
+        if sample_of(session=session, assessment_id=assessment_id) is None or not (
+            is_unique_violation(exc)
+        ):
+            raise
+        raise InputDataError(
+            [Problem("sample.exists", f"assessment {assessment_id} already has its sample")]
+        ) from None
     assert sample.id is not None
-    for position, number in enumerate(chosen, start=1):
-        session.add(SampledFile(sample_id=sample.id, position=position, swe_number=number))
     audit.record(
         session=session,
         actor=actor,
@@ -207,6 +223,9 @@ def record_checks(
 ) -> SampledFile:
     """Record an assessor's checks of one sampled file (each of :data:`CHECKS`, passed or
     not); a check not given keeps what was recorded. Audited with the checks."""
+    lock_agency_of(
+        session=session, model=AuditSample, row_id=sample_id, what="the checks of the file"
+    )
     unknown = sorted(set(checks) - set(CHECKS))
     if unknown:
         raise InputDataError(

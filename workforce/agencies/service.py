@@ -20,8 +20,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from workforce.agencies.locking import is_unique_violation, lock_for_writing
 from workforce.agencies.matching import matches_of
 from workforce.agencies.models import (
     Agency,
@@ -205,19 +207,10 @@ def _name_problems(
     return problems
 
 
-def register_agency(
-    *, session: Session, new: AgencyCreate | None = None, actor: Actor, **fields: Any
-) -> Agency:
-    """Register the agency ``new`` (without it, one built from ``fields``: legal_name,
-    trading_names, company_number, contact_name, contact_email, pay_routes, is_example).
-    Refused with every problem at once: a malformed Companies House number, a number or a
-    name another agency already has."""
-    if new is None:
-        new = AgencyCreate.checked(**fields)
-    elif fields:
-        raise TypeError("register_agency takes an AgencyCreate or its fields, not both")
-    problems = new.problems()
-    if new.company_number and not any(p.column == "company_number" for p in problems):
+def _taken_problems(*, session: Session, new: AgencyCreate) -> list[Problem]:
+    """The Companies House number or the names of ``new`` another agency already has."""
+    problems = []
+    if new.company_number and not any(p.column == "company_number" for p in new.problems()):
         holder = session.exec(
             select(Agency).where(Agency.company_number == new.company_number)
         ).first()
@@ -231,13 +224,29 @@ def register_agency(
                     value=new.company_number,
                 )
             )
-    if not problems:
+    if not problems and not new.problems():
         problems = _name_problems(
             session=session,
             names=[new.legal_name, *new.trading_names],
             agency_id=None,
             column="legal_name",
         )
+    return problems
+
+
+def register_agency(
+    *, session: Session, new: AgencyCreate | None = None, actor: Actor, **fields: Any
+) -> Agency:
+    """Register the agency ``new`` (without it, one built from ``fields``: legal_name,
+    trading_names, company_number, contact_name, contact_email, pay_routes, is_example).
+    Refused with every problem at once: a malformed Companies House number, a number or a
+    name another agency already has."""
+    if new is None:
+        new = AgencyCreate.checked(**fields)
+    elif fields:
+        raise TypeError("register_agency takes an AgencyCreate or its fields, not both")
+    lock_for_writing(session=session, agency_id=None, what=f"the agency {new.legal_name!r}")
+    problems = new.problems() + _taken_problems(session=session, new=new)
     if problems:
         raise InputDataError(problems)
     agency = Agency(
@@ -247,26 +256,38 @@ def register_agency(
         contact_email=new.contact_email,
         is_example=new.is_example,
     )
-    session.add(agency)
-    session.flush()
-    assert agency.id is not None
-    session.add(
-        AgencyName(
-            agency_id=agency.id,
-            name=new.legal_name,
-            normalised=normalise(new.legal_name),
-            kind=NameKind.legal,
-        )
-    )
-    for name in new.trading_names:
-        session.add(
-            AgencyName(
-                agency_id=agency.id, name=name, normalised=normalise(name), kind=NameKind.trading
+    session.flush()  # the savepoint holds these inserts alone
+    try:
+        with session.begin_nested():
+            session.add(agency)
+            session.flush()
+            assert agency.id is not None
+            session.add(
+                AgencyName(
+                    agency_id=agency.id,
+                    name=new.legal_name,
+                    normalised=normalise(new.legal_name),
+                    kind=NameKind.legal,
+                )
             )
-        )
-    for route in new.pay_routes:
-        session.add(AgencyPayRoute(agency_id=agency.id, pay_route=route))
-    session.flush()
+            for name in new.trading_names:
+                session.add(
+                    AgencyName(
+                        agency_id=agency.id,
+                        name=name,
+                        normalised=normalise(name),
+                        kind=NameKind.trading,
+                    )
+                )
+            for route in new.pay_routes:
+                session.add(AgencyPayRoute(agency_id=agency.id, pay_route=route))
+            session.flush()
+    except IntegrityError as exc:
+        taken = _taken_problems(session=session, new=new)
+        if not taken or not is_unique_violation(exc):
+            raise
+        raise InputDataError(taken) from None
+    assert agency.id is not None
     audit.record(
         session=session,
         actor=actor,
@@ -291,6 +312,7 @@ def register_agency(
 def add_trading_name(*, session: Session, agency_id: int, name: str, actor: Actor) -> AgencyName:
     """Add a trading name to the agency; refused if its normalised form is already a name
     of this or another agency."""
+    lock_for_writing(session=session, agency_id=None, what=f"the trading name {name!r}")
     agency = get_agency(session=session, agency_id=agency_id)
     clean = " ".join(name.split())
     problems = []
@@ -312,8 +334,16 @@ def add_trading_name(*, session: Session, agency_id: int, name: str, actor: Acto
     row = AgencyName(
         agency_id=agency_id, name=clean, normalised=normalise(clean), kind=NameKind.trading
     )
-    session.add(row)
-    session.flush()
+    session.flush()  # the savepoint holds this insert alone
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as exc:
+        taken = _name_problems(session=session, names=[clean], agency_id=agency_id, column="name")
+        if not taken or not is_unique_violation(exc):
+            raise
+        raise InputDataError(taken) from None
     audit.record(
         session=session,
         actor=actor,

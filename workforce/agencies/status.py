@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from workforce.agencies.locking import lock_for_writing
 from workforce.agencies.models import (
     Agency,
     Assessment,
@@ -149,6 +150,7 @@ def put_under_review(
     on: datetime | None = None,
 ) -> KitemarkStatusChange:
     """Put an agency holding the kite-mark under review."""
+    lock_for_writing(session=session, agency_id=agency_id, what="the review")
     status = _status_of(session, agency_id, on)
     if status not in HOLDING or status is KitemarkStatus.under_review:
         raise _refuse("status.review", f"agency {agency_id} is {status or 'not on the register'}")
@@ -173,6 +175,7 @@ def suspend(
     on: datetime | None = None,
 ) -> KitemarkStatusChange:
     """Suspend an agency that holds the kite-mark (under review included)."""
+    lock_for_writing(session=session, agency_id=agency_id, what="the suspension")
     _agency(session, agency_id)
     status = _status_of(session, agency_id, on)
     if status not in HOLDING:
@@ -202,6 +205,7 @@ def revoke(
 ) -> KitemarkStatusChange:
     """Revoke the kite-mark (from any status but revoked); a new award needs a new
     application and a passed assessment."""
+    lock_for_writing(session=session, agency_id=agency_id, what="the revocation")
     _agency(session, agency_id)
     status = _status_of(session, agency_id, on)
     if status is None or status is KitemarkStatus.revoked:
@@ -227,6 +231,7 @@ def reinstate(
 ) -> KitemarkStatusChange:
     """Reinstate a suspended (or under-review) agency on a passed assessment of it decided
     after the suspension; the award runs 12 months from the reinstatement."""
+    lock_for_writing(session=session, agency_id=agency_id, what="the reinstatement")
     moment = as_utc(on) or utcnow()
     held = current_status(session=session, agency_id=agency_id, on=moment)
     if held is None or KitemarkStatus(held.status) not in REINSTATABLE:
@@ -260,6 +265,7 @@ def expire(
     *, session: Session, agency_id: int, actor: Actor, on: datetime | None = None
 ) -> KitemarkStatusChange:
     """Mark an award past its ``valid_until`` expired."""
+    lock_for_writing(session=session, agency_id=agency_id, what="the expiry")
     held = current_status(session=session, agency_id=agency_id, on=on)
     if held is None or held.valid_until is None:
         raise _refuse("status.expire", f"agency {agency_id} has no award to expire")
