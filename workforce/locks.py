@@ -1,10 +1,12 @@
 """PostgreSQL advisory locks: the one place their keys are derived and their calls made.
 
-Three uses: a job's run holds a session-level lock for its whole run, tried once and never
+Four uses: a job's run holds a session-level lock for its whole run, tried once and never
 waited for (a second scheduler skips the run); a return's transaction waits a bounded
 time for a transaction-level lock per council and period, so concurrent uploads queue;
-and a write to a regional MoU group (its members, caps, assessment or digest) waits a
-bounded time for a transaction-level lock per group, or one lock for the on-cost rates.
+a write to a regional MoU group (its members, caps, assessment or digest) waits a
+bounded time for a transaction-level lock per group, or one lock for the on-cost rates;
+and a kite-mark write waits for its agency's lock, or one registry-wide lock for agency
+names and matches.
 Keys come from ``zlib.crc32``, not ``hash()``: Python salts string hashes per process,
 and every process must agree on the key. On SQLite, a single-host database, a job takes
 an exclusive ``flock`` on a file beside the data, and a return needs no lock: its
