@@ -18,6 +18,10 @@ assignments has no comparable rate, the whole cell is on hourly pay.
 A quarter's assignments are those listed in councils' accepted quarterly returns for that
 quarter; a group's are those of councils that were members at the quarter's end (the
 assessment, ``flows``, judges each assignment by membership on its start date instead).
+
+Somewhat over 400 lines: the rates, the spend above cap and the findings all read through
+the one rated-assignment core here; the figures beyond a reader's group are in
+:mod:`workforce.mou.comparisons`.
 """
 
 from __future__ import annotations
