@@ -1,0 +1,131 @@
+"""A council's agency spend by kite-mark status and a return's report with each assignment's
+agency kite-mark status today, in a browser at 1280 and 390 pixels wide, with axe's
+accessibility checks, for Council A's HR lead signed in through the page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session
+
+from tests.browser.accessibility import assert_accessible
+from tests.browser.signing import sign_in
+from tests.builders.agencies import listed, quarter, register
+from tests.builders.people import COUNCIL_A, TEST_ACTOR, Person
+from workforce.agencies import matching
+from workforce.agencies.models import Agency, KitemarkStatus, KitemarkStatusChange
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
+
+WIDTHS = [1280, 390]
+
+
+def _status(
+    session: Session, agency: Agency, status: KitemarkStatus, on: date, until: date | None = None
+) -> None:
+    assert agency.id is not None
+    session.add(
+        KitemarkStatusChange(
+            agency_id=agency.id,
+            status=status,
+            effective_at=datetime(on.year, on.month, on.day, 9, tzinfo=UTC),
+            valid_until=until,
+            reason="test",
+            decided_by="tests",
+        )
+    )
+    session.flush()
+
+
+@pytest.fixture
+def council_a(reference_session: Session, people: dict[str, Person]) -> dict[str, int]:
+    """Council A's 2026-Q1 return naming a kite-marked agency (awarded in January, suspended
+    in May), a registered agency never awarded, a name ruled no agency and a name nobody
+    knows; and its 2026-Q2 return naming the kite-marked agency again."""
+    s = reference_session
+    good = register(s, "Good Locums Ltd")
+    plain = register(s, "Plain Staffing Ltd")
+    _status(s, good, KitemarkStatus.awarded, date(2026, 1, 5), date(2027, 1, 5))
+    _status(s, good, KitemarkStatus.suspended, date(2026, 5, 1))
+    q1 = quarter(s, COUNCIL_A, date(2026, 3, 31))
+    listed(s, q1, "GOOD LOCUMS LIMITED", swe_number="SW100001", hourly_charge_rate=50.0)
+    listed(
+        s,
+        q1,
+        "Unheard Of Agency",
+        swe_number="SW100002",
+        start_date=date(2026, 2, 1),
+        end_date=date(2026, 2, 28),
+        hourly_charge_rate=40.0,
+    )
+    listed(s, q1, "Plain Staffing", swe_number="SW100003", hourly_charge_rate=35.0)
+    listed(s, q1, "Freelance Direct", swe_number="SW100004", hourly_charge_rate=30.0)
+    matching.set_match(session=s, name="Freelance Direct", agency_id=None, actor=TEST_ACTOR)
+    q2 = quarter(s, COUNCIL_A, date(2026, 6, 30))
+    listed(s, q2, "Good Locums Ltd", swe_number="SW100001", hourly_charge_rate=50.0)
+    s.commit()
+    assert q1.id is not None and q2.id is not None
+    assert good.id is not None and plain.id is not None
+    return {"q1": q1.id, "q2": q2.id, "good": good.id, "plain": plain.id}
+
+
+@pytest.fixture
+def wide_or_narrow(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A page at one of the two widths."""
+    context = browser.new_context(viewport={"width": request.param, "height": 900})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _fits(page: Page) -> None:
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    viewport = page.viewport_size
+    assert viewport is not None and width <= viewport["width"] + 1
+
+
+@pytest.mark.parametrize("wide_or_narrow", WIDTHS, indirect=True)
+def test_agency_spend_page_by_kitemark_status(
+    council_a: dict[str, int], people: dict[str, Person], live_server: str, wide_or_narrow: Page
+) -> None:
+    page = wide_or_narrow
+    sign_in(page, live_server, people["hr_lead_a"])
+    page.goto(live_server + f"/councils/{COUNCIL_A}/agency-spend")
+    expect(page.locator("h1")).to_have_text("Agency spend by kite-mark status")
+    expect(page.locator("#spend-caption")).to_contain_text(
+        "Agency spend (£, estimated) by quarter and kite-mark status"
+    )
+    expect(page.locator("#agency-spend tbody tr")).to_have_count(3)  # Q3 (seeded), Q2, Q1
+    expect(page.locator("#quarter-2026-Q2 td[data-status=suspended]")).to_contain_text(
+        "1 assignment"
+    )
+    expect(page.locator("#assumption")).to_contain_text("hours a week")
+    _fits(page)
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("wide_or_narrow", WIDTHS, indirect=True)
+def test_return_report_shows_kitemark_status_today(
+    council_a: dict[str, int], people: dict[str, Person], live_server: str, wide_or_narrow: Page
+) -> None:
+    page = wide_or_narrow
+    sign_in(page, live_server, people["hr_lead_a"])
+    page.goto(live_server + f"/returns/{council_a['q1']}")
+    expect(page.locator("h1")).to_contain_text(f"return {council_a['q1']}")
+    expect(page.locator("#assignments-caption")).to_have_text("4 agency assignments in this return")
+    table = page.locator("#assignments")
+    expect(table.locator("thead")).to_contain_text("Kite-mark status today")
+    expect(table.locator("tbody tr")).to_have_count(4)
+    good = table.locator("tbody tr", has_text="GOOD LOCUMS LIMITED")
+    expect(good.locator("td[data-status=suspended]")).to_contain_text("Suspended (Good Locums Ltd")
+    expect(good.get_by_role("link", name="Suspended")).to_have_attribute(
+        "href", f"/kitemarks/{council_a['good']}"
+    )
+    expect(table.locator("tbody tr", has_text="Unheard Of Agency")).to_contain_text("Not matched")
+    expect(table.locator("tbody tr", has_text="Freelance Direct")).to_contain_text("Not registered")
+    _fits(page)
+    assert_accessible(page)
