@@ -38,6 +38,7 @@ from api.routes import (
     inspections,
     kitemark,
     kitemark_applications,
+    kitemark_complaints,
     kitemark_pages,
     mou,
     mou_pages,
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(kitemark.router)
     app.include_router(kitemark_pages.router)
     app.include_router(kitemark_applications.router)
+    app.include_router(kitemark_complaints.router)
     app.include_router(agency_spend_pages.router)
 
     @app.get(DOCS_PATH, include_in_schema=False)

@@ -630,3 +630,55 @@ class KitemarkStatusChangePublic(SQLModel):
     reason: str
     figures: str
     assessment_id: int | None
+
+
+class ComplaintCreate(AdminInput):
+    """A complaint or incident a council records about an agency."""
+
+    ENTITY: ClassVar[str] = "complaint"
+    FIELD_MESSAGES: ClassVar[dict[str, str]] = {
+        "council_code": "the council's DfE 3-digit or ONS code",
+        "kind": "the kind is complaint or incident",
+        "received_on": "not a date (use YYYY-MM-DD)",
+        "summary": "the summary is 1 to 2000 characters",
+    }
+
+    council_code: str = Field(min_length=1, max_length=9)
+    kind: str = Field(default="complaint")
+    received_on: date
+    summary: str = Field(min_length=1, max_length=2000)
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in ("complaint", "incident"):
+            raise ValueError("the kind is complaint or incident")
+        return value
+
+
+class ComplaintResponse(AdminInput):
+    """The agency's response to a complaint or incident."""
+
+    ENTITY: ClassVar[str] = "response"
+    response: str = Field(min_length=1, max_length=2000)
+
+
+class ComplaintRuling(AdminInput):
+    """The kite-mark admin's ruling: upheld or not."""
+
+    ENTITY: ClassVar[str] = "ruling"
+    upheld: bool
+
+
+class ComplaintPublic(SQLModel):
+    id: int
+    agency_id: int
+    council_code: str
+    kind: str
+    received_on: date
+    summary: str
+    agency_response: str
+    responded_on: date | None
+    upheld: bool | None
+    recorded_by: str
+    recorded_at: datetime
