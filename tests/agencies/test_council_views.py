@@ -13,10 +13,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.main import create_app
-from tests.builders.agencies import listed, quarter, register
-from tests.builders.people import COUNCIL_A, TEST_ACTOR, Person, make_people
-from workforce.agencies import councils, matching
-from workforce.agencies.models import Agency, KitemarkStatus, KitemarkStatusChange
+from tests.builders.agencies import (
+    council_a_with_kitemarked_agencies,
+    listed,
+    quarter,
+    register,
+    status_change,
+)
+from tests.builders.people import COUNCIL_A, Person, make_people
+from workforce.agencies import councils
+from workforce.agencies.models import KitemarkStatus
 from workforce.config import Settings
 from workforce.mou.dfe_return import HOURS_PER_WEEK
 
@@ -32,56 +38,10 @@ def people(reference_engine: Engine) -> dict[str, Person]:
     return make_people(reference_engine)
 
 
-def _status(
-    session: Session, agency: Agency, status: KitemarkStatus, on: date, until: date | None = None
-) -> None:
-    assert agency.id is not None
-    session.add(
-        KitemarkStatusChange(
-            agency_id=agency.id,
-            status=status,
-            effective_at=datetime(on.year, on.month, on.day, 9, tzinfo=UTC),
-            valid_until=until,
-            reason="test",
-            decided_by="tests",
-        )
-    )
-    session.flush()
-
-
 @pytest.fixture
 def council_a(reference_engine: Engine, people: dict[str, Person]) -> dict[str, int]:
-    """Council A's returns for 2026-Q1 and 2026-Q2 naming a kite-marked agency (awarded in
-    January, suspended in May), a registered agency never awarded, a name ruled no agency
-    and a name nobody knows."""
     with Session(reference_engine, expire_on_commit=False) as s:
-        good = register(s, "Good Locums Ltd")
-        plain = register(s, "Plain Staffing Ltd")
-        _status(s, good, KitemarkStatus.awarded, date(2026, 1, 5), date(2027, 1, 5))
-        _status(s, good, KitemarkStatus.suspended, date(2026, 5, 1))
-        q1 = quarter(s, COUNCIL_A, date(2026, 3, 31))
-        # Whole quarter (90 days), at £50 an hour.
-        listed(s, q1, "GOOD LOCUMS LIMITED", swe_number="SW100001", hourly_charge_rate=50.0)
-        # 28 days in February, at £40.
-        listed(
-            s,
-            q1,
-            "Unheard Of Agency",
-            swe_number="SW100002",
-            start_date=date(2026, 2, 1),
-            end_date=date(2026, 2, 28),
-            hourly_charge_rate=40.0,
-        )
-        listed(s, q1, "Plain Staffing", swe_number="SW100003", hourly_charge_rate=35.0)
-        listed(s, q1, "Freelance Direct", swe_number="SW100004", hourly_charge_rate=30.0)
-        matching.set_match(session=s, name="Freelance Direct", agency_id=None, actor=TEST_ACTOR)
-        q2 = quarter(s, COUNCIL_A, date(2026, 6, 30))
-        # The same Good Locums assignment, still going: 91 days of Q2.
-        listed(s, q2, "Good Locums Ltd", swe_number="SW100001", hourly_charge_rate=50.0)
-        s.commit()
-        assert q1.id is not None and q2.id is not None
-        assert good.id is not None and plain.id is not None
-        return {"q1": q1.id, "q2": q2.id, "good": good.id, "plain": plain.id}
+        return council_a_with_kitemarked_agencies(s)
 
 
 def _cost(rate: float, days: int) -> float:
@@ -140,7 +100,7 @@ def test_the_status_shown_for_an_awarded_agency(
     """Before the suspension, on a day the award held, the status is the award's."""
     s = reference_session
     agency = register(s, "Steady Care Ltd")
-    _status(s, agency, KitemarkStatus.awarded, date(2026, 1, 5), date(2027, 1, 5))
+    status_change(s, agency, KitemarkStatus.awarded, date(2026, 1, 5), date(2027, 1, 5))
     ret = quarter(s, COUNCIL_A, date(2026, 3, 31))
     listed(s, ret, "Steady Care")
     assert ret.id is not None

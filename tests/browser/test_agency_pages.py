@@ -5,7 +5,6 @@ accessibility checks, for Council A's HR lead signed in through the page."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -13,63 +12,17 @@ from sqlmodel import Session
 
 from tests.browser.accessibility import assert_accessible
 from tests.browser.signing import sign_in
-from tests.builders.agencies import listed, quarter, register
-from tests.builders.people import COUNCIL_A, TEST_ACTOR, Person
-from workforce.agencies import matching
-from workforce.agencies.models import Agency, KitemarkStatus, KitemarkStatusChange
+from tests.builders.agencies import council_a_with_kitemarked_agencies
+from tests.builders.people import COUNCIL_A, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
 WIDTHS = [1280, 390]
 
 
-def _status(
-    session: Session, agency: Agency, status: KitemarkStatus, on: date, until: date | None = None
-) -> None:
-    assert agency.id is not None
-    session.add(
-        KitemarkStatusChange(
-            agency_id=agency.id,
-            status=status,
-            effective_at=datetime(on.year, on.month, on.day, 9, tzinfo=UTC),
-            valid_until=until,
-            reason="test",
-            decided_by="tests",
-        )
-    )
-    session.flush()
-
-
 @pytest.fixture
 def council_a(reference_session: Session, people: dict[str, Person]) -> dict[str, int]:
-    """Council A's 2026-Q1 return naming a kite-marked agency (awarded in January, suspended
-    in May), a registered agency never awarded, a name ruled no agency and a name nobody
-    knows; and its 2026-Q2 return naming the kite-marked agency again."""
-    s = reference_session
-    good = register(s, "Good Locums Ltd")
-    plain = register(s, "Plain Staffing Ltd")
-    _status(s, good, KitemarkStatus.awarded, date(2026, 1, 5), date(2027, 1, 5))
-    _status(s, good, KitemarkStatus.suspended, date(2026, 5, 1))
-    q1 = quarter(s, COUNCIL_A, date(2026, 3, 31))
-    listed(s, q1, "GOOD LOCUMS LIMITED", swe_number="SW100001", hourly_charge_rate=50.0)
-    listed(
-        s,
-        q1,
-        "Unheard Of Agency",
-        swe_number="SW100002",
-        start_date=date(2026, 2, 1),
-        end_date=date(2026, 2, 28),
-        hourly_charge_rate=40.0,
-    )
-    listed(s, q1, "Plain Staffing", swe_number="SW100003", hourly_charge_rate=35.0)
-    listed(s, q1, "Freelance Direct", swe_number="SW100004", hourly_charge_rate=30.0)
-    matching.set_match(session=s, name="Freelance Direct", agency_id=None, actor=TEST_ACTOR)
-    q2 = quarter(s, COUNCIL_A, date(2026, 6, 30))
-    listed(s, q2, "Good Locums Ltd", swe_number="SW100001", hourly_charge_rate=50.0)
-    s.commit()
-    assert q1.id is not None and q2.id is not None
-    assert good.id is not None and plain.id is not None
-    return {"q1": q1.id, "q2": q2.id, "good": good.id, "plain": plain.id}
+    return council_a_with_kitemarked_agencies(reference_session)
 
 
 @pytest.fixture
