@@ -23,8 +23,9 @@ from sqlmodel import Session
 T = TypeVar("T")
 
 # Each sub-query reads one end of an index (or a small table): cheap on both backends. The
-# last is the newest audited change to data (imports of every kind, returns, forecast runs):
-# sign-ins, sessions and tokens change no answer kept here.
+# last is the newest audited change to data (imports of every kind, returns, forecast runs,
+# MoU groups' members, caps and assessments): sign-ins, sessions and tokens change no
+# answer kept here.
 _VERSION_SQL = text(
     """
     SELECT
@@ -39,7 +40,7 @@ _VERSION_SQL = text(
         (SELECT max(id) FROM council_return),
         (
             SELECT id FROM audit_event
-            WHERE entity NOT IN ('user', 'api_token', 'web_session', 'mou_group')
+            WHERE entity NOT IN ('user', 'api_token', 'web_session')
             ORDER BY id DESC LIMIT 1
         )
     """

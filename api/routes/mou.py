@@ -13,11 +13,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from api.deps import SessionDep
 from api.formats import Format, FormatQuery, respond
 from api.security import CouncilPrivateReader, guard, require_council
 from workforce.auth.permissions import Action, Principal
+from workforce.cache import VersionedCache
 from workforce.errors import InputDataError, Problem
 from workforce.mou import caps as cap_service
 from workforce.mou import comparisons, dfe_return, service, views
@@ -175,10 +177,17 @@ def dfe_agency_return(
     return drafted.as_json()
 
 
+def cached_rate_index(request: Request, session: Session) -> list[RateIndexCellPublic]:
+    """The public index, worked out once per data version (returns, caps, members and
+    assessments all change the version) and shared by the API and the page."""
+    cache: VersionedCache = request.app.state.answers
+    return cache.get(session, ("rate-index",), lambda: comparisons.rate_index(session=session))
+
+
 @router.get(
     "/rate-index", response_model=list[RateIndexCellPublic], dependencies=[no_filters("format")]
 )
-def rate_index(session: SessionDep, format: FormatQuery = Format.json) -> Any:
+def rate_index(request: Request, session: SessionDep, format: FormatQuery = Format.json) -> Any:
     """The public agency-rate index: each region's median hourly rate by role and quarter,
     shown only for cells of at least 5 assignments from at least 3 councils."""
-    return respond(comparisons.rate_index(session=session), format, "agency-rate-index")
+    return respond(cached_rate_index(request, session), format, "agency-rate-index")

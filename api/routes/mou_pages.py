@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from api.charts import COLOURS, _as_svg
 from api.deps import SessionDep
 from api.rendering import render
-from api.routes.mou import EXAMPLE_LABEL, SUPPRESSION_RULE, cap_history
+from api.routes.mou import EXAMPLE_LABEL, SUPPRESSION_RULE, cached_rate_index, cap_history
 from api.security import guard
 from workforce.auth.permissions import Action, Principal
 from workforce.errors import NotFoundError
@@ -216,7 +216,7 @@ def digest_file(
 @router.get("/rate-index", response_class=HTMLResponse)
 def rate_index_page(request: Request, session: SessionDep) -> Response:
     """The public agency-rate index: regional median rates by role and quarter."""
-    cells = comparisons.rate_index(session=session)
+    cells = cached_rate_index(request, session)
     quarters = sorted({c.quarter for c in cells})
     charts = []
     for role in RoleCategory:

@@ -131,3 +131,27 @@ def test_the_dfe_return_is_read_with_the_councils_private_data_permission(
     assert client.get(url, headers=world.member_a.headers).status_code == 403
     bad = client.get(url.replace("2025-Q4", "2025-Q5"), headers=world.hr_lead.headers)
     assert bad.status_code == 422
+
+
+def test_the_rate_index_is_kept_until_a_group_or_its_data_changes(
+    client: TestClient, world: World, reference_session: Session
+) -> None:
+    from tests.builders.people import TEST_ACTOR
+    from workforce.mou import service
+
+    answers = client.app.state.answers  # type: ignore[attr-defined]
+    first = client.get("/api/rate-index").json()
+    misses, hits = answers.misses, answers.hits
+    assert client.get("/api/rate-index").json() == first
+    assert client.get("/rate-index").status_code == 200  # the page shares the answer
+    assert (answers.misses, answers.hits) == (misses, hits + 2)
+    # A council leaving a group changes what may be shown beside it: worked out again.
+    service.remove_member(
+        session=reference_session,
+        group_name="A MoU",
+        council_code=world.a_councils[0],
+        actor=TEST_ACTOR,
+    )
+    reference_session.commit()
+    client.get("/api/rate-index")
+    assert answers.misses == misses + 1
