@@ -6,7 +6,9 @@ otherwise its measured criteria are recomputed over the last 12 months from coun
 returns, and a criterion past its ``suspend_at`` suspends the agency, past its
 ``review_at`` puts it under review, each a status change with the reason and the figures,
 audited (:func:`workforce.agencies.review.review_agency`). Awards ending within 30 days are
-listed in the summary as renewal reminders. An agency under review stays so (or is
+listed in the summary as renewal reminders. An agency that passed with "requires
+improvement" and has not passed a re-assessment by its actions' deadline is put under
+review; deadlines within 30 days are listed in the summary. An agency under review stays so (or is
 suspended) until a re-assessment decides; figures that recover do not lift it. Each agency
 is one transaction: one that fails is rolled back alone, the others are still reviewed, and
 the run then fails naming it.

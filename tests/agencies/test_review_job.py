@@ -11,8 +11,10 @@ from sqlmodel import Session, select
 from jobs.runner import run_job
 from tests.builders import kitemark as build
 from tests.builders import mou as build_mou
+from tests.builders.people import TEST_ACTOR
+from workforce.agencies import flows
 from workforce.agencies import status as kitemark_status
-from workforce.agencies.models import Agency, KitemarkStatus, KitemarkStatusChange
+from workforce.agencies.models import Agency, KitemarkStatus, KitemarkStatusChange, Outcome
 from workforce.auth.models import AuditEvent
 from workforce.config import Settings
 from workforce.mou import rules
@@ -172,3 +174,67 @@ def test_the_mou_assessment_of_new_returns_feeds_the_review(
     assert "rates: not_met, 3 of 24 (12.5%)" in held.figures
     assert "4 of 24 assignments judged against a cap were above it" in held.figures
     assert f"Assignments counted: {', '.join(str(r.id) for r in above)}." in held.figures
+
+
+def _improvement_agency(s: Session, name: str, *, deadline: date, council: str) -> Agency:
+    """An agency that passed with "requires improvement" 100 days ago, actions due by
+    ``deadline``."""
+    agency = build.make_agency(s, name)
+    ret = build.quarter(s, council, add_months(TODAY, -3))
+    build.place(s, ret, agency, 20, start_date=TODAY - timedelta(days=150))
+    assessment = build.assessed(s, agency, add_months(TODAY, -12), TODAY)
+    assert assessment.id is not None
+    flows.decide(
+        session=s,
+        assessment_id=assessment.id,
+        actor=TEST_ACTOR,
+        outcome=Outcome.requires_improvement,
+        actions="two practice-based references on the standard template in every file",
+        deadline=deadline,
+        on=utcnow() - timedelta(days=100),
+    )
+    s.commit()
+    return agency
+
+
+def test_requires_improvement_past_its_deadline_goes_under_review_and_a_pass_clears_it(
+    s: Session, reference_settings: Settings, reference_engine: Engine
+) -> None:
+    late = _improvement_agency(
+        s, "Late Agency Ltd", deadline=TODAY - timedelta(days=10), council=build.CAMDEN
+    )
+    soon = _improvement_agency(
+        s, "Soon Agency Ltd", deadline=TODAY + timedelta(days=20), council=build.GREENWICH
+    )
+    status, summary = _run(reference_settings, reference_engine)
+    assert status is RunStatus.succeeded, summary
+    assert "2 agencies holding the kite-mark reviewed: 1 under_review" in summary
+    due = TODAY + timedelta(days=20)
+    assert f"improvement actions due within 30 days: agency {soon.id} (by {due:%Y-%m-%d})" in (
+        summary
+    )
+    assert late.id is not None and soon.id is not None
+    s.expire_all()
+    held = kitemark_status.current_status(session=s, agency_id=late.id)
+    assert held is not None and held.status == KitemarkStatus.under_review
+    assert f"due by {TODAY - timedelta(days=10):%Y-%m-%d}" in held.reason
+    assert "no passed re-assessment" in held.reason
+    assert "practice-based references" in held.figures
+    assert held.valid_until is not None  # the award's expiry is carried
+    event = s.exec(select(AuditEvent).where(AuditEvent.action == "kitemark.under_review")).one()
+    assert event.details["agency_id"] == late.id
+    still = kitemark_status.current_status(session=s, agency_id=soon.id)
+    assert still is not None and still.status == KitemarkStatus.requires_improvement
+
+    # Under review it stays so: the next run changes nothing for it.
+    status, summary = _run(reference_settings, reference_engine)
+    assert "2 agencies holding the kite-mark reviewed: no changes" in summary
+
+    # A passed re-assessment before the deadline clears the actions: nothing is due.
+    build.awarded(s, soon, add_months(TODAY, -12), TODAY, on=utcnow() - timedelta(days=1))
+    s.commit()
+    status, summary = _run(reference_settings, reference_engine)
+    assert "no changes" in summary and "improvement actions due" not in summary
+    s.expire_all()
+    cleared = kitemark_status.current_status(session=s, agency_id=soon.id)
+    assert cleared is not None and cleared.status == KitemarkStatus.awarded

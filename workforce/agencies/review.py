@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from workforce.agencies import criteria as crit
 from workforce.agencies import measures
 from workforce.agencies.models import (
+    Assessment,
     Evidence,
     KitemarkStatus,
     KitemarkStatusChange,
@@ -41,6 +42,8 @@ class ReviewReport:
     reviewed: list[int] = field(default_factory=list)
     changes: list[KitemarkStatusChange] = field(default_factory=list)
     reminders: list[tuple[int, date]] = field(default_factory=list)  # agency, valid_until
+    # agency, the actions' deadline: "requires improvement" actions due within REMIND_DAYS
+    actions_due: list[tuple[int, date]] = field(default_factory=list)
 
     def summary(self) -> str:
         by_status: dict[str, int] = {}
@@ -54,7 +57,31 @@ class ReviewReport:
             if self.reminders
             else ""
         )
-        return f"{len(self.reviewed)} agencies holding the kite-mark reviewed: {changed}{reminders}"
+        actions = (
+            f"; improvement actions due within {REMIND_DAYS} days: "
+            + ", ".join(f"agency {a} (by {d:%Y-%m-%d})" for a, d in self.actions_due)
+            if self.actions_due
+            else ""
+        )
+        return (
+            f"{len(self.reviewed)} agencies holding the kite-mark reviewed: "
+            f"{changed}{reminders}{actions}"
+        )
+
+
+def _improvement_due(
+    session: Session, held: KitemarkStatusChange
+) -> tuple[Assessment, date] | None:
+    """The assessment that made ``held`` "requires improvement" and its actions' deadline,
+    if ``held`` is such a change and the decision set a deadline."""
+    if KitemarkStatus(held.status) is not KitemarkStatus.requires_improvement:
+        return None
+    if held.assessment_id is None:
+        return None
+    assessment = session.get(Assessment, held.assessment_id)
+    if assessment is None or assessment.action_deadline is None:
+        return None
+    return assessment, assessment.action_deadline
 
 
 def holders(*, session: Session, on: datetime | None = None) -> list[int]:
@@ -74,7 +101,12 @@ def review_agency(
     """Review one agency holding the kite-mark: expire an award past ``valid_until``;
     otherwise recompute its measured criteria over the last 12 months and, for a criterion
     past ``suspend_at``, suspend it, else past ``review_at``, put it under review (unless
-    already), with the reason and the figures; remind 30 days before expiry."""
+    already), with the reason and the figures; remind 30 days before expiry.
+
+    An agency that passed with "requires improvement" and is still so after its actions'
+    deadline (a passed re-assessment would have made it ``awarded``) is put under review,
+    naming the assessment, the deadline and the actions; within 30 days of the deadline it
+    is listed as due."""
     report = report or ReviewReport()
     moment = as_utc(on) or utcnow()
     today = moment.date()
@@ -102,6 +134,8 @@ def review_agency(
     suspend_for = [m for m in found if m.suspend]
     review_for = [m for m in found if m.review and not m.suspend]
     period = f"{add_months(today, -REVIEW_MONTHS):%Y-%m-%d}..{today:%Y-%m-%d}"
+    improvement = _improvement_due(session, held)
+    overdue = improvement is not None and improvement[1] < today
     if suspend_for:
         report.changes.append(
             _change(
@@ -111,6 +145,21 @@ def review_agency(
                 reason=f"daily review {period}: past the suspension threshold on "
                 + ", ".join(m.key for m in suspend_for),
                 figures=" | ".join(m.words() for m in suspend_for),
+                actor=actor,
+                on=moment,
+            )
+        )
+    elif overdue and improvement is not None:
+        assessment, deadline = improvement
+        report.changes.append(
+            _change(
+                session=session,
+                agency_id=agency_id,
+                status=KitemarkStatus.under_review,
+                reason=f"daily review {today:%Y-%m-%d}: the actions of assessment "
+                f"{assessment.id} were due by {deadline:%Y-%m-%d} and no passed "
+                "re-assessment has shown them met",
+                figures=f"actions: {assessment.actions}",
                 actor=actor,
                 on=moment,
             )
@@ -134,4 +183,11 @@ def review_agency(
         and not suspend_for
     ):
         report.reminders.append((agency_id, held.valid_until))
+    if (
+        improvement is not None
+        and not overdue
+        and improvement[1] <= today + timedelta(days=REMIND_DAYS)
+        and not suspend_for
+    ):
+        report.actions_due.append((agency_id, improvement[1]))
     return report
