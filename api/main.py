@@ -43,6 +43,11 @@ from api.routes import (
     mou,
     mou_pages,
     pages,
+    pool_match,
+    pool_offers,
+    pool_pages,
+    pool_requests,
+    pool_workers,
     return_pages,
     returns,
     statistics,
@@ -125,6 +130,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(kitemark_applications.router)
     app.include_router(kitemark_complaints.router)
     app.include_router(agency_spend_pages.router)
+    app.include_router(pool_workers.router)
+    app.include_router(pool_requests.router)
+    app.include_router(pool_match.router)
+    app.include_router(pool_offers.router)
+    app.include_router(pool_pages.router)
 
     @app.get(DOCS_PATH, include_in_schema=False)
     def api_docs() -> HTMLResponse:

@@ -17,6 +17,7 @@ from workforce.cli.imports import import_app
 from workforce.cli.jobs import jobs_app
 from workforce.cli.kitemark import kitemark_app
 from workforce.cli.mou import mou_app
+from workforce.cli.pool import pool_app
 from workforce.cli.returns import returns_app
 from workforce.cli.serve import scheduler, serve
 
@@ -31,6 +32,7 @@ app.add_typer(groups_app, name="groups")
 app.add_typer(mou_app, name="mou")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(kitemark_app, name="kitemark")
+app.add_typer(pool_app, name="pool")
 app.add_typer(audit_app, name="audit")
 app.add_typer(returns_app, name="returns")
 app.add_typer(jobs_app, name="jobs")

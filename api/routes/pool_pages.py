@@ -1,0 +1,7 @@
+"""The emergency pool: pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["pool"])

@@ -1,0 +1,5 @@
+"""``workforce pool`` commands: match."""
+
+from __future__ import annotations
+
+from workforce.cli.pool import pool_app  # noqa: F401
