@@ -1,12 +1,13 @@
 """PostgreSQL advisory locks: the one place their keys are derived and their calls made.
 
-Four uses: a job's run holds a session-level lock for its whole run, tried once and never
+Five uses: a job's run holds a session-level lock for its whole run, tried once and never
 waited for (a second scheduler skips the run); a return's transaction waits a bounded
 time for a transaction-level lock per council and period, so concurrent uploads queue;
 a write to a regional MoU group (its members, caps, assessment or digest) waits a
 bounded time for a transaction-level lock per group, or one lock for the on-cost rates;
-and a kite-mark write waits for its agency's lock, or one registry-wide lock for agency
-names and matches.
+a kite-mark write waits for its agency's lock, or one registry-wide lock for agency
+names and matches; and an emergency pool write waits for the lock of what it changes
+(the workers, a match run, a request, a worker's offers and placements).
 Keys come from ``zlib.crc32``, not ``hash()``: Python salts string hashes per process,
 and every process must agree on the key. On SQLite, a single-host database, a job takes
 an exclusive ``flock`` on a file beside the data, and a return needs no lock: its
@@ -37,6 +38,8 @@ _RETURNS_CLASS = 0x52455455
 _MOU_CLASS = 0x4D4F5557
 # The first int of a kite-mark registry write's two-int key: "AGCY".
 _AGENCY_CLASS = 0x41474359
+# The first int of an emergency pool write's two-int key: "POOL".
+_POOL_CLASS = 0x504F4F4C
 # PostgreSQL's lock_not_available, raised when lock_timeout runs out.
 _LOCK_NOT_AVAILABLE = "55P03"
 
@@ -73,6 +76,14 @@ def agency_lock_key(agency_id_or_name: int | str | None) -> tuple[int, int]:
     agencies, their names and name matches)."""
     name = "registry" if agency_id_or_name is None else f"agency:{agency_id_or_name}"
     return _AGENCY_CLASS, _signed(zlib.crc32(f"agencies:{name}".encode()), 32)
+
+
+def pool_lock_key(subject: str) -> tuple[int, int]:
+    """Return the two-int advisory-lock key for writes to one subject of the emergency pool:
+    ``"workers"`` (the pool's workers and their imports), ``"match"`` (a match run),
+    ``"request:<id>"`` (a request, its tier, its offers), ``"worker:<id>"`` (a worker's
+    offers and placements)."""
+    return _POOL_CLASS, _signed(zlib.crc32(f"pool:{subject}".encode()), 32)
 
 
 @contextmanager
