@@ -399,8 +399,10 @@ class RequestPublic(SQLModel):
 
 
 class ProposalPublic(SQLModel):
-    id: int
-    run_id: int
+    """A proposal of a match run; ``id`` and ``run_id`` are blank for a dry run's."""
+
+    id: int | None
+    run_id: int | None
     request_id: int
     slot: int
     worker_id: int
@@ -410,7 +412,9 @@ class ProposalPublic(SQLModel):
 
 
 class UnfilledPublic(SQLModel):
-    run_id: int
+    """An unfilled post of a match run; ``run_id`` is blank for a dry run's."""
+
+    run_id: int | None
     request_id: int
     slot: int
     tier: int
