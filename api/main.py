@@ -39,6 +39,7 @@ from api.routes import (
     kitemark,
     kitemark_applications,
     kitemark_complaints,
+    kitemark_forms,
     kitemark_pages,
     mou,
     mou_pages,
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(agencies.router)
     app.include_router(kitemark.router)
     app.include_router(kitemark_pages.router)
+    app.include_router(kitemark_forms.router)
     app.include_router(kitemark_applications.router)
     app.include_router(kitemark_complaints.router)
     app.include_router(agency_spend_pages.router)

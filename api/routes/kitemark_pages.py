@@ -13,11 +13,11 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import SessionDep
 from api.params import RowId
 from api.rendering import render
+from api.routes.kitemark_forms import Viewer, render_agency_page
 from api.security import guard
 from workforce.agencies import criteria as crit
 from workforce.agencies import matching, register, service
 from workforce.agencies import status as kitemark_status
-from workforce.agencies.models import Agency
 from workforce.auth.permissions import Action, Principal
 
 router = APIRouter(include_in_schema=False)
@@ -66,17 +66,11 @@ def register_page(
 
 @router.get("/kitemarks/{agency_id}", response_class=HTMLResponse)
 def agency_page(
-    request: Request, session: SessionDep, agency_id: RowId, on: OnQuery = None
+    request: Request, session: SessionDep, viewer: Viewer, agency_id: RowId, on: OnQuery = None
 ) -> Response:
-    """An agency's register entry: status, history and its latest assessment's figures."""
-    agency: Agency = service.get_agency(session=session, agency_id=agency_id)
-    return render(
-        request,
-        "kitemark_agency.html",
-        e=register.entry(session=session, agency=agency, on=on),
-        on=on,
-        share=_share,
-    )
+    """An agency's register entry: status, history and its latest assessment's figures; and
+    the kite-mark forms the signed-in viewer may use (``api.routes.kitemark_forms``)."""
+    return render_agency_page(request, session, agency_id=agency_id, principal=viewer, on=on)
 
 
 @router.get("/kitemark/assessments/{assessment_id}", response_class=HTMLResponse)
