@@ -37,11 +37,14 @@ measured ones). How each figure is worked out: :mod:`workforce.agencies.measures
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from workforce.agencies.locking import is_unique_violation
 from workforce.agencies.models import CriteriaVersion, Criterion, Evidence
 from workforce.errors import NotFoundError
 
@@ -171,9 +174,27 @@ def ensure_criteria(*, session: Session) -> CriteriaVersion:
             select(CriteriaVersion).where(CriteriaVersion.version == number)
         ).first()
         if version is None:
-            version = CriteriaVersion(
-                version=number, effective_from=effective_from, description=description
+            version = _store_version(
+                session=session,
+                version=CriteriaVersion(
+                    version=number, effective_from=effective_from, description=description
+                ),
+                specs=specs,
             )
+        if number == CURRENT_VERSION:
+            current = version
+    assert current is not None
+    return current
+
+
+def _store_version(
+    *, session: Session, version: CriteriaVersion, specs: Sequence[CriterionSpec]
+) -> CriteriaVersion:
+    """Store ``version`` with its criteria, or, if another transaction stored it first (two
+    agencies' first assessments at once hold different agencies' locks), the one it stored."""
+    session.flush()  # the savepoint holds these inserts alone
+    try:
+        with session.begin_nested():
             session.add(version)
             session.flush()
             assert version.id is not None
@@ -193,10 +214,14 @@ def ensure_criteria(*, session: Session) -> CriteriaVersion:
                     )
                 )
             session.flush()
-        if number == CURRENT_VERSION:
-            current = version
-    assert current is not None
-    return current
+    except IntegrityError as exc:
+        stored = session.exec(
+            select(CriteriaVersion).where(CriteriaVersion.version == version.version)
+        ).first()
+        if stored is None or not is_unique_violation(exc):
+            raise
+        return stored
+    return version
 
 
 def criteria_of(*, session: Session, version_id: int) -> list[Criterion]:

@@ -372,6 +372,9 @@ def update_contact(
         change = ContactUpdate.checked(**fields)
     elif fields:
         raise TypeError("update_contact takes a ContactUpdate or its fields, not both")
+    # Queued behind any other change to the agency, so the contact read (and audited as the
+    # one replaced) is the one stored last, never one another writer is replacing.
+    lock_for_writing(session=session, agency_id=agency_id, what="the agency's contact")
     if principal is not None and principal.role not in CHANGE_ANY_ROLES:
         own = agency_of_user(session=session, user=principal)
         if own is None or own.id != agency_id:
