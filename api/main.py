@@ -38,6 +38,7 @@ from api.routes import (
     inspections,
     kitemark,
     kitemark_applications,
+    kitemark_complaint_forms,
     kitemark_complaints,
     kitemark_forms,
     kitemark_pages,
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(kitemark.router)
     app.include_router(kitemark_pages.router)
     app.include_router(kitemark_forms.router)
+    app.include_router(kitemark_complaint_forms.router)
     app.include_router(kitemark_applications.router)
     app.include_router(kitemark_complaints.router)
     app.include_router(agency_spend_pages.router)

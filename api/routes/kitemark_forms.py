@@ -1,5 +1,5 @@
-"""The kite-mark's forms on an agency's page: apply, supply evidence, record a complaint or
-incident, respond to one, rule on one.
+"""The kite-mark's forms on an agency's page: which of them its reader may use, and applying
+and supplying evidence (the complaint forms are ``api.routes.kitemark_complaint_forms``).
 
 Each form is shown only to those the API's route lets do the same thing, and its post asks
 the same checks (``api.routes.kitemark_applications``, ``api.routes.kitemark_complaints``):
@@ -30,12 +30,7 @@ from api.routes.kitemark_applications import store_evidence
 from api.security import NotAuthenticated, OwnAccount, actor_for, optional_principal
 from api.uploads import BodyTooLarge, read_upload_form
 from workforce.agencies import complaints, evidence, register, service
-from workforce.agencies.models import (
-    Agency,
-    Complaint,
-    ComplaintCreate,
-    ComplaintRuling,
-)
+from workforce.agencies.models import Agency
 from workforce.auth.models import Role
 from workforce.auth.permissions import Principal
 from workforce.councils.models import Council
@@ -50,7 +45,6 @@ APPLICATION_MESSAGES = {
     "period_start": "Enter the first day of the period as a date like 2025-04-01",
     "period_end": "Enter the last day of the period as a date like 2026-03-31",
 }
-RULING_MESSAGES = {"upheld": "Select upheld or not upheld"}
 
 
 def _viewer(request: Request, session: SessionDep) -> Principal | None:
@@ -182,7 +176,7 @@ def render_agency_page(
     )
 
 
-def _refused(
+def refused_on_agency_page(
     request: Request,
     session: Session,
     principal: Principal,
@@ -223,7 +217,7 @@ def apply_page(
         )
     except InputDataError as exc:
         errors = form_errors(exc.problems, fields, "period_end")
-        return _refused(request, session, principal, agency_id, errors, typed)
+        return refused_on_agency_page(request, session, principal, agency_id, errors, typed)
     return RedirectResponse(
         f"/kitemarks/{agency_id}/applications/{application.id}", status_code=303
     )
@@ -352,120 +346,3 @@ async def upload_evidence_page(
         errors,
         {"description": description},
     )
-
-
-# --- complaints -----------------------------------------------------------------------------
-
-
-@router.post("/kitemarks/{agency_id}/complaints", response_class=HTMLResponse)
-def record_complaint_page(
-    request: Request,
-    session: SessionDep,
-    principal: OwnAccount,
-    agency_id: RowId,
-    council_code: FormText = "",
-    kind: FormText = "",
-    received_on: FormText = "",
-    summary: FormText = "",
-) -> Response:
-    """Record a complaint or incident for one of the user's councils, as the API does."""
-    try:
-        council = find_council(session=session, code=council_code) if council_code else None
-    except NotFoundError:
-        council = None
-    if council is None or not complaints.council_user_of(principal, council.code):
-        raise NotFoundError(
-            f"No agency with id {agency_id} and council {council_code!r} that you can "
-            "record complaints for."
-        )
-    typed = {
-        "council_code": council.code,
-        "kind": kind,
-        "received_on": received_on.strip(),
-        "summary": summary,
-    }
-    fields = {name: name for name in typed}
-    try:
-        new = ComplaintCreate.checked(**{k: v for k, v in typed.items() if v != ""})
-        complaints.record_complaint(
-            session=session,
-            agency_id=agency_id,
-            council_code=council.code,
-            new=new,
-            actor=actor_for(request, principal),
-        )
-    except InputDataError as exc:
-        errors = form_errors(exc.problems, fields, "summary")
-        return _refused(request, session, principal, agency_id, errors, typed)
-    return RedirectResponse(f"/kitemarks/{agency_id}#complaints", status_code=303)
-
-
-def _complaint_of(session: Session, agency_id: int, complaint_id: int) -> Complaint | None:
-    found = session.get(Complaint, complaint_id)
-    return found if found is not None and found.agency_id == agency_id else None
-
-
-@router.post(
-    "/kitemarks/{agency_id}/complaints/{complaint_id}/response", response_class=HTMLResponse
-)
-def respond_page(
-    request: Request,
-    session: SessionDep,
-    principal: OwnAccount,
-    agency_id: RowId,
-    complaint_id: RowId,
-    response: FormText = "",
-) -> Response:
-    """The agency's response to a complaint about it: its own agency user only."""
-    found = _complaint_of(session, agency_id, complaint_id)
-    if found is None or not complaints.own_agency_user(
-        session=session, principal=principal, agency_id=found.agency_id
-    ):
-        raise NotFoundError(f"No complaint {complaint_id} that you can see.")
-    field = f"response-{complaint_id}"
-    try:
-        # The service says what is wrong with a blank or over-long response.
-        complaints.respond(
-            session=session,
-            complaint_id=complaint_id,
-            response=response,
-            actor=actor_for(request, principal),
-        )
-    except InputDataError as exc:
-        errors = form_errors(exc.problems, {"response": field}, field)
-        return _refused(request, session, principal, agency_id, errors, {field: response})
-    return RedirectResponse(f"/kitemarks/{agency_id}#complaint-{complaint_id}", status_code=303)
-
-
-@router.post("/kitemarks/{agency_id}/complaints/{complaint_id}/ruling", response_class=HTMLResponse)
-def rule_page(
-    request: Request,
-    session: SessionDep,
-    principal: OwnAccount,
-    agency_id: RowId,
-    complaint_id: RowId,
-    upheld: FormText = "",
-) -> Response:
-    """The kite-mark admin's ruling on a complaint: upheld or not upheld."""
-    if (
-        principal.role is not Role.kitemark_admin
-        or _complaint_of(session, agency_id, complaint_id) is None
-    ):
-        raise NotFoundError(f"No complaint {complaint_id} that you can see.")
-    field = f"upheld-{complaint_id}"
-    try:
-        if upheld not in ("yes", "no"):
-            raise InputDataError(
-                [Problem("ruling.upheld", RULING_MESSAGES["upheld"], column="upheld")]
-            )
-        body = ComplaintRuling.checked(upheld=upheld == "yes")
-        complaints.rule(
-            session=session,
-            complaint_id=complaint_id,
-            upheld=body.upheld,
-            actor=actor_for(request, principal),
-        )
-    except InputDataError as exc:
-        errors = form_errors(exc.problems, {"upheld": field}, field)
-        return _refused(request, session, principal, agency_id, errors, {field: upheld})
-    return RedirectResponse(f"/kitemarks/{agency_id}#complaint-{complaint_id}", status_code=303)
