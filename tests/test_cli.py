@@ -107,7 +107,8 @@ def test_jobs_list_and_run(settings: Settings) -> None:
     assert unknown.exit_code == 2
     assert (
         "known jobs: early_warning, forecast_refit, kitemark_review, mou_assess, mou_digest, "
-        "published_statistics_import, reference_refresh, returns_inbox" in unknown.output
+        "pool_housekeeping, published_statistics_import, reference_refresh, returns_inbox"
+        in unknown.output
     )
 
 

@@ -1,0 +1,630 @@
+"""Offers and placements: a coordinator offers a worker for a request, the worker (through
+the coordinator) and the council answer, and two acceptances make a placement.
+
+- :func:`make_offer`: from a stored proposal or directly; the request's dates, the worker's
+  day rate; refused if the request is not open, the worker inactive or already holding an
+  open offer or a placement over the dates, or every post of the request is already offered
+  or placed. It expires after ``days_to_answer`` days (:func:`expire_offers`).
+- :func:`answer_for_worker`, :func:`answer_for_council`: a decline closes the offer; the
+  second acceptance makes the placement (start and end from the request, the day rate from
+  the offer), and a request whose posts are all placed is filled.
+- :func:`withdraw_offer`, :func:`extend_placement`, :func:`end_placement_early`.
+
+A worker never holds two overlapping placements, even with acceptances at the same moment:
+every write to an offer or a placement first takes the pool's write locks of its request and
+its worker (:mod:`workforce.pool.locking`: transaction-level advisory locks on PostgreSQL,
+always in the same order so two writers never wait on each other; on SQLite the database's
+one write lock, :func:`workforce.db.begin_write`), and only then reads and checks. Every
+write is audited in its transaction; the caller commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import ClassVar
+
+from sqlmodel import Field, Session, col, func, select
+
+from workforce.auth import audit
+from workforce.auth.audit import Actor
+from workforce.auth.models import AdminInput
+from workforce.auth.permissions import Action, Decision, Principal, authorize, councils_in_reach
+from workforce.errors import InputDataError, NotFoundError, Problem
+from workforce.pool.locking import lock_for_writing, request_subject, worker_subject
+from workforce.pool.models import (
+    Answer,
+    Offer,
+    OfferCreate,
+    OfferPublic,
+    OfferStatus,
+    Placement,
+    PlacementPublic,
+    PoolRequest,
+    PoolWorker,
+    Proposal,
+    RequestStatus,
+)
+from workforce.timeutils import as_utc, utcnow
+
+
+class Party(StrEnum):
+    """Who an answer is for."""
+
+    worker = "worker"
+    council = "council"
+
+
+class OfferAnswer(AdminInput):
+    """An answer to an offer, for the worker (recorded by a coordinator) or the council."""
+
+    ENTITY: ClassVar[str] = "answer"
+    FIELD_MESSAGES: ClassVar[dict[str, str]] = {
+        "answer": "the answer is accepted or declined",
+        "party": "the answer is the worker's or the council's",
+    }
+    party: Party = Party.council
+    answer: Answer
+
+
+class PlacementExtension(AdminInput):
+    ENTITY: ClassVar[str] = "extension"
+    FIELD_MESSAGES: ClassVar[dict[str, str]] = {
+        "new_end": "not a date (use YYYY-MM-DD)",
+        "reason": "the reason is 1 to 1000 characters",
+    }
+    new_end: date
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class PlacementEnd(AdminInput):
+    ENTITY: ClassVar[str] = "end"
+    FIELD_MESSAGES: ClassVar[dict[str, str]] = {
+        "on": "not a date (use YYYY-MM-DD)",
+        "reason": "the reason is 1 to 1000 characters",
+    }
+    on: date
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class OfferWithdrawal(AdminInput):
+    ENTITY: ClassVar[str] = "withdrawal"
+    reason: str = Field(default="", max_length=1000)
+
+
+def _refuse(rule: str, message: str) -> InputDataError:
+    return InputDataError([Problem(rule, message)])
+
+
+# --- who sees what ---------------------------------------------------------------------------
+
+
+def councils_seen(principal: Principal) -> frozenset[str] | None:
+    """The councils whose offers and placements ``principal`` sees (``None``: every one):
+    a coordinator or an administrator all; a council's intervention lead their own; anyone
+    else none."""
+    if authorize(principal, Action.manage_pool) is Decision.allowed:
+        return None
+    return councils_in_reach(principal, Action.request_pool_staff)
+
+
+def may_answer_for_council(principal: Principal, council_code: str) -> bool:
+    """Whether ``principal`` may answer for ``council_code``: its intervention lead, or a
+    coordinator or an administrator."""
+    return authorize(principal, Action.manage_pool) is Decision.allowed or (
+        authorize(principal, Action.request_pool_staff, council_code) is Decision.allowed
+    )
+
+
+# --- the lock ---------------------------------------------------------------------------------
+
+
+def lock_worker(*, session: Session, worker_id: int, request_id: int | None, what: str) -> None:
+    """Queue this transaction behind any other writing to the request ``request_id`` or to
+    the worker ``worker_id``'s offers and placements; held until the transaction ends.
+
+    The pool's write locks (:mod:`workforce.pool.locking`): advisory locks on PostgreSQL,
+    taken in a fixed order, waiting at most the ``write_wait_seconds`` setting, then
+    :class:`~workforce.errors.Busy` says what was not stored; on SQLite the database's one
+    write lock, taken before any read.
+    """
+    subjects = [worker_subject(worker_id)]
+    if request_id is not None:
+        subjects.append(request_subject(request_id))
+    lock_for_writing(session=session, subjects=subjects, what=what)
+
+
+def _locked_offer(session: Session, offer_id: int, what: str) -> Offer:
+    # The worker and request of an offer never change: read them, lock, then read the offer
+    # afresh (populate_existing: not a copy the session held from before the lock).
+    ids = session.exec(
+        select(Offer.worker_id, Offer.request_id).where(Offer.id == offer_id)
+    ).first()
+    if ids is None:
+        raise NotFoundError(f"no offer {offer_id}")
+    lock_worker(session=session, worker_id=ids[0], request_id=ids[1], what=what)
+    offer = session.get(Offer, offer_id, populate_existing=True)
+    assert offer is not None
+    return offer
+
+
+def _locked_placement(session: Session, placement_id: int, what: str) -> Placement:
+    ids = session.exec(
+        select(Placement.worker_id, Placement.request_id).where(Placement.id == placement_id)
+    ).first()
+    if ids is None:
+        raise NotFoundError(f"no placement {placement_id}")
+    lock_worker(session=session, worker_id=ids[0], request_id=ids[1], what=what)
+    placement = session.get(Placement, placement_id, populate_existing=True)
+    assert placement is not None
+    return placement
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+
+def overlapping_placement(
+    *,
+    session: Session,
+    worker_id: int,
+    start: date,
+    end: date,
+    except_id: int | None = None,
+) -> Placement | None:
+    """The worker's placement (in force, after any early end) overlapping ``start``..``end``."""
+    query = select(Placement).where(
+        Placement.worker_id == worker_id,
+        col(Placement.start_date) <= end,
+        col(Placement.end_date) >= start,
+    )
+    if except_id is not None:
+        query = query.where(Placement.id != except_id)
+    return session.exec(query.order_by(col(Placement.start_date))).first()
+
+
+def _overlap_words(placement: Placement) -> str:
+    return (
+        f"worker {placement.worker_id} already holds placement {placement.id} with council "
+        f"{placement.council_code} from {placement.start_date} to {placement.end_date}"
+    )
+
+
+def _open_offer_overlapping(
+    session: Session, worker_id: int, start: date, end: date
+) -> Offer | None:
+    return session.exec(
+        select(Offer).where(
+            Offer.worker_id == worker_id,
+            Offer.status == OfferStatus.open,
+            col(Offer.start_date) <= end,
+            col(Offer.end_date) >= start,
+        )
+    ).first()
+
+
+def posts_taken(*, session: Session, request_id: int) -> tuple[int, int]:
+    """The request's posts offered (open offers) and placed."""
+    offered = session.exec(
+        select(func.count())
+        .select_from(Offer)
+        .where(Offer.request_id == request_id, Offer.status == OfferStatus.open)
+    ).one()
+    placed = session.exec(
+        select(func.count()).select_from(Placement).where(Placement.request_id == request_id)
+    ).one()
+    return int(offered), int(placed)
+
+
+# --- offers ----------------------------------------------------------------------------------
+
+
+def make_offer(
+    *, session: Session, new: OfferCreate, actor: Actor, on: datetime | None = None
+) -> Offer:
+    """A coordinator's offer of the worker for the request (from the proposal, if named)."""
+    moment = as_utc(on) or utcnow()
+    lock_worker(
+        session=session, worker_id=new.worker_id, request_id=new.request_id, what="the offer"
+    )
+    request = session.get(PoolRequest, new.request_id, populate_existing=True)
+    if request is None:
+        raise NotFoundError(f"no request {new.request_id}")
+    worker = session.get(PoolWorker, new.worker_id, populate_existing=True)
+    if worker is None:
+        raise NotFoundError(f"no pool worker {new.worker_id}")
+    problems: list[Problem] = []
+    if new.proposal_id is not None:
+        proposal = session.get(Proposal, new.proposal_id)
+        if proposal is None:
+            raise NotFoundError(f"no proposal {new.proposal_id}")
+        if proposal.request_id != request.id or proposal.worker_id != worker.id:
+            problems.append(
+                Problem(
+                    "offer.proposal",
+                    f"proposal {proposal.id} is of worker {proposal.worker_id} for request "
+                    f"{proposal.request_id}, not worker {worker.id} for request {request.id}",
+                )
+            )
+    if request.status != RequestStatus.open:
+        problems.append(Problem("offer.request", f"request {request.id} is {request.status}"))
+    if not worker.active:
+        problems.append(Problem("offer.worker", f"worker {worker.id} is not active in the pool"))
+    start, end = request.start_date, request.end_date
+    held = overlapping_placement(session=session, worker_id=new.worker_id, start=start, end=end)
+    if held is not None:
+        problems.append(
+            Problem("offer.worker_busy", f"{_overlap_words(held)}, overlapping {start}..{end}")
+        )
+    pending = _open_offer_overlapping(session, new.worker_id, start, end)
+    if pending is not None:
+        problems.append(
+            Problem(
+                "offer.worker_busy",
+                f"worker {worker.id} already holds open offer {pending.id} for "
+                f"{pending.start_date}..{pending.end_date}, overlapping {start}..{end}",
+            )
+        )
+    offered, placed = posts_taken(session=session, request_id=new.request_id)
+    if offered + placed >= request.posts:
+        problems.append(
+            Problem(
+                "offer.posts",
+                f"every post of request {request.id} is already offered or placed "
+                f"({request.posts} posts: {offered} offered, {placed} placed)",
+            )
+        )
+    if problems:
+        raise InputDataError(problems)
+    offer = Offer(
+        request_id=new.request_id,
+        worker_id=new.worker_id,
+        proposal_id=new.proposal_id,
+        start_date=start,
+        end_date=end,
+        day_rate=worker.day_rate,
+        expires_at=moment + timedelta(days=new.days_to_answer),
+        created_by=actor.name,
+        created_at=moment,
+    )
+    session.add(offer)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="pool.offer",
+        entity="pool_offer",
+        entity_id=offer.id,
+        council_code=request.council_code,
+        summary=f"worker {worker.id} offered for request {request.id} ({start}..{end}, "
+        f"{worker.day_rate:g} a day), to answer by {offer.expires_at:%Y-%m-%d %H:%M}",
+        details={"request_id": request.id, "worker_id": worker.id, "proposal_id": new.proposal_id},
+    )
+    return offer
+
+
+def _answer(
+    *,
+    session: Session,
+    offer_id: int,
+    party: str,
+    answer: Answer,
+    actor: Actor,
+    on: datetime | None,
+) -> Offer:
+    moment = as_utc(on) or utcnow()
+    offer = _locked_offer(session, offer_id, f"the {party}'s answer")
+    if offer.status != OfferStatus.open:
+        raise _refuse("offer.closed", f"offer {offer_id} is {offer.status}, not open")
+    if as_utc(offer.expires_at) <= moment:  # type: ignore[operator]
+        raise _refuse(
+            "offer.expired", f"offer {offer_id} expired at {offer.expires_at:%Y-%m-%d %H:%M}"
+        )
+    if getattr(offer, f"{party}_answer") is not None:
+        raise _refuse("offer.answered", f"the {party} has already answered offer {offer_id}")
+    request = session.get(PoolRequest, offer.request_id, populate_existing=True)
+    assert request is not None
+    setattr(offer, f"{party}_answer", answer)
+    placement = None
+    if answer is Answer.declined:
+        offer.status = OfferStatus.declined
+        offer.closed_at = moment
+    elif offer.worker_answer == Answer.accepted and offer.council_answer == Answer.accepted:
+        placement = _place(session=session, offer=offer, request=request, actor=actor, on=moment)
+    session.add(offer)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action=f"pool.answer_{party}",
+        entity="pool_offer",
+        entity_id=offer.id,
+        council_code=request.council_code,
+        summary=f"offer {offer.id}: the {party} {answer.value}"
+        + (f"; placement {placement.id} made" if placement is not None else ""),
+        details={"answer": answer.value, "status": str(offer.status)},
+    )
+    return offer
+
+
+def _place(
+    *, session: Session, offer: Offer, request: PoolRequest, actor: Actor, on: datetime
+) -> Placement:
+    """The placement both acceptances make; the caller holds the worker's lock."""
+    held = overlapping_placement(
+        session=session, worker_id=offer.worker_id, start=offer.start_date, end=offer.end_date
+    )
+    if held is not None:
+        raise _refuse(
+            "placement.overlap",
+            f"{_overlap_words(held)}, which overlaps this offer's "
+            f"{offer.start_date}..{offer.end_date}: a worker never holds two placements at once",
+        )
+    placement = Placement(
+        offer_id=offer.id,  # type: ignore[arg-type]
+        request_id=offer.request_id,
+        worker_id=offer.worker_id,
+        council_code=request.council_code,
+        start_date=offer.start_date,
+        end_date=offer.end_date,
+        planned_end=offer.end_date,
+        day_rate=offer.day_rate,
+        created_at=on,
+    )
+    session.add(placement)
+    offer.status = OfferStatus.accepted
+    offer.closed_at = on
+    session.flush()
+    _, placed = posts_taken(session=session, request_id=offer.request_id)
+    if placed >= request.posts and request.status == RequestStatus.open:
+        request.status = RequestStatus.filled
+        session.add(request)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="pool.place",
+        entity="pool_placement",
+        entity_id=placement.id,
+        council_code=request.council_code,
+        summary=f"worker {offer.worker_id} placed with council {request.council_code} "
+        f"{placement.start_date}..{placement.end_date} (request {request.id}"
+        + (", now filled)" if request.status == RequestStatus.filled else ")"),
+        details={"offer_id": offer.id, "request_id": request.id, "day_rate": offer.day_rate},
+    )
+    return placement
+
+
+def answer_for_worker(
+    *, session: Session, offer_id: int, answer: Answer, actor: Actor, on: datetime | None = None
+) -> Offer:
+    """The worker's answer, recorded by a coordinator; the offer as it now stands."""
+    return _answer(
+        session=session, offer_id=offer_id, party="worker", answer=answer, actor=actor, on=on
+    )
+
+
+def answer_for_council(
+    *, session: Session, offer_id: int, answer: Answer, actor: Actor, on: datetime | None = None
+) -> Offer:
+    """The council's answer (its intervention lead, a coordinator or an administrator)."""
+    return _answer(
+        session=session, offer_id=offer_id, party="council", answer=answer, actor=actor, on=on
+    )
+
+
+def withdraw_offer(
+    *,
+    session: Session,
+    offer_id: int,
+    actor: Actor,
+    reason: str = "",
+    on: datetime | None = None,
+) -> Offer:
+    """Withdraw an open offer (the coordinator's), releasing the worker."""
+    moment = as_utc(on) or utcnow()
+    offer = _locked_offer(session, offer_id, "the withdrawal")
+    if offer.status != OfferStatus.open:
+        raise _refuse("offer.closed", f"offer {offer_id} is {offer.status}, not open")
+    offer.status = OfferStatus.withdrawn
+    offer.closed_at = moment
+    session.add(offer)
+    session.flush()
+    request = session.get(PoolRequest, offer.request_id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="pool.withdraw",
+        entity="pool_offer",
+        entity_id=offer.id,
+        council_code=request.council_code if request else None,
+        summary=f"offer {offer.id} withdrawn" + (f": {reason}" if reason else ""),
+        details={"reason": reason},
+    )
+    return offer
+
+
+def offers_due_to_expire(*, session: Session, on: datetime) -> list[int]:
+    """The ids of open offers whose ``expires_at`` is at or before ``on``."""
+    return [
+        offer_id
+        for offer_id in session.exec(
+            select(Offer.id)
+            .where(Offer.status == OfferStatus.open, col(Offer.expires_at) <= as_utc(on))
+            .order_by(col(Offer.id))
+        ).all()
+        if offer_id is not None
+    ]
+
+
+def expire_offer(*, session: Session, offer_id: int, on: datetime, actor: Actor) -> Offer | None:
+    """Mark the offer expired if it is still open and past its ``expires_at`` at ``on``
+    (releasing its worker); None if an answer or a withdrawal closed it first."""
+    moment = as_utc(on)
+    assert moment is not None
+    offer = _locked_offer(session, offer_id, "the offer's expiry")
+    if offer.status != OfferStatus.open or as_utc(offer.expires_at) > moment:  # type: ignore[operator]
+        return None
+    offer.status = OfferStatus.expired
+    offer.closed_at = moment
+    session.add(offer)
+    session.flush()
+    request = session.get(PoolRequest, offer.request_id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="pool.expire",
+        entity="pool_offer",
+        entity_id=offer.id,
+        council_code=request.council_code if request else None,
+        summary=f"offer {offer.id} of worker {offer.worker_id} expired unanswered at "
+        f"{offer.expires_at:%Y-%m-%d %H:%M}",
+    )
+    return offer
+
+
+def expire_offers(*, session: Session, on: datetime, actor: Actor) -> list[Offer]:
+    """Mark every open offer past its ``expires_at`` expired, in the caller's one
+    transaction (the job ``pool_housekeeping`` gives each offer a transaction of its own)."""
+    expired = []
+    for offer_id in offers_due_to_expire(session=session, on=on):
+        done = expire_offer(session=session, offer_id=offer_id, on=on, actor=actor)
+        if done is not None:
+            expired.append(done)
+    return expired
+
+
+# --- placements ------------------------------------------------------------------------------
+
+
+def get_placement(*, session: Session, placement_id: int) -> Placement:
+    placement = session.get(Placement, placement_id)
+    if placement is None:
+        raise NotFoundError(f"no placement {placement_id}")
+    return placement
+
+
+def get_offer(*, session: Session, offer_id: int) -> Offer:
+    offer = session.get(Offer, offer_id)
+    if offer is None:
+        raise NotFoundError(f"no offer {offer_id}")
+    return offer
+
+
+def extend_placement(
+    *, session: Session, placement_id: int, new_end: date, reason: str, actor: Actor
+) -> Placement:
+    """Extend a placement to ``new_end``, if the worker holds no other placement by then."""
+    if not reason.strip():
+        raise _refuse("placement.reason", "an extension needs a reason")
+    placement = _locked_placement(session, placement_id, "the extension")
+    if new_end <= placement.end_date:
+        raise _refuse(
+            "placement.extend",
+            f"placement {placement_id} already runs to {placement.end_date}: an extension "
+            "ends later",
+        )
+    held = overlapping_placement(
+        session=session,
+        worker_id=placement.worker_id,
+        start=placement.start_date,
+        end=new_end,
+        except_id=placement.id,
+    )
+    if held is not None:
+        raise _refuse(
+            "placement.overlap",
+            f"{_overlap_words(held)}, so placement {placement_id} cannot run to {new_end}",
+        )
+    before = placement.end_date
+    placement.end_date = new_end
+    session.add(placement)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="pool.extend",
+        entity="pool_placement",
+        entity_id=placement.id,
+        council_code=placement.council_code,
+        summary=f"placement {placement.id} extended from {before} to {new_end}: {reason}",
+        details={"from": before.isoformat(), "to": new_end.isoformat(), "reason": reason},
+    )
+    return placement
+
+
+def end_placement_early(
+    *, session: Session, placement_id: int, on: date, reason: str, actor: Actor
+) -> Placement:
+    """End a placement on ``on`` (its last day), before its end in force, with the reason."""
+    if not reason.strip():
+        raise _refuse("placement.reason", "an early end needs a reason")
+    placement = _locked_placement(session, placement_id, "the early end")
+    if not placement.start_date <= on < placement.end_date:
+        raise _refuse(
+            "placement.end",
+            f"placement {placement_id} runs {placement.start_date}..{placement.end_date}: an "
+            "early end is on or after its start and before its end",
+        )
+    before = placement.end_date
+    placement.end_date = on
+    placement.ended_early_reason = reason[:1000]
+    session.add(placement)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="pool.end_early",
+        entity="pool_placement",
+        entity_id=placement.id,
+        council_code=placement.council_code,
+        summary=f"placement {placement.id} ended on {on} (was to end {before}): {reason}",
+        details={"on": on.isoformat(), "was": before.isoformat(), "reason": reason},
+    )
+    return placement
+
+
+# --- what readers are shown ------------------------------------------------------------------
+
+
+def list_offers(
+    *,
+    session: Session,
+    councils: frozenset[str] | None = None,
+    status: OfferStatus | None = None,
+    request_id: int | None = None,
+) -> list[OfferPublic]:
+    """Offers, newest first, of the councils given (``None``: every council's)."""
+    query = select(Offer).join(PoolRequest, PoolRequest.id == Offer.request_id)  # type: ignore[arg-type]
+    if councils is not None:
+        query = query.where(col(PoolRequest.council_code).in_(sorted(councils)))
+    if status is not None:
+        query = query.where(Offer.status == status)
+    if request_id is not None:
+        query = query.where(Offer.request_id == request_id)
+    rows = session.exec(query.order_by(col(Offer.id).desc())).all()
+    return [OfferPublic.model_validate(r) for r in rows]
+
+
+def list_placements(
+    *,
+    session: Session,
+    councils: frozenset[str] | None = None,
+    current_on: date | None = None,
+) -> list[PlacementPublic]:
+    """Placements by start, of the councils given (``None``: every council's); with
+    ``current_on``, only those not ended by that day."""
+    query = select(Placement)
+    if councils is not None:
+        query = query.where(col(Placement.council_code).in_(sorted(councils)))
+    if current_on is not None:
+        query = query.where(col(Placement.end_date) >= current_on)
+    rows = session.exec(query.order_by(col(Placement.start_date), col(Placement.id))).all()
+    return [PlacementPublic.model_validate(r) for r in rows]
+
+
+def council_of_offer(*, session: Session, offer_id: int) -> str | None:
+    """The council an offer is for (None: no such offer)."""
+    return session.exec(
+        select(PoolRequest.council_code)
+        .join(Offer, Offer.request_id == PoolRequest.id)  # type: ignore[arg-type]
+        .where(Offer.id == offer_id)
+    ).first()
