@@ -7,7 +7,7 @@ reason; its council's intervention lead (or an administrator) withdraws it.
 Interventions: an administrator records and ends them; a council's own users read their
 council's, coordinators, analysts and administrators every council's.
 Anyone else signed in is answered 404, never confirming that anything exists; signed out,
-401. Every write is audited (``workforce.pool.service``).
+401 (``workforce.pool.access``). Every write is audited (``workforce.pool.service``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from api.security import OwnAccount, actor_for
 from workforce.auth.permissions import Action, Decision, authorize, councils_in_reach
 from workforce.councils.service import find_council
 from workforce.errors import InputDataError, NotFoundError, Problem
-from workforce.pool import service
+from workforce.pool import access, service
 from workforce.pool.models import (
     Intervention,
     InterventionCreate,
@@ -71,7 +71,7 @@ def list_requests(
 ) -> list[RequestPublic]:
     """Requests, newest first, with their tier today: an intervention lead's own
     council's; every council's for coordinators and administrators."""
-    reach = service.request_councils(principal)
+    reach = access.request_councils(principal)
     if reach is not None and not reach:
         raise _nothing_here()
     code = None
@@ -123,7 +123,7 @@ def create_request(
 @router.get("/requests/{request_id}", response_model=RequestPublic)
 def get_request(session: SessionDep, principal: OwnAccount, request_id: RowId) -> RequestPublic:
     """One request (404 for another council's)."""
-    row = service.request_for(session=session, principal=principal, request_id=request_id)
+    row = access.request_for(session=session, principal=principal, request_id=request_id)
     return service.request_public(session=session, request=row)
 
 
@@ -133,7 +133,7 @@ def raise_tier(
 ) -> RequestPublic:
     """Raise the request's priority tier with a reason: pool coordinators and
     administrators. Refused unless the tier is better than the one it has. Audited."""
-    if not service.manages_pool(principal) or session.get(PoolRequest, request_id) is None:
+    if not access.manages_pool(principal) or session.get(PoolRequest, request_id) is None:
         raise NotFoundError(f"No pool request with id {request_id} that you can see.")
     session.rollback()  # the check's read ends: the write takes its lock before reading again
     row = service.raise_tier(
@@ -147,7 +147,7 @@ def withdraw_request(
     request: Request, session: SessionDep, principal: OwnAccount, request_id: RowId
 ) -> RequestPublic:
     """Withdraw an open request: its council's intervention lead or an administrator."""
-    found = service.request_for(session=session, principal=principal, request_id=request_id)
+    found = access.request_for(session=session, principal=principal, request_id=request_id)
     if authorize(principal, Action.request_pool_staff, found.council_code) is not (
         Decision.allowed
     ):
@@ -170,7 +170,7 @@ def list_interventions(
 ) -> list[InterventionPublic]:
     """Councils' statutory directions and commissioners, latest start first: a council's
     own users their council's; coordinators, analysts and administrators every council's."""
-    reach = service.intervention_councils(principal)
+    reach = access.intervention_councils(principal)
     if reach is not None and not reach:
         raise _nothing_here()
     code = None
@@ -187,7 +187,7 @@ def record_intervention(
     request: Request, session: SessionDep, principal: OwnAccount, body: InterventionCreate
 ) -> InterventionPublic:
     """Record a council's statutory direction or commissioner: administrators only."""
-    if not service.is_admin(principal):
+    if not access.is_admin(principal):
         raise _nothing_here()
     row = service.record_intervention(
         session=session, new=body, actor=actor_for(request, principal)
@@ -204,7 +204,7 @@ def end_intervention(
     body: InterventionEnd,
 ) -> InterventionPublic:
     """End an intervention on a day: administrators only."""
-    if not service.is_admin(principal):
+    if not access.is_admin(principal):
         raise NotFoundError(f"No intervention with id {intervention_id} that you can see.")
     row = service.end_intervention(
         session=session,

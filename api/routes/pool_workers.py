@@ -3,7 +3,7 @@
 Pool coordinators and administrators list the workers and import them (multipart
 ``file``: CSV or XLSX, refused whole with every problem, 422, if any row is wrong). A
 worker's record holds personal data: a council's intervention lead sees it only once the
-worker is placed with their council (``workforce.pool.service.worker_for``). Anyone else
+worker is placed with their council (``workforce.pool.access.worker_for``). Anyone else
 signed in is answered 404, never confirming that anything exists; signed out, 401.
 """
 
@@ -25,10 +25,12 @@ from workforce.auth.audit import Actor
 from workforce.auth.permissions import Principal
 from workforce.db import session_scope
 from workforce.errors import NotFoundError
-from workforce.pool import service
+from workforce.pool import access
+from workforce.pool import workers as pool_workers
 from workforce.pool.models import WorkerPublic
 from workforce.pool.terms import PoolRole
-from workforce.pool.workers_import import COLUMNS, import_workers
+from workforce.pool.worker_file import COLUMNS
+from workforce.pool.workers_import import import_workers
 
 router = APIRouter(prefix="/api/pool", tags=["pool"])
 
@@ -66,7 +68,7 @@ class WorkerImportPublic(SQLModel):
 
 
 def _coordinator(principal: Principal) -> None:
-    if not service.manages_pool(principal):
+    if not access.manages_pool(principal):
         raise NotFoundError("Nothing found here that you can see.")
 
 
@@ -79,10 +81,10 @@ def list_workers(
 ) -> list[WorkerPublic]:
     """The pool's workers by name: pool coordinators and administrators only."""
     _coordinator(principal)
-    workers = service.list_workers(
+    found = pool_workers.list_workers(
         session=session, role=role, active=None if include_inactive else True
     )
-    return service.workers_public(session=session, workers=workers)
+    return pool_workers.workers_public(session=session, workers=found)
 
 
 def store_import(engine: Engine, file: ReceivedFile, actor: Actor) -> WorkerImportPublic:
@@ -134,5 +136,5 @@ async def import_workers_file(request: Request, session: SessionDep, principal: 
 def get_worker(session: SessionDep, principal: OwnAccount, worker_id: RowId) -> WorkerPublic:
     """One worker: pool coordinators and administrators; a council's intervention lead
     once the worker is placed with their council (404 otherwise)."""
-    worker = service.worker_for(session=session, principal=principal, worker_id=worker_id)
-    return service.worker_public(session=session, worker=worker)
+    worker = access.worker_for(session=session, principal=principal, worker_id=worker_id)
+    return pool_workers.worker_public(session=session, worker=worker)

@@ -29,7 +29,7 @@ from workforce.pool.models import (
     Registration,
 )
 from workforce.pool.terms import PoolRole, Specialism
-from workforce.pool.workers_import import COLUMNS
+from workforce.pool.worker_file import COLUMNS
 
 LONDON = "E12000007"
 NORTH_WEST = "E12000002"

@@ -29,7 +29,8 @@ from workforce.pool.models import (
     PoolWorkerArea,
 )
 from workforce.pool.terms import PoolRole, Specialism
-from workforce.pool.workers_import import COLUMNS, import_workers, template_csv
+from workforce.pool.worker_file import COLUMNS, template_csv
+from workforce.pool.workers_import import import_workers
 
 TODAY = date(2026, 12, 1)
 

@@ -63,7 +63,7 @@ def list_workers(
 ) -> None:
     """List the pool's workers: id, role, Social Work England number, name, home region."""
     from workforce.db import session_scope
-    from workforce.pool import service
+    from workforce.pool import workers as pool_workers
     from workforce.pool.terms import PoolRole
 
     require_current_schema()
@@ -74,7 +74,7 @@ def list_workers(
             ValueError("unknown role; choose one of " + ", ".join(r.value for r in PoolRole))
         ) from None
     with session_scope() as session:
-        workers = service.list_workers(
+        workers = pool_workers.list_workers(
             session=session, role=wanted, active=None if inactive else True
         )
         for w in workers:

@@ -1,8 +1,8 @@
-"""The emergency pool's reads and small writes: workers, interventions, requests, tiers.
+"""The emergency pool's reads and small writes: interventions, requests, tiers; workers.
 
-- **Workers** are read by pool coordinators (and administrators); a council sees a worker
-  only once the worker is placed with it (:func:`worker_for`). They are added and changed
-  by the import (:mod:`workforce.pool.workers_import`).
+- **Workers** are read through :mod:`workforce.pool.workers` (its reads are importable from
+  here too) and added and changed by the import (:mod:`workforce.pool.workers_import`);
+  who sees what is :mod:`workforce.pool.access`'s to say.
 - **Interventions** (a statutory direction or a commissioner, with dates) are recorded and
   ended by an administrator.
 - **Requests** are made by a council's intervention lead for their own council (or by an
@@ -27,32 +27,27 @@ from sqlmodel import Field, Session, col, func, or_, select
 
 from workforce.auth import audit
 from workforce.auth.audit import Actor
-from workforce.auth.models import Role
-from workforce.auth.permissions import Action, Decision, Principal, authorize, councils_in_reach
 from workforce.councils.models import Council
 from workforce.councils.service import find_council
 from workforce.errors import InputDataError, NotFoundError, Problem
 from workforce.inspections.models import Grade, Judgement
 from workforce.pool.locking import lock_for_writing, request_subject
 from workforce.pool.models import (
-    AreaKind,
     Intervention,
     InterventionCreate,
     Placement,
-    PoolAvailability,
-    PoolPermanentPost,
     PoolRequest,
     PoolRequestSpecialism,
-    PoolWorker,
-    PoolWorkerArea,
-    PoolWorkerSpecialism,
     RequestCreate,
     RequestPublic,
     RequestStatus,
     TierRaise,
-    WorkerPublic,
 )
 from workforce.pool.terms import TIER_LABELS, PoolRole, Specialism, Tier
+from workforce.pool.workers import get_worker as get_worker
+from workforce.pool.workers import list_workers as list_workers
+from workforce.pool.workers import worker_public as worker_public
+from workforce.pool.workers import workers_public as workers_public
 from workforce.timeutils import utcnow
 
 _GRADE_TIERS = {
@@ -111,120 +106,6 @@ def request_tier(*, session: Session, request: PoolRequest, on: date | None = No
     coordinator's raise where that is better."""
     tier = tier_of(session=session, council_code=request.council_code, on=on or utcnow().date())
     return tier if request.tier_raised_to is None else min(tier, Tier(request.tier_raised_to))
-
-
-# --- workers ---------------------------------------------------------------------------------
-
-
-def list_workers(
-    *,
-    session: Session,
-    role: PoolRole | None = None,
-    region: str | None = None,
-    active: bool | None = None,
-) -> list[PoolWorker]:
-    """Return the pool's workers by name, of a role, home region or activity if given."""
-    query = select(PoolWorker).order_by(col(PoolWorker.name), col(PoolWorker.id))
-    if role is not None:
-        query = query.where(PoolWorker.role == role)
-    if region is not None:
-        query = query.where(PoolWorker.home_region == region)
-    if active is not None:
-        query = query.where(PoolWorker.active == active)
-    return list(session.exec(query))
-
-
-def get_worker(*, session: Session, worker_id: int) -> PoolWorker:
-    """Return the worker ``worker_id``."""
-    worker = session.get(PoolWorker, worker_id)
-    if worker is None:
-        raise NotFoundError(f"No pool worker with id {worker_id}.")
-    return worker
-
-
-def workers_public(*, session: Session, workers: list[PoolWorker]) -> list[WorkerPublic]:
-    """Return the workers as the API shows them, with their specialisms, areas,
-    availability and past permanent posts (read in a few queries, not one per worker)."""
-    ids = [w.id for w in workers if w.id is not None]
-    specialisms: dict[int, list[Specialism]] = defaultdict(list)
-    regions: dict[int, list[str]] = defaultdict(list)
-    councils: dict[int, list[str]] = defaultdict(list)
-    windows: dict[int, list[tuple[date, date]]] = defaultdict(list)
-    posts: dict[int, list[tuple[str, date]]] = defaultdict(list)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for s in session.exec(
-            select(PoolWorkerSpecialism).where(col(PoolWorkerSpecialism.worker_id).in_(chunk))
-        ):
-            specialisms[s.worker_id].append(Specialism(s.specialism))
-        for a in session.exec(
-            select(PoolWorkerArea).where(col(PoolWorkerArea.worker_id).in_(chunk))
-        ):
-            (regions if a.kind == AreaKind.region else councils)[a.worker_id].append(a.code)
-        for w in session.exec(
-            select(PoolAvailability).where(col(PoolAvailability.worker_id).in_(chunk))
-        ):
-            windows[w.worker_id].append((w.start_date, w.end_date))
-        for p in session.exec(
-            select(PoolPermanentPost).where(col(PoolPermanentPost.worker_id).in_(chunk))
-        ):
-            posts[p.worker_id].append((p.council_code, p.left_on))
-    out = []
-    for worker in workers:
-        assert worker.id is not None
-        out.append(
-            WorkerPublic(
-                id=worker.id,
-                name=worker.name,
-                role=PoolRole(worker.role),
-                swe_number=worker.swe_number,
-                registration=worker.registration,
-                registration_checked=worker.registration_checked,
-                qualified_on=worker.qualified_on,
-                specialisms=sorted(specialisms[worker.id]),
-                intervention_experience=worker.intervention_experience,
-                home_region=worker.home_region,
-                work_regions=sorted(regions[worker.id]),
-                work_councils=sorted(councils[worker.id]),
-                remote=worker.remote,
-                availability=sorted(windows[worker.id]),
-                permanent_posts=sorted(posts[worker.id]),
-                references_held=worker.references_held,
-                day_rate=worker.day_rate,
-                active=worker.active,
-                is_example=worker.is_example,
-            )
-        )
-    return out
-
-
-def worker_public(*, session: Session, worker: PoolWorker) -> WorkerPublic:
-    """Return one worker as the API shows them (see :func:`workers_public`)."""
-    return workers_public(session=session, workers=[worker])[0]
-
-
-def manages_pool(principal: Principal) -> bool:
-    """Whether ``principal`` sees every worker and request: a pool coordinator or an admin."""
-    return authorize(principal, Action.manage_pool) is Decision.allowed
-
-
-def worker_for(*, session: Session, principal: Principal, worker_id: int) -> PoolWorker:
-    """Return the worker ``worker_id`` if ``principal`` may see them: a coordinator or an
-    administrator always, a council's intervention lead once the worker is placed with
-    their council; anyone else is answered as if the worker did not exist."""
-    worker = session.get(PoolWorker, worker_id)
-    if worker is not None and manages_pool(principal):
-        return worker
-    reach = councils_in_reach(principal, Action.request_pool_staff)
-    if worker is not None and reach:
-        placed = session.exec(
-            select(Placement.id).where(
-                Placement.worker_id == worker_id, col(Placement.council_code).in_(sorted(reach))
-            )
-        ).first()
-        if placed is not None:
-            return worker
-    raise NotFoundError(f"No pool worker with id {worker_id} that you can see.")
 
 
 # --- interventions ---------------------------------------------------------------------------
@@ -325,20 +206,6 @@ def end_intervention(
     return row
 
 
-def intervention_councils(principal: Principal) -> frozenset[str] | None:
-    """The councils whose interventions ``principal`` reads (None: every council): a pool
-    coordinator and an administrator all; a council's own users theirs."""
-    if manages_pool(principal):
-        return None
-    reaches = [
-        councils_in_reach(principal, action)
-        for action in (Action.read_council_private, Action.request_pool_staff)
-    ]
-    if any(reach is None for reach in reaches):
-        return None
-    return frozenset().union(*(r for r in reaches if r is not None))
-
-
 # --- requests --------------------------------------------------------------------------------
 
 
@@ -407,24 +274,6 @@ def get_request(*, session: Session, request_id: int) -> PoolRequest:
     row = session.get(PoolRequest, request_id)
     if row is None:
         raise NotFoundError(f"No pool request with id {request_id}.")
-    return row
-
-
-def request_councils(principal: Principal) -> frozenset[str] | None:
-    """The councils whose requests ``principal`` sees (None: every council): coordinators
-    and administrators all, a council's intervention lead their own, anyone else none."""
-    if manages_pool(principal):
-        return None
-    return councils_in_reach(principal, Action.request_pool_staff)
-
-
-def request_for(*, session: Session, principal: Principal, request_id: int) -> PoolRequest:
-    """Return the request if ``principal`` sees it; another council's is answered exactly
-    as one that does not exist."""
-    row = session.get(PoolRequest, request_id)
-    reach = request_councils(principal)
-    if row is None or (reach is not None and row.council_code not in reach):
-        raise NotFoundError(f"No pool request with id {request_id} that you can see.")
     return row
 
 
@@ -596,8 +445,3 @@ def raise_tier(
         },
     )
     return row
-
-
-def is_admin(principal: Principal) -> bool:
-    """Whether ``principal`` is an administrator (who records and ends interventions)."""
-    return principal.role is Role.admin
