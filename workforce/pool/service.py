@@ -86,7 +86,7 @@ def tiers_of(*, session: Session, council_codes: Iterable[str], on: date) -> dic
         .where(known_on <= on)
         .order_by(col(Judgement.inspection_start))
     ):
-        tiers[code] = _GRADE_TIERS.get(Grade(grade or ""), Tier.other) if grade else Tier.other
+        tiers[code] = _GRADE_TIERS.get(Grade(grade), Tier.other) if grade else Tier.other
     for code in session.exec(
         select(Intervention.council_code)
         .where(col(Intervention.council_code).in_(codes), Intervention.start_date <= on)
