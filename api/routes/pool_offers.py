@@ -22,7 +22,7 @@ from api.params import RowId
 from api.security import Forbidden, OwnAccount, actor_for
 from workforce.auth.permissions import Action, Decision, Principal, authorize
 from workforce.errors import NotFoundError
-from workforce.pool import offers, reporting
+from workforce.pool import offers, placements, reporting
 from workforce.pool.models import (
     Offer,
     OfferCreate,
@@ -151,7 +151,7 @@ def list_placements(
 ) -> list[PlacementPublic]:
     """Placements by start (``?current=true``: not yet ended): every council's for a
     coordinator, a lead's own council's."""
-    return offers.list_placements(
+    return placements.list_placements(
         session=session,
         councils=_seen(principal),
         current_on=utcnow().date() if current else None,
@@ -164,12 +164,12 @@ def extend_placement(
     session: SessionDep,
     principal: OwnAccount,
     placement_id: RowId,
-    body: offers.PlacementExtension,
+    body: placements.PlacementExtension,
 ) -> PlacementPublic:
     """A coordinator extends a placement to a later last day, with the reason."""
     _visible_placement(session, principal, placement_id)
     _coordinators_only(principal, "extends a placement")
-    row = offers.extend_placement(
+    row = placements.extend_placement(
         session=session,
         placement_id=placement_id,
         new_end=body.new_end,
@@ -185,12 +185,12 @@ def end_placement(
     session: SessionDep,
     principal: OwnAccount,
     placement_id: RowId,
-    body: offers.PlacementEnd,
+    body: placements.PlacementEnd,
 ) -> PlacementPublic:
     """A coordinator ends a placement early on a given last day, with the reason."""
     _visible_placement(session, principal, placement_id)
     _coordinators_only(principal, "ends a placement")
-    row = offers.end_placement_early(
+    row = placements.end_placement_early(
         session=session,
         placement_id=placement_id,
         on=body.on,

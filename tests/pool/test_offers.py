@@ -14,7 +14,7 @@ from tests.builders import pool_offers as build
 from tests.builders.people import TEST_ACTOR
 from workforce.auth.models import AuditEvent
 from workforce.errors import InputDataError, NotFoundError
-from workforce.pool import offers
+from workforce.pool import offers, placements
 from workforce.pool.models import (
     Answer,
     OfferCreate,
@@ -250,12 +250,12 @@ def test_an_extension_needs_a_reason_a_later_end_and_no_overlap(s: Session) -> N
         (date(2027, 6, 15), "more time", "placement.overlap"),
     ):
         with pytest.raises(InputDataError) as refused:
-            offers.extend_placement(
+            placements.extend_placement(
                 session=s, placement_id=placed.id, new_end=new_end, reason=reason, actor=TEST_ACTOR
             )
         assert _rules(refused) == [rule]
         s.rollback()
-    done = offers.extend_placement(
+    done = placements.extend_placement(
         session=s,
         placement_id=placed.id,
         new_end=date(2027, 5, 31),
@@ -277,12 +277,12 @@ def test_an_early_end_needs_a_reason_and_a_day_within_the_placement(s: Session) 
         (build.END, "left", "placement.end"),
     ):
         with pytest.raises(InputDataError) as refused:
-            offers.end_placement_early(
+            placements.end_placement_early(
                 session=s, placement_id=placed.id, on=on, reason=reason, actor=TEST_ACTOR
             )
         assert _rules(refused) == [rule]
         s.rollback()
-    done = offers.end_placement_early(
+    done = placements.end_placement_early(
         session=s,
         placement_id=placed.id,
         on=date(2027, 2, 12),
@@ -302,8 +302,8 @@ def test_listings_show_a_council_only_its_own_offers_and_placements(s: Session) 
     s.commit()
     assert len(offers.list_offers(session=s)) == 3
     assert len(offers.list_offers(session=s, councils=frozenset({build.CAMDEN}))) == 1
-    assert offers.list_placements(session=s, councils=frozenset({build.CAMDEN})) == []
-    assert len(offers.list_placements(session=s, councils=None)) == 1
+    assert placements.list_placements(session=s, councils=frozenset({build.CAMDEN})) == []
+    assert len(placements.list_placements(session=s, councils=None)) == 1
     assert len(offers.list_offers(session=s, status=OfferStatus.accepted)) == 1
 
 
@@ -341,3 +341,27 @@ def test_the_command_line_offers_answers_lists_extends_and_reports(
     report = run("report", "--csv", "--section", "fill_rate")
     assert report.startswith("tier,tier_label,region_code")
     assert "Capacity:" in run("report")
+
+
+def test_an_acceptance_is_refused_once_the_request_is_withdrawn_or_the_worker_inactive(
+    s: Session,
+) -> None:
+    req = build.request(s)
+    w = build.worker(s)
+    offer = build.offer(s, req, w, council_answer=Answer.accepted)
+    s.commit()
+    assert offer.id is not None
+    req.status = RequestStatus.withdrawn
+    w.active = False
+    s.add_all([req, w])
+    s.commit()
+    with pytest.raises(InputDataError) as refused:
+        offers.answer_for_worker(
+            session=s, offer_id=offer.id, answer=Answer.accepted, actor=TEST_ACTOR
+        )
+    assert sorted(_rules(refused)) == ["offer.request", "offer.worker"]
+    s.rollback()
+    declined = offers.answer_for_worker(
+        session=s, offer_id=offer.id, answer=Answer.declined, actor=TEST_ACTOR
+    )
+    assert declined.status == OfferStatus.declined

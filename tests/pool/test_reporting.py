@@ -14,7 +14,7 @@ from sqlmodel import Session
 from tests.builders import pool_offers as build
 from workforce.errors import InputDataError
 from workforce.pool import reporting
-from workforce.pool.models import RequestStatus
+from workforce.pool.models import Intervention, InterventionKind, RequestStatus
 from workforce.pool.terms import PoolRole, Specialism
 
 ON = date(2027, 2, 1)
@@ -28,19 +28,26 @@ def s(reference_engine: Engine) -> Iterator[Session]:
 
 
 def test_fill_rate_counts_posts_requested_and_placed_by_tier_and_region(s: Session) -> None:
-    camden = build.request(s, build.CAMDEN, posts=2)  # London, matched at tier 2
-    build.request(s, build.GREENWICH, posts=1, tier_raised_to=1)  # never matched, raised
+    s.add(
+        Intervention(
+            council_code=build.CAMDEN,
+            kind=InterventionKind.commissioner,
+            start_date=date(2026, 6, 1),
+            recorded_by="admin@example.gov.uk",
+        )
+    )
+    camden = build.request(s, build.CAMDEN, posts=2)  # tier 1: a commissioner
+    build.request(s, build.GREENWICH, posts=1, tier_raised_to=2)  # raised from other
     build.request(s, build.CAMDEN, posts=5, status=RequestStatus.withdrawn)  # left out
-    build.match_run(s, proposals=[(camden, build.worker(s))], unfilled=[(camden, "none free")])
     build.placement(s, camden, build.worker(s))
     s.commit()
-    rows = reporting.fill_rates(session=s)
+    rows = reporting.fill_rates(session=s, on=ON)
     assert [(r.tier, r.requests, r.posts_requested, r.posts_placed, r.fill_rate) for r in rows] == [
-        (1, 1, 1, 0, 0.0),
-        (2, 1, 2, 1, 0.5),
+        (1, 1, 2, 1, 0.5),
+        (2, 1, 1, 0, 0.0),
     ]
-    assert rows[1].tier_label == "inadequate"
-    assert rows[0].region_name == "London"
+    assert [r.tier_label for r in rows] == ["statutory direction or commissioner", "inadequate"]
+    assert {r.region_name for r in rows} == {"London"}
 
 
 def test_median_days_from_request_to_placement(s: Session) -> None:
@@ -48,9 +55,9 @@ def test_median_days_from_request_to_placement(s: Session) -> None:
         req = build.request(s, created_at=ASKED)
         build.placement(s, req, build.worker(s), created_at=ASKED + timedelta(days=days))
     s.commit()
-    overall, *by_tier = reporting.time_to_placement(session=s)
+    overall, *by_tier = reporting.time_to_placement(session=s, on=ON)
     assert (overall.tier_label, overall.placements, overall.median_days) == ("all", 3, 4.0)
-    assert [(r.tier_label, r.placements) for r in by_tier] == [("not yet matched", 3)]
+    assert [(r.tier_label, r.placements) for r in by_tier] == [("other", 3)]
 
 
 def test_unfilled_posts_come_from_the_latest_run_with_their_reasons(s: Session) -> None:

@@ -1,7 +1,8 @@
 """``workforce pool`` commands: offers (list, make, answer, withdraw, expire), placements
 (list, extend, end) and the pool's report.
 
-A thin layer over :mod:`workforce.pool.offers` and :mod:`workforce.pool.reporting`: each
+A thin layer over :mod:`workforce.pool.offers`, :mod:`workforce.pool.placements` and
+:mod:`workforce.pool.reporting`: each
 write is one transaction as the command line's actor (audited), and a refusal lists every
 problem and changes nothing.
 """
@@ -180,12 +181,12 @@ def list_placements(
 ) -> None:
     """List placements by start."""
     from workforce.db import session_scope
-    from workforce.pool import offers
+    from workforce.pool import placements
     from workforce.timeutils import utcnow
 
     require_current_schema()
     with session_scope() as session:
-        rows = offers.list_placements(
+        rows = placements.list_placements(
             session=session, current_on=utcnow().date() if current else None
         )
     for row in rows:
@@ -201,11 +202,11 @@ def extend(
     reason: Annotated[str, typer.Option(help="Why it is extended.")],
 ) -> None:
     """Extend a placement to a later last day."""
-    from workforce.pool import offers
+    from workforce.pool import placements
 
-    given = _checked(offers.PlacementExtension, new_end=to, reason=reason)
+    given = _checked(placements.PlacementExtension, new_end=to, reason=reason)
     row = _write(
-        lambda s, a: offers.extend_placement(
+        lambda s, a: placements.extend_placement(
             session=s,
             placement_id=placement_id,
             new_end=given.new_end,
@@ -223,11 +224,11 @@ def end(
     reason: Annotated[str, typer.Option(help="Why it ends early.")],
 ) -> None:
     """End a placement early, with the reason."""
-    from workforce.pool import offers
+    from workforce.pool import placements
 
-    given = _checked(offers.PlacementEnd, on=on, reason=reason)
+    given = _checked(placements.PlacementEnd, on=on, reason=reason)
     row = _write(
-        lambda s, a: offers.end_placement_early(
+        lambda s, a: placements.end_placement_early(
             session=s, placement_id=placement_id, on=given.on, reason=given.reason, actor=a
         )
     )

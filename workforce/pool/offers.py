@@ -1,5 +1,6 @@
-"""Offers and placements: a coordinator offers a worker for a request, the worker (through
-the coordinator) and the council answer, and two acceptances make a placement.
+"""Offers: a coordinator offers a worker for a request, the worker (through the
+coordinator) and the council answer, and two acceptances make a placement
+(:mod:`workforce.pool.placements` extends and ends placements).
 
 - :func:`make_offer`: from a stored proposal or directly; the request's dates, the worker's
   day rate; refused if the request is not open, the worker inactive or already holding an
@@ -7,8 +8,9 @@ the coordinator) and the council answer, and two acceptances make a placement.
   or placed. It expires after ``days_to_answer`` days (:func:`expire_offers`).
 - :func:`answer_for_worker`, :func:`answer_for_council`: a decline closes the offer; the
   second acceptance makes the placement (start and end from the request, the day rate from
-  the offer), and a request whose posts are all placed is filled.
-- :func:`withdraw_offer`, :func:`extend_placement`, :func:`end_placement_early`.
+  the offer), and a request whose posts are all placed is filled. An acceptance is refused
+  for a request withdrawn or a worker no longer active since the offer.
+- :func:`withdraw_offer`; :func:`expire_offer` (job ``pool_housekeeping``).
 
 A worker never holds two overlapping placements, even with acceptances at the same moment:
 every write to an offer or a placement first takes the pool's write locks of its request and
@@ -31,7 +33,6 @@ from workforce.auth.audit import Actor
 from workforce.auth.models import AdminInput
 from workforce.auth.permissions import Action, Decision, Principal, authorize, councils_in_reach
 from workforce.errors import InputDataError, NotFoundError, Problem
-from workforce.pool.locking import lock_for_writing, request_subject, worker_subject
 from workforce.pool.models import (
     Answer,
     Offer,
@@ -39,12 +40,12 @@ from workforce.pool.models import (
     OfferPublic,
     OfferStatus,
     Placement,
-    PlacementPublic,
     PoolRequest,
     PoolWorker,
     Proposal,
     RequestStatus,
 )
+from workforce.pool.placements import lock_worker, overlap_words, overlapping_placement
 from workforce.timeutils import as_utc, utcnow
 
 
@@ -65,26 +66,6 @@ class OfferAnswer(AdminInput):
     }
     party: Party = Party.council
     answer: Answer
-
-
-class PlacementExtension(AdminInput):
-    ENTITY: ClassVar[str] = "extension"
-    FIELD_MESSAGES: ClassVar[dict[str, str]] = {
-        "new_end": "not a date (use YYYY-MM-DD)",
-        "reason": "the reason is 1 to 1000 characters",
-    }
-    new_end: date
-    reason: str = Field(min_length=1, max_length=1000)
-
-
-class PlacementEnd(AdminInput):
-    ENTITY: ClassVar[str] = "end"
-    FIELD_MESSAGES: ClassVar[dict[str, str]] = {
-        "on": "not a date (use YYYY-MM-DD)",
-        "reason": "the reason is 1 to 1000 characters",
-    }
-    on: date
-    reason: str = Field(min_length=1, max_length=1000)
 
 
 class OfferWithdrawal(AdminInput):
@@ -116,24 +97,6 @@ def may_answer_for_council(principal: Principal, council_code: str) -> bool:
     )
 
 
-# --- the lock ---------------------------------------------------------------------------------
-
-
-def lock_worker(*, session: Session, worker_id: int, request_id: int | None, what: str) -> None:
-    """Queue this transaction behind any other writing to the request ``request_id`` or to
-    the worker ``worker_id``'s offers and placements; held until the transaction ends.
-
-    The pool's write locks (:mod:`workforce.pool.locking`): advisory locks on PostgreSQL,
-    taken in a fixed order, waiting at most the ``write_wait_seconds`` setting, then
-    :class:`~workforce.errors.Busy` says what was not stored; on SQLite the database's one
-    write lock, taken before any read.
-    """
-    subjects = [worker_subject(worker_id)]
-    if request_id is not None:
-        subjects.append(request_subject(request_id))
-    lock_for_writing(session=session, subjects=subjects, what=what)
-
-
 def _locked_offer(session: Session, offer_id: int, what: str) -> Offer:
     # The worker and request of an offer never change: read them, lock, then read the offer
     # afresh (populate_existing: not a copy the session held from before the lock).
@@ -148,45 +111,7 @@ def _locked_offer(session: Session, offer_id: int, what: str) -> Offer:
     return offer
 
 
-def _locked_placement(session: Session, placement_id: int, what: str) -> Placement:
-    ids = session.exec(
-        select(Placement.worker_id, Placement.request_id).where(Placement.id == placement_id)
-    ).first()
-    if ids is None:
-        raise NotFoundError(f"no placement {placement_id}")
-    lock_worker(session=session, worker_id=ids[0], request_id=ids[1], what=what)
-    placement = session.get(Placement, placement_id, populate_existing=True)
-    assert placement is not None
-    return placement
-
-
 # --- checks ----------------------------------------------------------------------------------
-
-
-def overlapping_placement(
-    *,
-    session: Session,
-    worker_id: int,
-    start: date,
-    end: date,
-    except_id: int | None = None,
-) -> Placement | None:
-    """The worker's placement (in force, after any early end) overlapping ``start``..``end``."""
-    query = select(Placement).where(
-        Placement.worker_id == worker_id,
-        col(Placement.start_date) <= end,
-        col(Placement.end_date) >= start,
-    )
-    if except_id is not None:
-        query = query.where(Placement.id != except_id)
-    return session.exec(query.order_by(col(Placement.start_date))).first()
-
-
-def _overlap_words(placement: Placement) -> str:
-    return (
-        f"worker {placement.worker_id} already holds placement {placement.id} with council "
-        f"{placement.council_code} from {placement.start_date} to {placement.end_date}"
-    )
 
 
 def _open_offer_overlapping(
@@ -253,7 +178,7 @@ def make_offer(
     held = overlapping_placement(session=session, worker_id=new.worker_id, start=start, end=end)
     if held is not None:
         problems.append(
-            Problem("offer.worker_busy", f"{_overlap_words(held)}, overlapping {start}..{end}")
+            Problem("offer.worker_busy", f"{overlap_words(held)}, overlapping {start}..{end}")
         )
     pending = _open_offer_overlapping(session, new.worker_id, start, end)
     if pending is not None:
@@ -323,6 +248,8 @@ def _answer(
         raise _refuse("offer.answered", f"the {party} has already answered offer {offer_id}")
     request = session.get(PoolRequest, offer.request_id, populate_existing=True)
     assert request is not None
+    if answer is Answer.accepted:
+        _check_still_possible(session, offer, request)
     setattr(offer, f"{party}_answer", answer)
     placement = None
     if answer is Answer.declined:
@@ -346,6 +273,19 @@ def _answer(
     return offer
 
 
+def _check_still_possible(session: Session, offer: Offer, request: PoolRequest) -> None:
+    problems = []
+    if request.status == RequestStatus.withdrawn:
+        problems.append(Problem("offer.request", f"request {request.id} has been withdrawn"))
+    worker = session.get(PoolWorker, offer.worker_id, populate_existing=True)
+    if worker is None or not worker.active:
+        problems.append(
+            Problem("offer.worker", f"worker {offer.worker_id} is no longer active in the pool")
+        )
+    if problems:
+        raise InputDataError(problems)
+
+
 def _place(
     *, session: Session, offer: Offer, request: PoolRequest, actor: Actor, on: datetime
 ) -> Placement:
@@ -356,7 +296,7 @@ def _place(
     if held is not None:
         raise _refuse(
             "placement.overlap",
-            f"{_overlap_words(held)}, which overlaps this offer's "
+            f"{overlap_words(held)}, which overlaps this offer's "
             f"{offer.start_date}..{offer.end_date}: a worker never holds two placements at once",
         )
     placement = Placement(
@@ -492,94 +432,11 @@ def expire_offers(*, session: Session, on: datetime, actor: Actor) -> list[Offer
     return expired
 
 
-# --- placements ------------------------------------------------------------------------------
-
-
-def get_placement(*, session: Session, placement_id: int) -> Placement:
-    placement = session.get(Placement, placement_id)
-    if placement is None:
-        raise NotFoundError(f"no placement {placement_id}")
-    return placement
-
-
 def get_offer(*, session: Session, offer_id: int) -> Offer:
     offer = session.get(Offer, offer_id)
     if offer is None:
         raise NotFoundError(f"no offer {offer_id}")
     return offer
-
-
-def extend_placement(
-    *, session: Session, placement_id: int, new_end: date, reason: str, actor: Actor
-) -> Placement:
-    """Extend a placement to ``new_end``, if the worker holds no other placement by then."""
-    if not reason.strip():
-        raise _refuse("placement.reason", "an extension needs a reason")
-    placement = _locked_placement(session, placement_id, "the extension")
-    if new_end <= placement.end_date:
-        raise _refuse(
-            "placement.extend",
-            f"placement {placement_id} already runs to {placement.end_date}: an extension "
-            "ends later",
-        )
-    held = overlapping_placement(
-        session=session,
-        worker_id=placement.worker_id,
-        start=placement.start_date,
-        end=new_end,
-        except_id=placement.id,
-    )
-    if held is not None:
-        raise _refuse(
-            "placement.overlap",
-            f"{_overlap_words(held)}, so placement {placement_id} cannot run to {new_end}",
-        )
-    before = placement.end_date
-    placement.end_date = new_end
-    session.add(placement)
-    session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        action="pool.extend",
-        entity="pool_placement",
-        entity_id=placement.id,
-        council_code=placement.council_code,
-        summary=f"placement {placement.id} extended from {before} to {new_end}: {reason}",
-        details={"from": before.isoformat(), "to": new_end.isoformat(), "reason": reason},
-    )
-    return placement
-
-
-def end_placement_early(
-    *, session: Session, placement_id: int, on: date, reason: str, actor: Actor
-) -> Placement:
-    """End a placement on ``on`` (its last day), before its end in force, with the reason."""
-    if not reason.strip():
-        raise _refuse("placement.reason", "an early end needs a reason")
-    placement = _locked_placement(session, placement_id, "the early end")
-    if not placement.start_date <= on < placement.end_date:
-        raise _refuse(
-            "placement.end",
-            f"placement {placement_id} runs {placement.start_date}..{placement.end_date}: an "
-            "early end is on or after its start and before its end",
-        )
-    before = placement.end_date
-    placement.end_date = on
-    placement.ended_early_reason = reason[:1000]
-    session.add(placement)
-    session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        action="pool.end_early",
-        entity="pool_placement",
-        entity_id=placement.id,
-        council_code=placement.council_code,
-        summary=f"placement {placement.id} ended on {on} (was to end {before}): {reason}",
-        details={"on": on.isoformat(), "was": before.isoformat(), "reason": reason},
-    )
-    return placement
 
 
 # --- what readers are shown ------------------------------------------------------------------
@@ -602,23 +459,6 @@ def list_offers(
         query = query.where(Offer.request_id == request_id)
     rows = session.exec(query.order_by(col(Offer.id).desc())).all()
     return [OfferPublic.model_validate(r) for r in rows]
-
-
-def list_placements(
-    *,
-    session: Session,
-    councils: frozenset[str] | None = None,
-    current_on: date | None = None,
-) -> list[PlacementPublic]:
-    """Placements by start, of the councils given (``None``: every council's); with
-    ``current_on``, only those not ended by that day."""
-    query = select(Placement)
-    if councils is not None:
-        query = query.where(col(Placement.council_code).in_(sorted(councils)))
-    if current_on is not None:
-        query = query.where(col(Placement.end_date) >= current_on)
-    rows = session.exec(query.order_by(col(Placement.start_date), col(Placement.id))).all()
-    return [PlacementPublic.model_validate(r) for r in rows]
 
 
 def council_of_offer(*, session: Session, offer_id: int) -> str | None:

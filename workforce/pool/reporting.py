@@ -2,10 +2,10 @@
 posts and why, pool capacity by role and specialism, placements ending soon. Each part is a
 function returning typed rows; :func:`section_csv` writes any part as a CSV download.
 
-A request's tier here is the one it was last matched at (its latest proposal or unfilled
-post, which already counts a coordinator's raise); a request never matched is shown under a
-raised tier if it has one, else as "not yet matched". Withdrawn requests are left out of the
-fill rate. A placement counts as placed even if it later ended early.
+A request's tier is the one it has on the report's day: its council's
+(:func:`workforce.pool.service.tiers_of`), or a coordinator's raise where that is better, as
+the requests' pages show it. Withdrawn requests are left out of the fill rate. A placement
+counts as placed even if it later ended early.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from workforce.councils.models import Council, Region
 from workforce.errors import InputDataError, Problem
 from workforce.exports import to_csv
+from workforce.pool import service
 from workforce.pool.models import (
     MatchRun,
     Placement,
@@ -29,7 +30,6 @@ from workforce.pool.models import (
     PoolRequest,
     PoolWorker,
     PoolWorkerSpecialism,
-    Proposal,
     RequestStatus,
     Unfilled,
 )
@@ -37,12 +37,11 @@ from workforce.pool.terms import ROLE_LABELS, TIER_LABELS, PoolRole, Tier
 
 ENDING_SOON_DAYS = 28
 CAPACITY_HORIZON_DAYS = 90
-NOT_MATCHED = "not yet matched"
 
 
 @dataclass(frozen=True)
 class FillRateRow:
-    tier: int | None
+    tier: int
     tier_label: str
     region_code: str
     region_name: str
@@ -98,28 +97,20 @@ class EndingRow:
 
 
 def _tier_label(tier: int | None) -> str:
-    return NOT_MATCHED if tier is None else TIER_LABELS[Tier(tier)]
+    return "all" if tier is None else TIER_LABELS[Tier(tier)]
 
 
-def request_tiers(*, session: Session) -> dict[int, int]:
-    """Each matched (or raised) request's tier: the tier of its latest match run's rows."""
-    tiers: dict[int, int] = {}
-    for request_id, tier in session.exec(
-        select(PoolRequest.id, PoolRequest.tier_raised_to).where(
-            col(PoolRequest.tier_raised_to).is_not(None)
-        )
-    ).all():
-        assert request_id is not None and tier is not None
-        tiers[request_id] = tier
-    latest: dict[int, tuple[int, int]] = {}
-    for model in (Proposal, Unfilled):
-        for request_id, tier, run_id in session.exec(
-            select(model.request_id, model.tier, model.run_id)
-        ).all():
-            if request_id not in latest or run_id > latest[request_id][0]:
-                latest[request_id] = (run_id, tier)
-    tiers.update({request_id: tier for request_id, (_, tier) in latest.items()})
-    return tiers
+def request_tiers(*, session: Session, on: date) -> dict[int, Tier]:
+    """Each request's tier on ``on``: its council's, or the coordinator's raise if better."""
+    requests = session.exec(
+        select(PoolRequest.id, PoolRequest.council_code, PoolRequest.tier_raised_to)
+    ).all()
+    councils = service.tiers_of(session=session, council_codes={r[1] for r in requests}, on=on)
+    return {
+        request_id: councils[code] if raised is None else min(councils[code], Tier(raised))
+        for request_id, code, raised in requests
+        if request_id is not None
+    }
 
 
 def _placed_counts(session: Session) -> dict[int, int]:
@@ -129,9 +120,9 @@ def _placed_counts(session: Session) -> dict[int, int]:
     return counts
 
 
-def fill_rates(*, session: Session) -> list[FillRateRow]:
-    """Posts requested and placed, by tier and the council's region."""
-    tiers = request_tiers(session=session)
+def fill_rates(*, session: Session, on: date) -> list[FillRateRow]:
+    """Posts requested and placed, by tier (on ``on``) and the council's region."""
+    tiers = request_tiers(session=session, on=on)
     placed = _placed_counts(session)
     regions = {r.code: r.name for r in session.exec(select(Region)).all()}
     rows = session.exec(
@@ -139,10 +130,10 @@ def fill_rates(*, session: Session) -> list[FillRateRow]:
         .join(Council, Council.code == PoolRequest.council_code)  # type: ignore[arg-type]
         .where(PoolRequest.status != RequestStatus.withdrawn)
     ).all()
-    groups: dict[tuple[int | None, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    groups: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for request, region in rows:
         assert request.id is not None
-        g = groups[(tiers.get(request.id), region)]
+        g = groups[(int(tiers[request.id]), region)]
         g[0] += 1
         g[1] += request.posts
         g[2] += min(placed.get(request.id, 0), request.posts)
@@ -158,27 +149,28 @@ def fill_rates(*, session: Session) -> list[FillRateRow]:
             fill_rate=round(filled / posts, 4) if posts else None,
         )
         for (tier, region), (n, posts, filled) in sorted(
-            groups.items(), key=lambda kv: (kv[0][0] or 99, kv[0][1])
+            groups.items(), key=lambda kv: (kv[0][0], kv[0][1])
         )
     ]
 
 
-def time_to_placement(*, session: Session) -> list[TimeToPlacementRow]:
-    """Median days from a request to each of its placements, overall then by tier."""
-    tiers = request_tiers(session=session)
+def time_to_placement(*, session: Session, on: date) -> list[TimeToPlacementRow]:
+    """Median days from a request to each of its placements, overall then by tier (on
+    ``on``)."""
+    tiers = request_tiers(session=session, on=on)
     rows = session.exec(
         select(Placement.created_at, PoolRequest.created_at, PoolRequest.id).join(
             PoolRequest,
             PoolRequest.id == Placement.request_id,  # type: ignore[arg-type]
         )
     ).all()
-    by_tier: dict[int | None, list[float]] = defaultdict(list)
+    by_tier: dict[int, list[float]] = defaultdict(list)
     every: list[float] = []
     for placed_at, asked_at, request_id in rows:
         days = round((placed_at - asked_at).total_seconds() / 86400, 2)
         every.append(days)
         assert request_id is not None
-        by_tier[tiers.get(request_id)].append(days)
+        by_tier[int(tiers[request_id])].append(days)
     out = [
         TimeToPlacementRow(
             tier=None,
@@ -187,7 +179,7 @@ def time_to_placement(*, session: Session) -> list[TimeToPlacementRow]:
             median_days=median(every) if every else None,
         )
     ]
-    for tier in sorted(by_tier, key=lambda t: t or 99):
+    for tier in sorted(by_tier):
         days_list = by_tier[tier]
         out.append(
             TimeToPlacementRow(
@@ -316,10 +308,10 @@ def ending_soon(*, session: Session, on: date, days: int = ENDING_SOON_DAYS) -> 
 # --- the whole report, and CSV -----------------------------------------------------------------
 
 SECTIONS: dict[str, tuple[type, Callable[..., Sequence[Any]]]] = {
-    "fill_rate": (FillRateRow, lambda session, on: fill_rates(session=session)),
+    "fill_rate": (FillRateRow, lambda session, on: fill_rates(session=session, on=on)),
     "time_to_placement": (
         TimeToPlacementRow,
-        lambda session, on: time_to_placement(session=session),
+        lambda session, on: time_to_placement(session=session, on=on),
     ),
     "unfilled": (UnfilledRow, lambda session, on: unfilled_posts(session=session)),
     "capacity": (CapacityRow, lambda session, on: capacity(session=session, on=on)),
