@@ -38,7 +38,7 @@ from workforce.pool.terms import GRADE, PoolRole, Specialism, Tier
 WORKERS = 2_000
 POSTS = 800
 COUNCILS = 150
-RUNS = 7
+RUNS = 15
 REGIONS = (
     "North East",
     "North West",

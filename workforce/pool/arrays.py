@@ -12,9 +12,11 @@ to :func:`workforce.pool.rules.failures` on random instances.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +44,7 @@ from workforce.pool.terms import (
     Tier,
 )
 
-_NEVER = -(2**40)  # an ordinal before any date: "never checked", padding
+_NEVER = -(2**30)  # an ordinal before any date: "never checked", padding
 _ROLES: tuple[PoolRole, ...] = tuple(PoolRole)
 _ROLE_INDEX = {role: i for i, role in enumerate(_ROLES)}
 _BIT = {s: 1 << i for i, s in enumerate(Specialism)}
@@ -82,15 +84,28 @@ def _roles_allowed(role: PoolRole, grade_flex: bool) -> tuple[bool, ...]:
 _ROLE_TABLE: dict[tuple[PoolRole, bool], tuple[bool, ...]] = {}
 
 
-def _padded(owner: list[int], values: list[int], workers: int, fill: int) -> np.ndarray:
-    """(workers, most per worker), each worker's values in order, the rest ``fill``."""
-    per = np.bincount(np.asarray(owner, dtype=np.int64), minlength=workers)
-    out = np.full((workers, int(per.max(initial=0))), fill, dtype=np.int64)
-    if values:
-        who = np.asarray(owner, dtype=np.int64)
-        place = np.arange(len(who)) - np.repeat(np.cumsum(per) - per, per)
-        out[who, place] = values
+def _padded(
+    entries: Sequence[tuple[int, ...]], workers: int, fills: tuple[int, ...]
+) -> list[np.ndarray]:
+    """Each worker's list of entries (worker index, values...) as one (workers, most per
+    worker) array per value, in order, padded with that value's fill."""
+    table = np.array(entries, dtype=np.int64).reshape(len(entries), len(fills) + 1)
+    per = np.bincount(table[:, 0], minlength=workers)
+    place = np.arange(len(table)) - np.repeat(np.cumsum(per) - per, per)
+    out = []
+    for k, fill in enumerate(fills, start=1):
+        padded = np.full((workers, int(per.max(initial=0))), fill, dtype=np.int32)
+        padded[table[:, 0], place] = table[:, k]
+        out.append(padded)
     return out
+
+
+def _field(
+    items: Sequence[object], name: str, dtype: type, convert: Callable[[Any], Any] | None = None
+) -> np.ndarray:
+    """One attribute of every item as an array (``map`` runs the loop in C)."""
+    values = map(attrgetter(name), items)
+    return np.fromiter(values if convert is None else map(convert, values), dtype, len(items))
 
 
 def _membership(sets: list[frozenset[str]], index: dict[str, int]) -> np.ndarray:
@@ -113,7 +128,7 @@ def _anniversaries(ordinals: np.ndarray, years: int) -> np.ndarray:
     months = days.astype("datetime64[M]")
     into_month = days - months.astype("datetime64[D]")
     later = (months + 12 * years).astype("datetime64[D]") + into_month
-    return later.astype(np.int64) + _EPOCH
+    return (later.astype(np.int64) + _EPOCH).astype(np.int32)
 
 
 @dataclass(frozen=True)
@@ -184,63 +199,61 @@ def to_arrays(
     ]
     in_council = _membership([w.work_councils for w in workers], councils)
     in_region = _membership([w.work_regions for w in workers], regions)
-    qualified = np.array([w.qualified_on.toordinal() for w in workers], dtype=np.int64)
+    qualified = _field(workers, "qualified_on", np.int32, date.toordinal)
 
-    def column(entries: Sequence[tuple[int, ...]], k: int) -> list[int]:
-        return [entry[k] for entry in entries]
-
+    available_start, available_end = _padded(windows, n, (0, -1))
+    booked_start, booked_end = _padded(bookings, n, (0, _NEVER))
+    post_council, post_region, post_left = _padded(posts, n, (-1, -1, _NEVER))
     pool = Pool(
-        ids=np.array([w.id for w in workers], dtype=np.int64),
-        role=np.array([_ROLE_INDEX[w.role] for w in workers], dtype=np.int64),
-        registered=np.array([w.registered for w in workers], dtype=bool),
-        checked=np.array(
-            [
-                _NEVER if w.registration_checked is None else w.registration_checked.toordinal()
-                for w in workers
-            ],
-            dtype=np.int64,
+        ids=_field(workers, "id", np.int64),
+        role=_field(workers, "role", np.int32, _ROLE_INDEX.__getitem__),
+        registered=_field(workers, "registered", np.bool_),
+        checked=_field(
+            workers,
+            "registration_checked",
+            np.int32,
+            lambda day: _NEVER if day is None else day.toordinal(),
         ),
         qualified=qualified,
         qualified_enough=_anniversaries(qualified, MIN_YEARS_QUALIFIED),
-        specialisms=np.array([masks[w.specialisms] for w in workers], dtype=np.int64),
-        intervention=np.array([w.intervention_experience for w in workers], dtype=bool),
-        home_region=np.array([regions.get(w.home_region, -1) for w in workers], dtype=np.int64),
+        specialisms=_field(workers, "specialisms", np.int32, masks.__getitem__),
+        intervention=_field(workers, "intervention_experience", np.bool_),
+        home_region=_field(workers, "home_region", np.int32, lambda g: regions.get(g, -1)),
         in_region=in_region,
         in_council=in_council,
-        remote=np.array([w.remote for w in workers], dtype=bool),
-        available_start=_padded(column(windows, 0), column(windows, 1), n, 0),
-        available_end=_padded(column(windows, 0), column(windows, 2), n, -1),
-        booked_start=_padded(column(bookings, 0), column(bookings, 1), n, 0),
-        booked_end=_padded(column(bookings, 0), column(bookings, 2), n, _NEVER),
-        post_council=_padded(column(posts, 0), column(posts, 1), n, -1),
-        post_region=_padded(column(posts, 0), column(posts, 2), n, -1),
-        post_left=_padded(column(posts, 0), column(posts, 3), n, _NEVER),
-        day_rate=np.array([w.day_rate for w in workers], dtype=np.float64),
+        remote=_field(workers, "remote", np.bool_),
+        available_start=available_start,
+        available_end=available_end,
+        booked_start=booked_start,
+        booked_end=booked_end,
+        post_council=post_council,
+        post_region=post_region,
+        post_left=post_left,
+        day_rate=_field(workers, "day_rate", np.float64),
     )
     m = len(requests)
     cooling = {
         key: cooling_off_from(*key).toordinal()
         for key in {(r.start, r.cooling_off_months) for r in requests}
     }
+    starts = _field(requests, "start", np.int32, date.toordinal)
     asks = Asks(
-        council=np.array([councils[r.council_code] for r in requests], dtype=np.int64),
-        region=np.array([regions[r.region] for r in requests], dtype=np.int64),
+        council=_field(requests, "council_code", np.int32, councils.__getitem__),
+        region=_field(requests, "region", np.int32, regions.__getitem__),
         roles_allowed=np.array(
             [_roles_allowed(r.role, r.grade_flex) for r in requests], dtype=bool
         ).reshape(m, len(_ROLES)),
-        start=np.array([r.start.toordinal() for r in requests], dtype=np.int64),
-        end=np.array([r.end.toordinal() for r in requests], dtype=np.int64),
-        checked_since=np.array(
-            [r.start.toordinal() - REGISTRATION_CHECK_DAYS for r in requests], dtype=np.int64
-        ),
+        start=starts,
+        end=_field(requests, "end", np.int32, date.toordinal),
+        checked_since=starts - REGISTRATION_CHECK_DAYS,
         cooling_from=np.array(
-            [cooling[(r.start, r.cooling_off_months)] for r in requests], dtype=np.int64
+            [cooling[(r.start, r.cooling_off_months)] for r in requests], dtype=np.int32
         ),
-        required=np.array([specialism_mask(r.required) for r in requests], dtype=np.int64),
-        preferred=np.array([specialism_mask(r.preferred) for r in requests], dtype=np.int64),
-        onsite=np.array([r.onsite_days for r in requests], dtype=np.int64),
-        max_rate=np.array([r.max_day_rate for r in requests], dtype=np.float64),
-        tier=np.array([int(r.tier) for r in requests], dtype=np.int64),
+        required=_field(requests, "required", np.int32, specialism_mask),
+        preferred=_field(requests, "preferred", np.int32, specialism_mask),
+        onsite=_field(requests, "onsite_days", np.int32),
+        max_rate=_field(requests, "max_day_rate", np.float64),
+        tier=_field(requests, "tier", np.int32),
     )
     return pool, asks
 

@@ -201,7 +201,11 @@ def build_problem(
 
     posts = np.array([max(r.posts, 0) for r in ordered_requests], dtype=np.int64)
     fillable = np.flatnonzero((posts > 0) & allowed_all.any(axis=1))
-    columns = np.flatnonzero(allowed_all[fillable].any(axis=0))
+    r, w = np.nonzero(allowed_all[fillable])  # r: index into fillable
+    columns = np.unique(w)
+    column_of = np.zeros(len(ordered_workers), dtype=np.int64)
+    column_of[columns] = np.arange(len(columns))
+    c = column_of[w]
     row_request = np.repeat(fillable, posts[fillable])
     firsts = np.repeat(np.cumsum(posts[fillable]) - posts[fillable], posts[fillable])
     row_slot = np.arange(len(row_request)) - firsts + 1
@@ -213,25 +217,27 @@ def build_problem(
     )
     # The groups whose fairness is counted (a council's role in a tier), and the councils.
     group_of: dict[tuple[int, str, str], int] = {}
-    row_group = np.empty(rows, dtype=np.int64)
-    councils: dict[str, list[int]] = defaultdict(list)
-    for row, i in enumerate(row_request.tolist()):
+    council_of: dict[str, int] = {}
+    request_group, request_council = [], []
+    for i in fillable.tolist():
         request = ordered_requests[i]
         key = (int(request.tier), request.council_code, request.role.value)
-        row_group[row] = group_of.setdefault(key, len(group_of))
-        councils[request.council_code].append(row)
+        request_group.append(group_of.setdefault(key, len(group_of)))
+        request_council.append(council_of.setdefault(request.council_code, len(council_of)))
+    row_group = np.repeat(np.array(request_group, dtype=np.int64), posts[fillable])
+    row_council = np.repeat(np.array(request_council, dtype=np.int64), posts[fillable])
+    councils = [np.flatnonzero(row_council == k) for k in range(len(council_of))]
     share_cap = None
-    excess: list[tuple[list[int], int]] = []
+    excess: list[tuple[np.ndarray, int]] = []
     if max_share is not None:
         share_cap = max(1, int(max_share * len(ordered_workers)))
-        excess = [(m, len(m) - share_cap) for m in councils.values() if len(m) > share_cap]
+        excess = [(m, len(m) - share_cap) for m in councils if len(m) > share_cap]
     n_columns = len(columns)
     cost = np.full((rows, n_columns + rows + sum(e for _, e in excess)), np.inf)
 
     # Costs are negated values (the solver minimises); one entry per allowed pair and slot.
     value = np.array([weights[Tier(int(t))] for t in asks.tier[fillable]], dtype=np.float64)
-    r, c = np.nonzero(allowed_all[np.ix_(fillable, columns)])
-    scores = np.floor(fit_pairs(pool, asks, fillable[r], columns[c]) * quantum)
+    scores = np.floor(fit_pairs(pool, asks, fillable[r], w) * quantum)
     per = posts[fillable][r]
     within = np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per)
     first_row = np.cumsum(posts[fillable]) - posts[fillable]
@@ -276,13 +282,19 @@ def solve(problem: Problem) -> MatchResult:
     held: set[tuple[int, int]] = set()
     if rows:
         row_ind, col_ind = linear_sum_assignment(problem.cost)
-        for row, column in zip(row_ind.tolist(), col_ind.tolist(), strict=True):
-            where = (int(problem.row_request[row]), int(problem.row_slot[row]))
-            if column < len(problem.columns):
-                taken[where] = int(problem.columns[column])
-                proposed_for[int(problem.columns[column])] = where[0]
-            elif column >= len(problem.columns) + rows:
-                held.add(where)
+        on_request, on_slot = problem.row_request[row_ind], problem.row_slot[row_ind]
+        filled = col_ind < len(problem.columns)
+        chosen = problem.columns[col_ind[filled]]
+        proposed_for[chosen] = on_request[filled]
+        taken = dict(
+            zip(
+                zip(on_request[filled].tolist(), on_slot[filled].tolist(), strict=True),
+                chosen.tolist(),
+                strict=True,
+            )
+        )
+        back = col_ind >= len(problem.columns) + rows
+        held = set(zip(on_request[back].tolist(), on_slot[back].tolist(), strict=True))
 
     # A council held back below its cap lost those slots to others, not to the cap.
     council_filled: dict[str, int] = defaultdict(int)
@@ -320,18 +332,20 @@ def solve(problem: Problem) -> MatchResult:
         r = np.array([i for i, _ in places], dtype=np.int64)
         w = np.array([taken[p] for p in places], dtype=np.int64)
         parts = fit_parts(problem.pool, problem.asks, r, w)
-        weighted = {name: (FIT_WEIGHTS[name] * v).tolist() for name, v in parts.items()}
-        for k, (i, slot) in enumerate(places):
-            breakdown = {name: values[k] for name, values in weighted.items()}
+        names = list(parts)
+        weighted = [FIT_WEIGHTS[name] * parts[name] for name in names]
+        scores = np.minimum(sum(weighted), MAX_FIT).tolist()
+        columns = zip(*(values.tolist() for values in weighted), strict=True)
+        for (i, slot), j, score, values in zip(places, w.tolist(), scores, columns, strict=True):
             proposals.append(
                 Proposal(
                     request_id=requests[i].id,
                     slot=slot,
-                    worker_id=workers[int(w[k])].id,
+                    worker_id=workers[j].id,
                     tier=requests[i].tier,
-                    score=min(sum(breakdown.values()), MAX_FIT),
-                    breakdown=breakdown,
-                    worker=workers[int(w[k])],
+                    score=score,
+                    breakdown=dict(zip(names, values, strict=True)),
+                    worker=workers[j],
                     request=requests[i],
                 )
             )

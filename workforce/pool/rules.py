@@ -150,13 +150,16 @@ def anniversary(day: date, years: int) -> date:
 
 
 def cooling_off_from(start: date, months: int) -> date:
-    """The earliest leaving date whose cooling-off period still covers ``start``."""
-    day = add_months(start, -months)
-    while add_months(day, months) > start:
-        day -= timedelta(days=1)
-    while add_months(day, months) <= start:
-        day += timedelta(days=1)
-    return day
+    """The earliest leaving date whose cooling-off period still covers ``start``: the
+    smallest ``day`` with ``start < add_months(day, months)``."""
+    month0 = start.month - 1 - months
+    year, month = start.year + month0 // 12, month0 % 12 + 1
+    days_then = calendar.monthrange(year, month)[1]
+    # A day of that month reaches past ``start`` only as a later day of the month than
+    # start's (none does if start is its month's last); else the next month's first does.
+    if start.day < calendar.monthrange(start.year, start.month)[1] and start.day < days_then:
+        return date(year, month, start.day + 1)
+    return date(year, month, days_then) + timedelta(days=1)
 
 
 _MONTHS = tuple(calendar.month_name)  # in English whatever the locale: "" then January...
