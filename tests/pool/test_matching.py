@@ -88,7 +88,7 @@ def test_a_share_cap_holds_a_council_to_its_share_of_the_workers():
     held = [u for u in result.unfilled if u.request_id == 1]
     assert len(held) == 2
     assert all(u.cause == COUNCIL_SHARE_CAP for u in held)
-    assert "Manchester already has 1 proposals" in held[0].reason
+    assert "Manchester already has 1 proposal in this run" in held[0].reason
     assert len(match(workers, [manchester, salford]).proposals) == 4
 
 

@@ -24,7 +24,8 @@ group's total is a concave function of how many of its slots are filled (exactly
 A pair the rules forbid costs ``inf`` and is never chosen. With ``max_share`` a council
 may take at most ``max(1, floor(max_share x workers))`` proposals: each council with more
 fillable slots gets as many "held back" columns as its excess, so attractive that every
-optimal assignment uses them all, leaving it at most that many slots to fill.
+optimal assignment uses them all, leaving it at most that many slots to fill (a slot
+held back that way no longer counts in its group's fairness: the cap comes first).
 
 Ties left after all three are resolved by the solver on inputs sorted by id, so the same
 workers and requests give the same proposals whatever order they arrive in.

@@ -6,12 +6,13 @@ Three causes:
   the rules that shut the pool out, found by narrowing it one rule at a time, each time by
   the rule that excludes the most of the workers still standing, until none is left: "No
   team manager with court work available 1 March 2027 to 31 May 2027 who works for
-  Manchester or in North West. Of 2,000 workers, 310 fit the role; of those, 42 hold the
-  required specialisms; ..., none work there." The last rule named is the one that
-  emptied the pool.
+  Manchester or in North West. Of 2,000 workers in the pool, 310 fit the role; of those,
+  42 hold the required specialisms; ...; of those, none work there." The last rule
+  named is the one that emptied the pool.
 - ``eligible_workers_proposed_elsewhere``: every worker who passes them all is proposed
-  for another post in this run, which counts for more (a higher tier, or a council of the
-  same tier with fewer proposals of the role); the reason says where they went.
+  for another post in this run that comes first (a higher tier, or a council of the same
+  tier with fewer proposals of the role, or another post of the same request); the
+  reason says where they went.
 - ``council_share_cap``: the council already has the most proposals one council may take
   in a run (``max_share``).
 
@@ -236,8 +237,9 @@ def explain(
             reason = _elsewhere_words(request, i, requests, feasible[i], proposed_for)
         else:
             reason = (
-                f"{request.council_name} already has {share_cap} proposals in this run, the "
-                f"most one council may take"
+                f"{request.council_name} already has {share_cap} "
+                f"proposal{'' if share_cap == 1 else 's'} in this run, the most one council "
+                f"may take"
             )
         explained[(i, cause)] = Explanation(cause, reason, binding, miss)
     return explained
