@@ -45,6 +45,7 @@ from api.routes import (
     mou,
     mou_pages,
     pages,
+    pool_forms,
     pool_match,
     pool_offers,
     pool_pages,
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(pool_match.router)
     app.include_router(pool_offers.router)
     app.include_router(pool_pages.router)
+    app.include_router(pool_forms.router)
 
     @app.get(DOCS_PATH, include_in_schema=False)
     def api_docs() -> HTMLResponse:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,11 @@ def local_time(zone: ZoneInfo) -> Callable[[datetime | None, str], str]:
     return show
 
 
+def govuk_date(day: date | None) -> str:
+    """A date as the GOV.UK style writes it: "31 March 2024"."""
+    return "" if day is None else f"{day.day} {day:%B %Y}"
+
+
 def make_templates(app: FastAPI) -> Jinja2Templates:
     """Return templates whose globals say whether GOV.UK Frontend is available."""
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
@@ -37,5 +42,6 @@ def make_templates(app: FastAPI) -> Jinja2Templates:
     templates.env.globals["signed_in_email"] = signed_in_email
     templates.env.globals["signed_in_may"] = signed_in_may
     templates.env.globals["suppression_text"] = lambda code: SUPPRESSION_CODES.get(code, code)
+    templates.env.filters["govuk_date"] = govuk_date
     templates.env.filters["local_time"] = local_time(ZoneInfo(app.state.settings.timezone))
     return templates

@@ -1,5 +1,6 @@
 """``workforce demo``: the bundled public data, the regional MoU groups with made-up agency
-returns, fitted forecasts and a demo admin."""
+returns, the made-up kite-mark agencies and emergency pool, fitted forecasts and a demo
+admin."""
 
 from __future__ import annotations
 
@@ -26,8 +27,23 @@ def demo() -> None:
     from workforce.agencies.demo import run as demo_kitemark  # three made-up agencies
 
     demo_kitemark(actor=actor, echo=typer.echo)
+    _demo_pool(actor)
     _demo_forecasts()
     _demo_admin(actor)
+
+
+def _demo_pool(actor: Any) -> None:
+    """A made-up bench of pool workers and made-up requests from the councils judged
+    inadequate, matched once (never in production)."""
+    from workforce.db import session_scope
+    from workforce.pool.demo import seed
+
+    if get_settings().environment == "production":
+        typer.echo("No made-up emergency pool in production.")
+        return
+    with session_scope() as session:
+        if seed(session=session, actor=actor, echo=typer.echo) is None:
+            typer.echo("Emergency pool: workers already there; nothing added.")
 
 
 def _demo_mou(actor: Any) -> None:
