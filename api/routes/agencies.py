@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from api.deps import SessionDep
 from api.params import RowId
 from api.security import OwnAccount, actor_for, guard
-from workforce.agencies import matching, service
+from workforce.agencies import match_listing, matching, registration, service
 from workforce.agencies.models import (
     AgencyCreate,
     AgencyMatchPublic,
@@ -49,7 +49,7 @@ def unmatched_names(session: SessionDep, _: KitemarkAdmin) -> list[UnmatchedName
     first: the kite-mark admin's queue."""
     return [
         UnmatchedNamePublic.model_validate(item, from_attributes=True)
-        for item in matching.unmatched_names(session=session)
+        for item in match_listing.unmatched_names(session=session)
     ]
 
 
@@ -86,7 +86,9 @@ def register_agency(
     request: Request, session: SessionDep, principal: KitemarkAdmin, body: AgencyCreate
 ) -> AgencyPublic:
     """Register an agency with its names, Companies House number, contact and pay routes."""
-    agency = service.register_agency(session=session, new=body, actor=actor_for(request, principal))
+    agency = registration.register_agency(
+        session=session, new=body, actor=actor_for(request, principal)
+    )
     return service.agency_public(session=session, agency=agency)
 
 
@@ -101,7 +103,7 @@ def update_contact(
     """Change an agency's contact name or email (blank: unchanged): a kite-mark admin or an
     administrator for any agency, an agency user for their own only (404 for another, and
     for any other role)."""
-    agency = service.update_contact(
+    agency = registration.update_contact(
         session=session,
         agency_id=agency_id,
         change=body,

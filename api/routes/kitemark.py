@@ -21,7 +21,7 @@ from api.deps import SessionDep
 from api.formats import Format, FormatQuery, csv_response
 from api.params import RowId
 from api.security import OwnAccount
-from workforce.agencies import register, service
+from workforce.agencies import register, service, views
 from workforce.errors import InputDataError, Problem
 
 router = APIRouter(prefix="/api", tags=["kitemark"])
@@ -45,21 +45,19 @@ def kitemarks(
     return csv_response(register.csv_records(entries), register.CSV_COLUMNS, name)
 
 
-@router.get(
-    "/agencies/{agency_id}/assessments", response_model=list[register.AgencyAssessmentPublic]
-)
+@router.get("/agencies/{agency_id}/assessments", response_model=list[views.AgencyAssessmentPublic])
 def agency_assessments(session: SessionDep, principal: OwnAccount, agency_id: RowId) -> Any:
     """The agency's assessments, newest first, each with its criteria results and its audit
     sample's file checks. An agency user reads only their own agency's (404 for another)."""
     agency = service.agency_for(session=session, principal=principal, agency_id=agency_id)
     assert agency.id is not None
     return [
-        register.assessment_with_sample(session=session, assessment=a)
-        for a in register.assessments_of(session=session, agency_id=agency.id)
+        views.assessment_with_sample(session=session, assessment=a)
+        for a in views.assessments_of(session=session, agency_id=agency.id)
     ]
 
 
-@router.get("/agencies/{agency_id}/measures", response_model=register.MeasuresPublic)
+@router.get("/agencies/{agency_id}/measures", response_model=views.MeasuresPublic)
 def agency_measures(
     session: SessionDep,
     principal: OwnAccount,
@@ -75,4 +73,4 @@ def agency_measures(
     assert agency.id is not None
     if start is not None and end is not None and end < start:
         raise InputDataError([Problem("measures.period", "the period ends before it starts")])
-    return register.agency_measures(session=session, agency_id=agency.id, start=start, end=end)
+    return views.agency_measures(session=session, agency_id=agency.id, start=start, end=end)

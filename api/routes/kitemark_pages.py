@@ -16,7 +16,7 @@ from api.rendering import render
 from api.routes.kitemark_forms import Viewer, render_agency_page
 from api.security import guard
 from workforce.agencies import criteria as crit
-from workforce.agencies import matching, register, service
+from workforce.agencies import match_listing, register, service, views
 from workforce.agencies import status as kitemark_status
 from workforce.auth.permissions import Action, Principal
 
@@ -81,7 +81,7 @@ def assessment_page(
     sampled file's checks (the kite-mark admin's)."""
     assessment = kitemark_status.get_assessment(session=session, assessment_id=assessment_id)
     agency = service.get_agency(session=session, agency_id=assessment.agency_id)
-    shown = register.assessment_with_sample(session=session, assessment=assessment)
+    shown = views.assessment_with_sample(session=session, assessment=assessment)
     criteria = {
         c.key: c
         for c in crit.criteria_of(session=session, version_id=assessment.criteria_version_id)
@@ -106,6 +106,6 @@ def unmatched_page(request: Request, session: SessionDep, _: KitemarkAdmin) -> R
     return render(
         request,
         "kitemark_unmatched.html",
-        names=matching.unmatched_names(session=session),
+        names=match_listing.unmatched_names(session=session),
         agencies={a.id: a.legal_name for a in service.list_agencies(session=session)},
     )

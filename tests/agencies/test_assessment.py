@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from tests.builders import kitemark as build
 from tests.builders.people import TEST_ACTOR
 from workforce.agencies import criteria as crit
-from workforce.agencies import flows, sampling
+from workforce.agencies import flows, sampling, views
 from workforce.agencies import status as kitemark_status
 from workforce.agencies.models import (
     CriteriaVersion,
@@ -299,13 +299,13 @@ def test_readers_see_the_results_the_sample_and_a_history_without_worker_numbers
     rows = build.place(s, build.quarter(s, build.CAMDEN, date(2026, 3, 31)), agency, 12)
     assessment = build.awarded(s, agency, START, END, on=DECIDED)
     assert assessment.id is not None and agency.id is not None
-    public = flows.assessment_public(session=s, assessment=assessment)
+    public = views.assessment_public(session=s, assessment=assessment)
     assert public.criteria_version == 1 and public.outcome == Outcome.passed
     assert [r.criterion_key for r in public.results][:2] == ["worker_files", "registration"]
-    sample = flows.sample_public(session=s, assessment_id=assessment.id)
+    sample = views.sample_public(session=s, assessment_id=assessment.id)
     assert sample is not None and len(sample.files) == 10 and sample.seed == 20261130
     assert all(f.identity is True for f in sample.files)
-    history = flows.history_public(session=s, agency_id=agency.id)
+    history = views.history_public(session=s, agency_id=agency.id)
     assert [h.status for h in history] == [KitemarkStatus.awarded]
     shown = history[0].model_dump_json()
     for row in rows:

@@ -17,7 +17,7 @@ from api.main import create_app
 from tests.builders.agencies import register
 from tests.builders.people import COUNCIL_A, COUNCIL_B, Person, make_people
 from workforce.agencies import criteria as crit
-from workforce.agencies import measures
+from workforce.agencies import criterion_figures
 from workforce.agencies.models import Complaint
 from workforce.auth.models import AuditEvent
 from workforce.config import Settings
@@ -152,7 +152,7 @@ def test_a_complaint_is_recorded_answered_ruled_and_counted(
     with Session(reference_engine) as s:
         row = s.get(Complaint, complaint_id)
         assert row is not None and row.upheld is True and row.agency_response
-        figure = measures.complaints(
+        figure = criterion_figures.complaints(
             session=s, agency_id=own, start=date(2025, 4, 1), end=date(2026, 3, 31), assignments=[]
         )
         assert figure.key == crit.COMPLAINTS

@@ -26,7 +26,7 @@ from sqlmodel import Session, col, func, select
 
 from tests.builders import kitemark as build
 from tests.builders.people import TEST_ACTOR
-from workforce.agencies import flows, matching, service
+from workforce.agencies import flows, matching, registration
 from workforce.agencies import status as kitemark_status
 from workforce.agencies.models import (
     Agency,
@@ -83,16 +83,16 @@ def _slowed(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> None:
 
 
 def _constraint_refusals(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Count the refusals of ``service``'s fallback: a unique constraint's, not the check's.
+    """Count the refusals of ``registration``'s fallback: a unique constraint's, not the check's.
     With the lock each check sees the write before it, so the constraint is never reached."""
     seen: list[object] = []
-    real = service.is_unique_violation
+    real = registration.is_unique_violation
 
     def counted(exc: IntegrityError) -> bool:
         seen.append(exc)
         return real(exc)
 
-    monkeypatch.setattr(service, "is_unique_violation", counted)
+    monkeypatch.setattr(registration, "is_unique_violation", counted)
     return seen
 
 
@@ -125,12 +125,12 @@ def _count(engine: Engine, model: type) -> int:
 def test_eight_registrations_of_the_same_name_at_once_one_is_stored_the_rest_refused(
     reference_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _slowed(monkeypatch, service, "_taken_problems")
+    _slowed(monkeypatch, registration, "_taken_problems")
     by_constraint = _constraint_refusals(monkeypatch)
 
     def register(s: Session, n: int) -> Agency:
         # "Ltd" and "Limited" are the same name once normalised.
-        return service.register_agency(
+        return registration.register_agency(
             session=s,
             legal_name="Same Name Ltd" if n % 2 else "Same Name Limited",
             actor=TEST_ACTOR,
@@ -147,11 +147,11 @@ def test_eight_registrations_of_the_same_name_at_once_one_is_stored_the_rest_ref
 def test_eight_registrations_with_the_same_company_number_at_once_one_is_stored(
     reference_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _slowed(monkeypatch, service, "_taken_problems")
+    _slowed(monkeypatch, registration, "_taken_problems")
     by_constraint = _constraint_refusals(monkeypatch)
 
     def register(s: Session, n: int) -> Agency:
-        return service.register_agency(
+        return registration.register_agency(
             session=s, legal_name=f"Agency {n} Ltd", company_number="01234567", actor=TEST_ACTOR
         )
 
@@ -273,25 +273,25 @@ def test_a_duplicate_past_a_blinded_check_is_refused_in_the_same_words(
     reference_session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     s = reference_session
-    service.register_agency(
+    registration.register_agency(
         session=s, legal_name="Same Name Ltd", company_number="01234567", actor=TEST_ACTOR
     )
     s.commit()
-    real = service._taken_problems
+    real = registration._taken_problems
     calls = []
 
     def blinded_once(**kwargs: object) -> object:
         calls.append(1)
         return [] if len(calls) == 1 else real(**kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(service, "_taken_problems", blinded_once)
+    monkeypatch.setattr(registration, "_taken_problems", blinded_once)
     with pytest.raises(InputDataError) as refused:
-        service.register_agency(session=s, legal_name="Same Name Limited", actor=TEST_ACTOR)
+        registration.register_agency(session=s, legal_name="Same Name Limited", actor=TEST_ACTOR)
     assert [p.rule for p in refused.value.problems] == ["agency.name_taken"]
     s.rollback()
     calls.clear()
     with pytest.raises(InputDataError) as refused:
-        service.register_agency(
+        registration.register_agency(
             session=s, legal_name="Another Name", company_number="01234567", actor=TEST_ACTOR
         )
     assert [p.rule for p in refused.value.problems] == ["agency.company_number_taken"]

@@ -33,7 +33,7 @@ from tests.agencies.test_concurrency import (
 )
 from tests.builders import kitemark as build
 from tests.builders.people import COUNCIL_A, TEST_ACTOR
-from workforce.agencies import complaints, evidence, flows, sampling, service
+from workforce.agencies import complaints, evidence, flows, registration, sampling, service
 from workforce.agencies import criteria as crit
 from workforce.agencies.models import (
     Agency,
@@ -103,14 +103,16 @@ def test_eight_additions_of_one_trading_name_to_two_agencies_at_once_one_is_stor
     s = reference_session
     ids = [build.make_agency(s, name).id for name in ("First Agency Ltd", "Second Agency Ltd")]
     s.commit()
-    _slowed(monkeypatch, service, "_name_problems")
+    _slowed(monkeypatch, registration, "_name_problems")
     by_constraint = _constraint_refusals(monkeypatch)
 
     def add(s: Session, n: int) -> AgencyName:
         agency_id = ids[n % 2]
         assert agency_id is not None
         name = "Brightside Care Ltd" if n % 2 else "BRIGHTSIDE CARE LIMITED"
-        return service.add_trading_name(session=s, agency_id=agency_id, name=name, actor=TEST_ACTOR)
+        return registration.add_trading_name(
+            session=s, agency_id=agency_id, name=name, actor=TEST_ACTOR
+        )
 
     results = _at_once(reference_engine, 8, add)
     assert sum(isinstance(r, AgencyName) for r in results) == 1
@@ -131,11 +133,11 @@ def test_four_additions_of_one_trading_name_to_the_same_agency_at_once_one_is_st
     agency_id = build.make_agency(s, "First Agency Ltd").id
     assert agency_id is not None
     s.commit()
-    _slowed(monkeypatch, service, "_name_problems")
+    _slowed(monkeypatch, registration, "_name_problems")
     by_constraint = _constraint_refusals(monkeypatch)
 
     def add(s: Session, n: int) -> AgencyName:
-        return service.add_trading_name(
+        return registration.add_trading_name(
             session=s, agency_id=agency_id, name=f"Brightside{'.' * n} Care", actor=TEST_ACTOR
         )
 
@@ -160,10 +162,10 @@ def test_four_changes_of_the_contact_at_once_queue_each_audited_with_the_one_bef
     s.commit()
     agency_id = agency.id
     assert agency_id is not None
-    _slowed(monkeypatch, service, "get_agency")  # between reading the contact and writing it
+    _slowed(monkeypatch, registration, "get_agency")  # between reading the contact and writing it
 
     def change(s: Session, n: int) -> Agency:
-        return service.update_contact(
+        return registration.update_contact(
             session=s,
             agency_id=agency_id,
             actor=TEST_ACTOR,

@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 
 from api.main import create_app
 from tests.builders.people import TEST_ACTOR
-from workforce.agencies import demo, matching
+from workforce.agencies import demo, match_listing
 from workforce.agencies import status as kitemark_status
 from workforce.agencies.models import Agency, Assessment, KitemarkStatusChange
 from workforce.config import Settings
@@ -62,7 +62,7 @@ def test_the_demo_agencies_pass_require_improvement_and_fail(
         assert status[demo.AGENCY_B] is not None
         assert status[demo.AGENCY_B].status == "requires_improvement"
         assert status[demo.AGENCY_D] is not None and status[demo.AGENCY_D].status == "awarded"
-        unmatched = {n.normalised_name for n in matching.unmatched_names(session=s)}
+        unmatched = {n.normalised_name for n in match_listing.unmatched_names(session=s)}
         assert "made up agency c demo" in unmatched  # the queue's example
 
 

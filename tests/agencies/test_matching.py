@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from tests.builders.agencies import listed, quarter, register
 from tests.builders.people import TEST_ACTOR
-from workforce.agencies import matching
+from workforce.agencies import match_listing, matching
 from workforce.agencies.models import AgencyMatch, MatchMethod
 from workforce.auth.models import AuditEvent
 from workforce.errors import NotFoundError
@@ -41,7 +41,7 @@ def test_spellings_of_a_legal_or_trading_name_match_automatically(
     match = _match(s, "Acme Social Care")
     assert match is not None and match.matched_by == matching.AUTOMATIC
     assert matching.agency_for_name(session=s, name="ACME LOCUMS") == acme
-    assert matching.unmatched_names(session=s) == []
+    assert match_listing.unmatched_names(session=s) == []
     # Matching again changes nothing.
     again = matching.match_names(session=s, actor=TEST_ACTOR)
     assert again.matched == {} and again.unknown == []
@@ -76,7 +76,7 @@ def test_ambiguous_and_unknown_names_stay_unmatched_in_the_admins_queue(
     listed(s, rejected, "Only In A Rejected Return")
     run = matching.match_names(session=s, actor=TEST_ACTOR)
     assert run.matched == {}
-    queue = {u.normalised_name: u for u in matching.unmatched_names(session=s)}
+    queue = {u.normalised_name: u for u in match_listing.unmatched_names(session=s)}
     assert set(queue) == {"acme", "north south care 11111111 22222222", "unheard of agency"}
     assert matching.agency_for_name(session=s, name="Acme") is None
     unheard = queue["unheard of agency"]
@@ -101,15 +101,15 @@ def test_an_admin_rematch_moves_every_assignment_of_the_name_and_is_audited(
     ]
     matching.match_names(session=s, actor=TEST_ACTOR)
     period = {"start": date(2025, 1, 1), "end": date(2026, 12, 31)}
-    got = matching.assignments_of(session=s, agency_id=acme.id, **period)
+    got = match_listing.assignments_of(session=s, agency_id=acme.id, **period)
     assert [a.id for a in got] == [r.id for r in rows]
 
     match = matching.set_match(
         session=s, name="ACME social care", agency_id=other.id, actor=TEST_ACTOR
     )
     assert (match.method, match.matched_by) == (MatchMethod.manual, TEST_ACTOR.name)
-    assert matching.assignments_of(session=s, agency_id=acme.id, **period) == []
-    moved = matching.assignments_of(session=s, agency_id=other.id, **period)
+    assert match_listing.assignments_of(session=s, agency_id=acme.id, **period) == []
+    moved = match_listing.assignments_of(session=s, agency_id=other.id, **period)
     assert [a.id for a in moved] == [r.id for r in rows]
     # Automatic matching never overrides an admin's decision.
     matching.match_names(session=s, actor=TEST_ACTOR)
@@ -118,7 +118,7 @@ def test_an_admin_rematch_moves_every_assignment_of_the_name_and_is_audited(
     matching.set_match(session=s, name="Acme Social Care", agency_id=None, actor=TEST_ACTOR)
     assert _match(s, "Acme Social Care").method == MatchMethod.no_agency  # type: ignore[union-attr]
     assert matching.agency_for_name(session=s, name="Acme Social Care") is None
-    assert matching.assignments_of(session=s, agency_id=other.id, **period) == []
+    assert match_listing.assignments_of(session=s, agency_id=other.id, **period) == []
     events = s.exec(
         select(AuditEvent)
         .where(AuditEvent.entity == "agency_match", AuditEvent.entity_id == "acme social care")
@@ -159,7 +159,9 @@ def test_assignments_of_an_agency_in_a_period_once_each_as_latest_listed(
     def ids(start: date, end: date) -> list[int | None]:
         return [
             a.id
-            for a in matching.assignments_of(session=s, agency_id=acme.id, start=start, end=end)
+            for a in match_listing.assignments_of(
+                session=s, agency_id=acme.id, start=start, end=end
+            )
         ]
 
     assert ids(date(2025, 10, 1), date(2026, 3, 31)) == [ended.id, later.id]

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from tests.builders import kitemark as build
 from workforce.agencies import criteria as crit
-from workforce.agencies import measures
+from workforce.agencies import criterion_figures, measures
 from workforce.agencies.models import Complaint, CriterionResultValue
 from workforce.mou import rules
 from workforce.mou.models import FindingStatus
@@ -22,7 +22,7 @@ def s(reference_session: Session) -> Session:
     return reference_session
 
 
-def _figures(s: Session, agency_id: int | None) -> dict[str, measures.Figure]:
+def _figures(s: Session, agency_id: int | None) -> dict[str, criterion_figures.Figure]:
     assert agency_id is not None
     return measures.figures(session=s, agency_id=agency_id, start=START, end=END)
 
@@ -39,11 +39,13 @@ def _judged(s: Session, agency_id: int | None) -> dict[str, measures.Measure]:
 
 
 def test_swe_numbers_compare_without_leading_zeros_and_must_be_sw_and_digits() -> None:
-    assert measures.swe_key("SW012345") == measures.swe_key("sw 12345") == "SW12345"
-    assert measures.swe_key("SW000") is None
-    assert measures.swe_key("12345") is None
-    assert measures.swe_key("SW12A45") is None
-    assert measures.swe_key(None) is None
+    assert (
+        criterion_figures.swe_key("SW012345") == criterion_figures.swe_key("sw 12345") == "SW12345"
+    )
+    assert criterion_figures.swe_key("SW000") is None
+    assert criterion_figures.swe_key("12345") is None
+    assert criterion_figures.swe_key("SW12A45") is None
+    assert criterion_figures.swe_key(None) is None
 
 
 def test_registration_counts_distinct_workers_and_names_the_rows_without_a_number(

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from tests.builders.agencies import listed, quarter, register
 from tests.builders.people import TEST_ACTOR
-from workforce.agencies import service
+from workforce.agencies import registration, service
 from workforce.agencies.models import AgencyName, NameKind
 from workforce.auth.models import AuditEvent, Role
 from workforce.auth.permissions import Principal
@@ -94,23 +94,23 @@ def test_a_trading_name_is_added_once_and_audited(reference_session: Session) ->
     acme = register(s, "Acme Social Care Ltd")
     other = register(s, "Other Staffing Ltd")
     assert acme.id is not None and other.id is not None
-    row = service.add_trading_name(
+    row = registration.add_trading_name(
         session=s, agency_id=acme.id, name=" Acme  Locums ", actor=TEST_ACTOR
     )
     assert (row.name, row.normalised, row.kind) == ("Acme Locums", "acme locums", NameKind.trading)
     with pytest.raises(InputDataError) as exc:
-        service.add_trading_name(
+        registration.add_trading_name(
             session=s, agency_id=other.id, name="ACME LOCUMS", actor=TEST_ACTOR
         )
     assert _rules(exc) == ["agency.name_taken"]
     assert "Acme Social Care Ltd" in exc.value.problems[0].message
     with pytest.raises(InputDataError) as exc:
-        service.add_trading_name(
+        registration.add_trading_name(
             session=s, agency_id=acme.id, name="acme locums ltd", actor=TEST_ACTOR
         )
     assert "this agency already has it" in exc.value.problems[0].message
     with pytest.raises(NotFoundError):
-        service.add_trading_name(session=s, agency_id=999_999, name="X", actor=TEST_ACTOR)
+        registration.add_trading_name(session=s, agency_id=999_999, name="X", actor=TEST_ACTOR)
     actions = s.exec(
         select(AuditEvent.action)
         .where(AuditEvent.entity == "agency", AuditEvent.entity_id == str(acme.id))
@@ -140,7 +140,7 @@ def test_an_agency_user_updates_their_own_contact_only(reference_session: Sessio
     other = register(s, "Other Staffing Ltd")
     assert acme.id is not None and other.id is not None
     user = _agency_user("Acme Social Care")
-    service.update_contact(
+    registration.update_contact(
         session=s,
         agency_id=acme.id,
         contact_email="New@Acme.example",
@@ -149,12 +149,12 @@ def test_an_agency_user_updates_their_own_contact_only(reference_session: Sessio
     )
     assert (acme.contact_name, acme.contact_email) == ("Test Contact", "new@acme.example")
     with pytest.raises(NotFoundError):
-        service.update_contact(
+        registration.update_contact(
             session=s, agency_id=other.id, contact_name="Mallory", actor=TEST_ACTOR, principal=user
         )
     assert other.contact_name == "Test Contact"
     with pytest.raises(InputDataError) as exc:
-        service.update_contact(session=s, agency_id=acme.id, actor=TEST_ACTOR, principal=user)
+        registration.update_contact(session=s, agency_id=acme.id, actor=TEST_ACTOR, principal=user)
     assert _rules(exc) == ["contact.empty"]
     event = s.exec(
         select(AuditEvent).where(AuditEvent.entity == "agency", AuditEvent.action == "update")

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from tests.builders.mou import assignment, council_return
 from tests.builders.people import COUNCIL_A, TEST_ACTOR
-from workforce.agencies import matching, service
+from workforce.agencies import matching, registration
 from workforce.agencies.models import Agency, KitemarkStatus, KitemarkStatusChange
 from workforce.returns.models import AgencyAssignment, CouncilReturn, ReturnStatus
 
@@ -27,7 +27,7 @@ def register(
 ) -> Agency:
     """Register an agency; a fresh Companies House number unless one is given (None: none)."""
     number = f"{next(_number):08d}" if company_number == "" else company_number
-    return service.register_agency(
+    return registration.register_agency(
         session=session,
         legal_name=legal_name,
         trading_names=trading_names or [],

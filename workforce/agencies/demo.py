@@ -33,7 +33,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from workforce.agencies import criteria as crit
-from workforce.agencies import flows, matching, sampling, service
+from workforce.agencies import flows, matching, registration, sampling
 from workforce.agencies.models import Agency, AgencyName, Assessment, Outcome
 from workforce.agencies.names import normalise
 from workforce.auth.audit import Actor
@@ -234,7 +234,7 @@ def seed(*, session: Session, actor: Actor, examples: bool = True) -> Iterator[s
     yield from _return(session, actor)
     for spec in AGENCIES:
         if _agency_named(session, spec.legal_name) is None:
-            service.register_agency(
+            registration.register_agency(
                 session=session,
                 actor=actor,
                 legal_name=spec.legal_name,

@@ -9,9 +9,9 @@ reasons and its figures, and is audited in the same transaction.
   version (seeded if need be), recorded on it.
 - :func:`assess`: a ``CriterionResult`` per criterion: measured and recorded ones from
   :mod:`workforce.agencies.measures`; the audited one from the sampled files
-  (:mod:`workforce.agencies.sampling`: the share of checked files with every check passed;
-  no sample or unchecked files is ``not_assessed``, fewer checked files than ``min_cases``
-  ``too_few``). Repeatable until decided.
+  (:func:`workforce.agencies.sampling.audited_result`: the share of checked files with every
+  check passed; no sample or unchecked files is ``not_assessed``, fewer checked files than
+  ``min_cases`` ``too_few``). Repeatable until decided.
 - :func:`proposed_outcome`: Pass when every criterion is met; Fail when any is past its
   ``suspend_at``; otherwise Pass - requires improvement, with an action per criterion not
   met (``too_few`` and ``not_assessed`` included: they are never met).
@@ -25,6 +25,9 @@ reasons and its figures, and is audited in the same transaction.
   after the suspension), :func:`expire`, :func:`put_under_review`.
 - :func:`current_status`: the latest status change in effect at a moment (the history is
   appended to, never rewritten, so any date can be answered).
+
+What signed-in readers are shown of an assessment (its results, its audit sample, the
+status history) is in :mod:`workforce.agencies.views`.
 """
 
 from __future__ import annotations
@@ -41,18 +44,13 @@ from workforce.agencies.locking import is_unique_violation, lock_agency_of, lock
 from workforce.agencies.models import (
     Application,
     Assessment,
-    AssessmentPublic,
-    AuditSamplePublic,
     CriteriaVersion,
     Criterion,
     CriterionResult,
-    CriterionResultPublic,
     CriterionResultValue,
     Evidence,
     KitemarkStatus,
-    KitemarkStatusChangePublic,
     Outcome,
-    SampledFilePublic,
 )
 from workforce.agencies.status import (
     AWARD_MONTHS,
@@ -63,7 +61,6 @@ from workforce.agencies.status import (
     _refuse,
     _status_of,
     get_assessment,
-    history,
     reinstate,
 )
 from workforce.auth import audit
@@ -134,55 +131,6 @@ def start_assessment(*, session: Session, application_id: int, actor: Actor) -> 
     return assessment
 
 
-def _audited_result(
-    *, session: Session, assessment: Assessment, criterion: Criterion
-) -> CriterionResult:
-    assert assessment.id is not None
-    sample = sampling.sample_of(session=session, assessment_id=assessment.id)
-    aid, key = assessment.id, criterion.key
-    if sample is None:
-        return CriterionResult(
-            assessment_id=aid,
-            criterion_key=key,
-            result=CriterionResultValue.not_assessed,
-            detail="no audit sample drawn",
-        )
-    assert sample.id is not None
-    f = sampling.file_figures(sampling.files_of(session=session, sample_id=sample.id))
-    words = (
-        f"sample {sample.id} (seed {sample.seed}): {f.size} of {sample.population} workers "
-        f"placed; {f.checked} files checked, {f.passed} with every check passed"
-        + (
-            f"; failed: files {', '.join(map(str, f.failed_positions))}"
-            if f.failed_positions
-            else ""
-        )
-        + f"; {crit.threshold_words(criterion)}."
-    )
-    share = round(f.passed / f.checked, 4) if f.checked else None
-    if f.checked < f.size:
-        value = CriterionResultValue.not_assessed
-        words = f"{f.size - f.checked} sampled files not yet checked; " + words
-    elif f.checked < criterion.min_cases or share is None:
-        value = CriterionResultValue.too_few
-        words = f"too few files to judge (fewer than {criterion.min_cases}); " + words
-    else:
-        value = (
-            CriterionResultValue.met
-            if crit.passes(criterion, share)
-            else CriterionResultValue.not_met
-        )
-    return CriterionResult(
-        assessment_id=aid,
-        criterion_key=key,
-        result=value,
-        numerator=f.passed,
-        denominator=f.checked,
-        share=share,
-        detail=words[:2000],
-    )
-
-
 def assess(*, session: Session, assessment_id: int, actor: Actor) -> list[CriterionResult]:
     """Work out (again) every criterion's result for an undecided assessment; audited."""
     lock_agency_of(
@@ -208,7 +156,9 @@ def assess(*, session: Session, assessment_id: int, actor: Actor) -> list[Criter
     results = []
     for criterion in criteria:
         if criterion.evidence is Evidence.audited or criterion.evidence == Evidence.audited.value:
-            row = _audited_result(session=session, assessment=assessment, criterion=criterion)
+            row = sampling.audited_result(
+                session=session, assessment=assessment, criterion=criterion
+            )
         elif criterion.key in found:
             m = found[criterion.key]
             row = CriterionResult(
@@ -414,42 +364,3 @@ def decide(
             on=moment,
         )
     return assessment
-
-
-# --- what readers are shown ------------------------------------------------------------------
-
-
-def assessment_public(*, session: Session, assessment: Assessment) -> AssessmentPublic:
-    """An assessment with its criteria version and every criterion's result."""
-    assert assessment.id is not None
-    version = session.get(CriteriaVersion, assessment.criteria_version_id)
-    assert version is not None
-    return AssessmentPublic.model_validate(
-        assessment,
-        update={
-            "criteria_version": version.version,
-            "results": [
-                CriterionResultPublic.model_validate(r)
-                for r in results_of(session=session, assessment_id=assessment.id)
-            ],
-        },
-    )
-
-
-def sample_public(*, session: Session, assessment_id: int) -> AuditSamplePublic | None:
-    """An assessment's audit sample with each file's checks (for the assessor and the
-    agency; it names workers by registration number, so never for the public)."""
-    sample = sampling.sample_of(session=session, assessment_id=assessment_id)
-    if sample is None or sample.id is None:
-        return None
-    files = sampling.files_of(session=session, sample_id=sample.id)
-    return AuditSamplePublic.model_validate(
-        sample, update={"files": [SampledFilePublic.model_validate(f) for f in files]}
-    )
-
-
-def history_public(*, session: Session, agency_id: int) -> list[KitemarkStatusChangePublic]:
-    return [
-        KitemarkStatusChangePublic.model_validate(h)
-        for h in history(session=session, agency_id=agency_id)
-    ]

@@ -16,14 +16,14 @@ returns' assignments that has no match yet and matches it when
    different agencies.
 
 Anything else (no candidate, or more than one) stays unmatched and is listed by
-:func:`unmatched_names` for a kite-mark admin, who decides with :func:`set_match` (method
-``manual``, or ``no_agency`` when the name is no registered agency). An admin's decision is
-never overwritten by automatic matching, and every decision is audited with what it
-replaced.
+:func:`workforce.agencies.match_listing.unmatched_names` for a kite-mark admin, who decides
+with :func:`set_match` (method ``manual``, or ``no_agency`` when the name is no registered
+agency). An admin's decision is never overwritten by automatic matching, and every decision
+is audited with what it replaced.
 
 The normalised form is computed in Python (it is Unicode folding, not SQL), once per
-distinct name: the assignments of an agency are then read in one query by the raw names
-whose normalised form its matches hold, never a query per assignment.
+distinct name. The admin's queue and the assignments each agency's matches cover are
+listed by :mod:`workforce.agencies.match_listing`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -56,7 +55,8 @@ ADMIN_METHODS = frozenset({MatchMethod.manual, MatchMethod.no_agency})
 _CHUNK = 500  # names per IN (...) list
 
 
-def _chunks(items: Sequence[str]) -> Iterable[list[str]]:
+def chunks(items: Sequence[str]) -> Iterable[list[str]]:
+    """``items`` in lists short enough for one ``IN (...)``."""
     for start in range(0, len(items), _CHUNK):
         yield list(items[start : start + _CHUNK])
 
@@ -132,13 +132,13 @@ def agency_for_name(*, session: Session, name: str) -> Agency | None:
     return session.get(Agency, found[0][0]) if len(found) == 1 else None
 
 
-def _candidates_bulk(
+def candidates_bulk(
     *, session: Session, grouped: dict[str, list[str]]
 ) -> dict[str, dict[int, MatchMethod]]:
     """:func:`candidates` for many names at once (normalised name -> its spellings): the
     agencies each could be, in two queries whatever the number of names."""
     found: dict[str, dict[int, MatchMethod]] = defaultdict(dict)
-    for chunk in _chunks(sorted(grouped)):
+    for chunk in chunks(sorted(grouped)):
         for row in session.exec(select(AgencyName).where(col(AgencyName.normalised).in_(chunk))):
             found[row.normalised][row.agency_id] = (
                 MatchMethod.legal_name
@@ -183,7 +183,7 @@ def match_names(*, session: Session, actor: Actor) -> MatchRun:
     if not pending:
         return MatchRun(matched={}, ambiguous=[], unknown=[])
 
-    fits = _candidates_bulk(session=session, grouped={k: grouped[k] for k in pending})
+    fits = candidates_bulk(session=session, grouped={k: grouped[k] for k in pending})
 
     matched: dict[str, tuple[int, MatchMethod]] = {}
     ambiguous: list[str] = []
@@ -233,69 +233,7 @@ def match_names(*, session: Session, actor: Actor) -> MatchRun:
     return MatchRun(matched=matched, ambiguous=ambiguous, unknown=unknown)
 
 
-# --- the admin's queue and decisions -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class UnmatchedName:
-    """A name in accepted returns that no match covers yet: the kite-mark admin's queue."""
-
-    normalised_name: str
-    spellings: list[str]
-    assignments: int
-    councils: list[str]
-    first_seen: date | None  # the earliest period end of a return listing it
-    last_seen: date | None  # the latest
-    candidates: list[int]  # agencies it could be (two or more: ambiguous)
-
-
-def unmatched_names(*, session: Session) -> list[UnmatchedName]:
-    """Every normalised name in accepted returns' assignments with no match, with how many
-    assignment rows list it, which councils, and the first and last quarter it was seen;
-    most assignments first."""
-    held = set(session.exec(select(col(AgencyMatch.normalised_name))).all())
-    rows = session.exec(
-        select(
-            col(AgencyAssignment.agency_name),
-            col(AgencyAssignment.council_code),
-            col(CouncilReturn.period_end),
-        )
-        .join(CouncilReturn, col(CouncilReturn.id) == col(AgencyAssignment.return_id))
-        .where(CouncilReturn.status == ReturnStatus.accepted)
-    ).all()
-    spellings: dict[str, set[str]] = defaultdict(set)
-    count: dict[str, int] = defaultdict(int)
-    councils: dict[str, set[str]] = defaultdict(set)
-    seen: dict[str, list[date]] = defaultdict(list)
-    cache: dict[str, str] = {}
-    for typed, council, period_end in rows:
-        key = cache.get(typed)
-        if key is None:
-            key = cache[typed] = normalise(typed)
-        if not key or key in held:
-            continue
-        spellings[key].add(typed)
-        count[key] += 1
-        councils[key].add(council)
-        if period_end is not None:
-            seen[key].append(period_end)
-    fits = _candidates_bulk(
-        session=session, grouped={key: sorted(names) for key, names in spellings.items()}
-    )
-    queue = []
-    for key in count:
-        queue.append(
-            UnmatchedName(
-                normalised_name=key,
-                spellings=sorted(spellings[key]),
-                assignments=count[key],
-                councils=sorted(councils[key]),
-                first_seen=min(seen[key]) if seen[key] else None,
-                last_seen=max(seen[key]) if seen[key] else None,
-                candidates=sorted(fits.get(key, {})),
-            )
-        )
-    return sorted(queue, key=lambda u: (-u.assignments, u.normalised_name))
+# --- the admin's decisions ---------------------------------------------------------------
 
 
 def _matched_meanwhile(what: str) -> Problem:
@@ -365,56 +303,3 @@ def set_match(*, session: Session, name: str, agency_id: int | None, actor: Acto
         details={"name": name, "agency_id": agency_id, "method": method.value, "before": before},
     )
     return match
-
-
-# --- the assignments of an agency --------------------------------------------------------
-
-
-def _identity(a: AgencyAssignment) -> tuple[str, str, str, date]:
-    """The same assignment as listed again in later quarterly returns: council, worker (an
-    unnamed project-team worker is only ever the same row), agency name and start date."""
-    worker = (a.swe_number or "").strip().upper() or f"return {a.return_id} row {a.row}"
-    return (a.council_code, worker, normalise(a.agency_name), a.start_date)
-
-
-def assignments_of(
-    *, session: Session, agency_id: int, start: date, end: date
-) -> list[AgencyAssignment]:
-    """The accepted assignments whose agency name is matched to the agency and which were
-    active in the period ``start``..``end`` (inclusive): started on or before ``end`` and
-    not ended before ``start`` (no end date: still going).
-
-    A continuing assignment is listed again in each quarter's return; it is returned once,
-    as the latest return (by quarter, then version) describes it, since that one knows its
-    end date. Ordered by council, start date and id. Three queries whatever the number of
-    assignments: the distinct names, the agency's matches, and the assignments by name.
-    """
-    keys = {m.normalised_name for m in matches_of(session=session, agency_id=agency_id)}
-    if not keys:
-        return []
-    typed = [
-        name
-        for key, names in accepted_names(session=session).items()
-        if key in keys
-        for name in names
-    ]
-    latest: dict[tuple[str, str, str, date], tuple[tuple[date, int, int], AgencyAssignment]] = {}
-    for chunk in _chunks(typed):
-        rows = session.exec(
-            select(AgencyAssignment, col(CouncilReturn.period_end), col(CouncilReturn.version))
-            .join(CouncilReturn, col(CouncilReturn.id) == col(AgencyAssignment.return_id))
-            .where(
-                CouncilReturn.status == ReturnStatus.accepted,
-                col(AgencyAssignment.agency_name).in_(chunk),
-                col(AgencyAssignment.start_date) <= end,
-            )
-        ).all()
-        for row, period_end, version in rows:
-            assert row.id is not None
-            rank = (period_end or date.min, version, row.id)
-            identity = _identity(row)
-            held = latest.get(identity)
-            if held is None or rank > held[0]:
-                latest[identity] = (rank, row)
-    found = [row for _, row in latest.values() if row.end_date is None or row.end_date >= start]
-    return sorted(found, key=lambda a: (a.council_code, a.start_date, a.id or 0))

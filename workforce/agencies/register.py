@@ -1,5 +1,6 @@
-"""The public kite-mark register, and what signed-in readers see of an agency's assessments
-and measures.
+"""The public kite-mark register: each agency's entry (now or at the end of a day) and the
+register as CSV rows. What signed-in readers see of an agency's assessments and measures is
+in :mod:`workforce.agencies.views`.
 
 The register lists every registered agency with its kite-mark status as the append-only
 history (``kitemark_status_change``) gives it, now or at the end of any given day: the
@@ -25,14 +26,11 @@ from pydantic import computed_field
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from workforce.agencies import criteria as crit
-from workforce.agencies import flows, measures, service
-from workforce.agencies import review as kitemark_review
+from workforce.agencies import flows, service
 from workforce.agencies import status as kitemark_status
 from workforce.agencies.models import (
     Agency,
     Assessment,
-    AssessmentPublic,
-    AuditSamplePublic,
     CriteriaVersion,
     CriterionResultValue,
     Evidence,
@@ -40,7 +38,6 @@ from workforce.agencies.models import (
     NameKind,
     Outcome,
 )
-from workforce.mou.drafts import add_months
 from workforce.timeutils import as_utc, utcnow
 
 # Statuses that (re)start an award: its date is the award date shown.
@@ -335,103 +332,3 @@ def csv_records(entries: list[KitemarkEntry]) -> list[dict[str, Any]]:
             row[f"{f.key}_share"] = _text(f.share)
         records.append(row)
     return records
-
-
-# --- what signed-in readers see: an agency's assessments and its measures --------------------
-
-
-class MeasurePublic(SQLModel):
-    """A measured or recorded criterion over a period, with the assignments behind it (for
-    the kite-mark admin, analysts and the agency itself: ids, never workers' numbers)."""
-
-    number: int
-    key: str
-    title: str
-    evidence: Evidence
-    result: CriterionResultValue
-    numerator: int
-    denominator: int
-    share: float | None
-    detail: str
-    review: bool = Field(description="past the review threshold")
-    suspend: bool = Field(description="past the suspension threshold")
-    assignment_ids: list[int] = Field(description="the assignments the figure is over")
-    flagged_ids: list[int] = Field(description="the assignments it counts")
-
-
-class MeasuresPublic(SQLModel):
-    agency_id: int
-    period_start: date
-    period_end: date
-    criteria_version: int
-    measures: list[MeasurePublic]
-
-
-def agency_measures(
-    *, session: Session, agency_id: int, start: date | None = None, end: date | None = None
-) -> MeasuresPublic:
-    """The agency's measured and recorded criteria over ``start``..``end`` (default: the
-    12 months to today), judged against the current criteria version."""
-    end = end or utcnow().date()
-    start = start or add_months(end, -kitemark_review.REVIEW_MONTHS)
-    version = crit.ensure_criteria(session=session)
-    assert version.id is not None
-    criteria = [
-        c
-        for c in crit.criteria_of(session=session, version_id=version.id)
-        if c.evidence != Evidence.audited
-    ]
-    found = measures.measure(
-        session=session, agency_id=agency_id, start=start, end=end, criteria=criteria
-    )
-    return MeasuresPublic(
-        agency_id=agency_id,
-        period_start=start,
-        period_end=end,
-        criteria_version=version.version,
-        measures=[
-            MeasurePublic(
-                number=m.criterion.number,
-                key=m.key,
-                title=m.criterion.title,
-                evidence=Evidence(m.criterion.evidence),
-                result=m.result,
-                numerator=m.figure.numerator,
-                denominator=m.figure.denominator,
-                share=m.figure.share,
-                detail=m.words(),
-                review=m.review,
-                suspend=m.suspend,
-                assignment_ids=m.figure.assignment_ids,
-                flagged_ids=m.figure.flagged_ids,
-            )
-            for m in found
-        ],
-    )
-
-
-def assessments_of(*, session: Session, agency_id: int) -> list[Assessment]:
-    """The agency's assessments, newest first."""
-    return list(
-        session.exec(
-            select(Assessment)
-            .where(Assessment.agency_id == agency_id)
-            .order_by(col(Assessment.started_at).desc(), col(Assessment.id).desc())
-        ).all()
-    )
-
-
-class AgencyAssessmentPublic(AssessmentPublic):
-    """An assessment with its audit sample and each sampled file's checks (for the
-    kite-mark admin, analysts and the agency itself; never on the public register)."""
-
-    sample: AuditSamplePublic | None = None
-
-
-def assessment_with_sample(*, session: Session, assessment: Assessment) -> AgencyAssessmentPublic:
-    assert assessment.id is not None
-    shown = flows.assessment_public(session=session, assessment=assessment)
-    return AgencyAssessmentPublic(
-        **shown.model_dump(),
-        sample=flows.sample_public(session=session, assessment_id=assessment.id),
-    )

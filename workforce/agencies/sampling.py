@@ -17,7 +17,8 @@ The same seed and population give the same sample (:func:`redraw`); a changed po
 changes the digest and, generally, the sample.
 
 A file passes when every check is recorded as passed; the audited criterion is the share
-of sampled files that pass (:func:`file_figures`).
+of sampled files that pass (:func:`file_figures`), stored as the assessment's result for
+that criterion by :func:`audited_result`.
 """
 
 from __future__ import annotations
@@ -32,10 +33,19 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from workforce.agencies import criteria as crit
+from workforce.agencies.criterion_figures import swe_key
 from workforce.agencies.locking import is_unique_violation, lock_agency_of
-from workforce.agencies.matching import assignments_of
-from workforce.agencies.measures import swe_key
-from workforce.agencies.models import Application, Assessment, AuditSample, SampledFile
+from workforce.agencies.match_listing import assignments_of
+from workforce.agencies.models import (
+    Application,
+    Assessment,
+    AuditSample,
+    Criterion,
+    CriterionResult,
+    CriterionResultValue,
+    SampledFile,
+)
 from workforce.auth import audit
 from workforce.auth.audit import Actor
 from workforce.errors import InputDataError, NotFoundError, Problem
@@ -294,4 +304,56 @@ def file_figures(files: Sequence[SampledFile]) -> FileFigures:
         len(checked),
         len(passed),
         [f.position for f in checked if not file_passes(f)],
+    )
+
+
+def audited_result(
+    *, session: Session, assessment: Assessment, criterion: Criterion
+) -> CriterionResult:
+    """The audited criterion's result: the share of the sample's checked files with every
+    check passed (no sample or unchecked files: ``not_assessed``; fewer checked files than
+    ``min_cases``: ``too_few``)."""
+    assert assessment.id is not None
+    sample = sample_of(session=session, assessment_id=assessment.id)
+    aid, key = assessment.id, criterion.key
+    if sample is None:
+        return CriterionResult(
+            assessment_id=aid,
+            criterion_key=key,
+            result=CriterionResultValue.not_assessed,
+            detail="no audit sample drawn",
+        )
+    assert sample.id is not None
+    f = file_figures(files_of(session=session, sample_id=sample.id))
+    words = (
+        f"sample {sample.id} (seed {sample.seed}): {f.size} of {sample.population} workers "
+        f"placed; {f.checked} files checked, {f.passed} with every check passed"
+        + (
+            f"; failed: files {', '.join(map(str, f.failed_positions))}"
+            if f.failed_positions
+            else ""
+        )
+        + f"; {crit.threshold_words(criterion)}."
+    )
+    share = round(f.passed / f.checked, 4) if f.checked else None
+    if f.checked < f.size:
+        value = CriterionResultValue.not_assessed
+        words = f"{f.size - f.checked} sampled files not yet checked; " + words
+    elif f.checked < criterion.min_cases or share is None:
+        value = CriterionResultValue.too_few
+        words = f"too few files to judge (fewer than {criterion.min_cases}); " + words
+    else:
+        value = (
+            CriterionResultValue.met
+            if crit.passes(criterion, share)
+            else CriterionResultValue.not_met
+        )
+    return CriterionResult(
+        assessment_id=aid,
+        criterion_key=key,
+        result=value,
+        numerator=f.passed,
+        denominator=f.checked,
+        share=share,
+        detail=words[:2000],
     )

@@ -1,9 +1,10 @@
 """``workforce agencies``: the kite-mark register's agencies and how the agency names in
 councils' returns match them.
 
-A thin layer over :mod:`workforce.agencies.service` and :mod:`workforce.agencies.matching`:
-every command reads or writes through them; a refusal lists every problem in the options'
-words. An agency is named by its id, its Companies House number or any of its names.
+A thin layer over :mod:`workforce.agencies.service`, :mod:`workforce.agencies.registration`
+and :mod:`workforce.agencies.matching`: every command reads or writes through them; a
+refusal lists every problem in the options' words. An agency is named by its id, its
+Companies House number or any of its names.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def agencies_add(
     ] = None,
 ) -> None:
     """Register an agency with its names, Companies House number, contact and pay routes."""
-    from workforce.agencies import service
+    from workforce.agencies import registration
     from workforce.agencies.models import AgencyCreate
     from workforce.auth.audit import Actor
     from workforce.db import session_scope
@@ -87,7 +88,7 @@ def agencies_add(
             pay_routes=pay_route or [],
         )
         with session_scope() as session:
-            agency = service.register_agency(session=session, new=new, actor=Actor.cli())
+            agency = registration.register_agency(session=session, new=new, actor=Actor.cli())
             agency_id = agency.id
     except InputDataError as exc:
         raise refused_with_options(exc, AGENCY_OPTIONS) from None
@@ -123,7 +124,7 @@ def agencies_add_name(
     name: Annotated[str, typer.Argument(help="The trading name to add.")],
 ) -> None:
     """Add a trading name to an agency."""
-    from workforce.agencies import service
+    from workforce.agencies import registration, service
     from workforce.auth.audit import Actor
     from workforce.db import session_scope
     from workforce.errors import InputDataError, NotFoundError
@@ -133,7 +134,7 @@ def agencies_add_name(
         with session_scope() as session:
             found = service.find_agency(session=session, ref=agency)
             assert found.id is not None
-            row = service.add_trading_name(
+            row = registration.add_trading_name(
                 session=session, agency_id=found.id, name=name, actor=Actor.cli()
             )
             shown = f"Added the trading name {row.name!r} to {found.legal_name}."
@@ -174,11 +175,11 @@ def agencies_unmatched() -> None:
     Each with its assignments, councils, first and last quarter seen, and the agencies an
     ambiguous name could be.
     """
-    from workforce.agencies import matching
+    from workforce.agencies import match_listing
     from workforce.db import session_scope
 
     with session_scope() as session:
-        queue = matching.unmatched_names(session=session)
+        queue = match_listing.unmatched_names(session=session)
     if not queue:
         typer.echo("Every agency name in accepted returns is matched.")
     for item in queue:
