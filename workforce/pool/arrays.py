@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from operator import attrgetter
 from typing import Any
@@ -316,13 +316,29 @@ _SIMPLE = (ROLE, SPECIALISM, RATE, REGISTRATION, EXPERIENCE, LOCATION)
 _LISTED = (AVAILABILITY, OVERLAP, COOLING_OFF)
 
 
+_ONE_COMPARISON_FIELDS = (
+    "role",
+    "registered",
+    "checked",
+    "qualified_enough",
+    "specialisms",
+    "in_region",
+    "in_council",
+    "remote",
+    "day_rate",
+)
+
+
 def _take_workers(pool: Pool, index: np.ndarray) -> Pool:
-    """The workers at ``index`` only."""
-    fields = {}
-    for name in Pool.__dataclass_fields__:
-        values = getattr(pool, name)
-        fields[name] = values[:, index] if name in ("in_region", "in_council") else values[index]
-    return Pool(**fields)
+    """The workers at ``index`` only, in the fields the one-comparison rules read (the
+    others are left whole: the rules over lists index them by the pool's own numbers)."""
+    taken = {
+        name: getattr(pool, name)[:, index]
+        if name in ("in_region", "in_council")
+        else getattr(pool, name)[index]
+        for name in _ONE_COMPARISON_FIELDS
+    }
+    return replace(pool, **taken)
 
 
 def feasible(pool: Pool, asks: Asks) -> np.ndarray:
@@ -344,10 +360,11 @@ def feasible(pool: Pool, asks: Asks) -> np.ndarray:
         for rule in _SIMPLE[2:]:
             passing &= _simple_rules(some_pool, some_asks, rule)
         r, w = np.nonzero(passing)
+        w = who[w]
         keep = np.ones(len(r), dtype=bool)
         for rule in _LISTED:
-            keep &= _listed_rules(some_pool, some_asks, r, w, rule)
-        allowed[these[r[keep]], who[w[keep]]] = True
+            keep &= _listed_rules(pool, some_asks, r, w, rule)
+        allowed[these[r[keep]], w[keep]] = True
     return allowed
 
 
