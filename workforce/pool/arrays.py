@@ -41,7 +41,6 @@ from workforce.pool.terms import (
     REGISTRATION_CHECK_DAYS,
     PoolRole,
     Specialism,
-    Tier,
 )
 
 _NEVER = -(2**30)  # an ordinal before any date: "never checked", padding
@@ -55,33 +54,12 @@ def specialism_mask(specialisms: frozenset[Specialism]) -> int:
     return sum(_BIT[s] for s in specialisms)
 
 
-def _roles_allowed(role: PoolRole, grade_flex: bool) -> tuple[bool, ...]:
-    """Which roles (in ``PoolRole`` order) may fill a request for ``role``."""
-    key = (role, grade_flex)
-    if key not in _ROLE_TABLE:
-        # role_fits reads only the request's role and grade flex.
-        asked = RequestFacts(
-            id=0,
-            council_code="",
-            council_name="",
-            region="",
-            role=role,
-            grade_flex=grade_flex,
-            posts=0,
-            required=frozenset(),
-            preferred=frozenset(),
-            start=date.min,
-            end=date.min,
-            onsite_days=0,
-            max_day_rate=0.0,
-            tier=Tier.other,
-            cooling_off_months=0,
-        )
-        _ROLE_TABLE[key] = tuple(role_fits(mine, asked) for mine in _ROLES)
-    return _ROLE_TABLE[key]
-
-
-_ROLE_TABLE: dict[tuple[PoolRole, bool], tuple[bool, ...]] = {}
+# Which roles (in ``PoolRole`` order) may fill a request, by its role and grade flex.
+_ROLES_ALLOWED: dict[tuple[PoolRole, bool], tuple[bool, ...]] = {
+    (wanted, flex): tuple(role_fits(mine, wanted, flex) for mine in _ROLES)
+    for wanted in _ROLES
+    for flex in (False, True)
+}
 
 
 def _padded(
@@ -241,7 +219,7 @@ def to_arrays(
         council=_field(requests, "council_code", np.int32, councils.__getitem__),
         region=_field(requests, "region", np.int32, regions.__getitem__),
         roles_allowed=np.array(
-            [_roles_allowed(r.role, r.grade_flex) for r in requests], dtype=bool
+            [_ROLES_ALLOWED[(r.role, r.grade_flex)] for r in requests], dtype=bool
         ).reshape(m, len(_ROLES)),
         start=starts,
         end=_field(requests, "end", np.int32, date.toordinal),

@@ -177,12 +177,12 @@ def span_words(start: date, end: date) -> str:
 # --- the rules, one pair at a time ---------------------------------------------------------
 
 
-def role_fits(worker_role: PoolRole, request: RequestFacts) -> bool:
-    """True when a worker of ``worker_role`` may fill the request's role."""
-    if worker_role == request.role:
+def role_fits(worker_role: PoolRole, wanted: PoolRole, grade_flex: bool) -> bool:
+    """True when a worker of ``worker_role`` may fill a request for ``wanted``."""
+    if worker_role == wanted:
         return True
-    mine, theirs = GRADE[worker_role], GRADE[request.role]
-    if not request.grade_flex or mine is None or theirs is None:
+    mine, theirs = GRADE[worker_role], GRADE[wanted]
+    if not grade_flex or mine is None or theirs is None:
         return False
     return abs(mine - theirs) == 1
 
@@ -193,7 +193,7 @@ def failures(worker: WorkerFacts, request: RequestFacts) -> list[RuleFailure]:
     start, end = request.start, request.end
     wanted = ROLE_LABELS[request.role]
 
-    if not role_fits(worker.role, request):
+    if not role_fits(worker.role, request.role, request.grade_flex):
         mine = ROLE_LABELS[worker.role]
         if PoolRole.iro_cp_chair in (worker.role, request.role):
             why = f"{mine}, not {wanted}: an IRO/CP chair post takes only an IRO/CP chair"
