@@ -149,6 +149,7 @@ def test_the_cost_matrix_never_lets_a_forbidden_pair_be_chosen():
         ([worker(id=1), worker(id=1)], [], "two workers share an id"),
         ([], [request(id=1), request(id=1)], "two requests share an id"),
         ([], [request(onsite_days=6)], "days on site"),
+        ([], [request(end=date(2027, 2, 1))], "ends before it starts"),
     ],
 )
 def test_bad_input_is_refused_in_words(workers, requests, message):

@@ -184,6 +184,8 @@ def _check(
     for r in requests:
         if not 0 <= r.onsite_days <= 5:
             raise ValueError(f"request {r.id}: days on site must be 0 to 5")
+        if r.end < r.start:
+            raise ValueError(f"request {r.id}: it ends before it starts")
 
 
 def build_problem(
