@@ -117,9 +117,11 @@ def requests(draw: st.DrawFn, request_id: int) -> RequestFacts:
 
 
 @st.composite
-def instances(draw: st.DrawFn) -> tuple[list[WorkerFacts], list[RequestFacts]]:
-    n_workers = draw(st.integers(0, 8))
-    n_requests = draw(st.integers(0, 5))
+def instances(
+    draw: st.DrawFn, least_workers: int = 0, least_requests: int = 0
+) -> tuple[list[WorkerFacts], list[RequestFacts]]:
+    n_workers = draw(st.integers(least_workers, 8))
+    n_requests = draw(st.integers(least_requests, 5))
     # Ids out of order, so that sorting by id is exercised.
     worker_ids = draw(st.permutations(range(10, 10 + n_workers)))
     request_ids = draw(st.permutations(range(100, 100 + n_requests)))
@@ -130,9 +132,15 @@ def instances(draw: st.DrawFn) -> tuple[list[WorkerFacts], list[RequestFacts]]:
 
 
 @st.composite
-def friendly_instances(draw: st.DrawFn) -> tuple[list[WorkerFacts], list[RequestFacts]]:
-    """Instances where most pairs pass, so that the assignment itself has choices."""
-    pool, asks = draw(instances())
+def friendly_instances(
+    draw: st.DrawFn, contested: bool = False
+) -> tuple[list[WorkerFacts], list[RequestFacts]]:
+    """Instances where many pairs pass, so that the assignment itself has choices; when
+    ``contested``, several workers and requests of two roles only, competing."""
+    pool, asks = draw(instances(3, 2) if contested else instances())
+    if contested:
+        pool = [WorkerFacts(**{**w.__dict__, "role": ROLES[w.id % 2 * 2]}) for w in pool]
+        asks = [RequestFacts(**{**r.__dict__, "role": ROLES[r.id % 2 * 2]}) for r in asks]
     open_all = Window(BASE - timedelta(days=400), BASE + timedelta(days=400))
     pool = [
         WorkerFacts(
@@ -145,6 +153,8 @@ def friendly_instances(draw: st.DrawFn) -> tuple[list[WorkerFacts], list[Request
                 "booked": (),
                 "permanent_posts": (),
                 "work_regions": frozenset(REGIONS) if draw(st.booleans()) else w.work_regions,
+                "specialisms": frozenset(SPECIALISMS) if draw(st.booleans()) else w.specialisms,
+                "day_rate": 300.0,
             }
         )
         for w in pool
@@ -152,7 +162,7 @@ def friendly_instances(draw: st.DrawFn) -> tuple[list[WorkerFacts], list[Request
     return pool, asks
 
 
-any_instance = instances() | friendly_instances()
+any_instance = instances() | friendly_instances() | friendly_instances(contested=True)
 
 
 def slots(requests_: list[RequestFacts]) -> list[tuple[RequestFacts, int]]:
@@ -291,7 +301,7 @@ def test_every_unfilled_post_has_a_reason_and_its_nearest_miss(instance):
         assert len(u.nearest_miss.failures) == min(missing)
 
 
-@given(instances() | friendly_instances())
+@given(any_instance)
 def test_no_council_takes_a_second_worker_of_a_role_that_another_of_its_tier_could_use(
     instance,
 ):
