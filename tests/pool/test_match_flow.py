@@ -51,6 +51,8 @@ def test_the_demo_pool_is_matched_and_every_unfilled_post_says_why(
     # what ruled the pool out, and the nearest miss with what it lacks where there is one.
     for u in unfilled:
         assert len(u.reason) > 30, u.reason
+        # Regions by name ("the North West"), never by code.
+        assert "E1200" not in u.reason and not any("E1200" in f for f in u.nearest_failures)
         assert u.nearest_worker_id is None or u.nearest_failures
     # Nothing proposed breaks a hard rule, checked one pair at a time.
     today = utcnow().date()

@@ -17,7 +17,7 @@ from datetime import date
 
 from sqlmodel import Session, col, func, select
 
-from workforce.councils.models import Council
+from workforce.councils.models import Council, Region
 from workforce.mou.models import MouGroup, MouGroupCouncil
 from workforce.pool.models import (
     AreaKind,
@@ -186,6 +186,7 @@ def request_facts(
     from workforce.pool.service import tiers_of
 
     councils = {c.code: c for c in session.exec(select(Council))}
+    region_names = dict(session.exec(select(Region.code, Region.name)).all())
     taken = taken_posts(session=session)
     tiers = tiers_of(session=session, council_codes=[r.council_code for r in requests], on=on)
     facts = []
@@ -202,6 +203,7 @@ def request_facts(
                 council_code=r.council_code,
                 council_name=council.name,
                 region=council.region_code,
+                region_name=region_names.get(council.region_code, ""),
                 role=PoolRole(r.role),
                 grade_flex=r.grade_flex,
                 posts=max(open_posts, 0),

@@ -120,7 +120,7 @@ def condition_words(rule: str, request: RequestFacts) -> str:
     if rule == OVERLAP:
         return f"not already booked between {span_words(request.start, request.end)}"
     if rule == LOCATION:
-        where = f"who works for {request.council_name} or in {request.region}"
+        where = f"who works for {request.council_name} or in {request.region_words}"
         return where + (" or remotely" if request.onsite_days == 0 else "")
     if rule == REGISTRATION:
         since = request.start - timedelta(days=REGISTRATION_CHECK_DAYS)
@@ -130,7 +130,7 @@ def condition_words(rule: str, request: RequestFacts) -> str:
     if rule == COOLING_OFF:
         return (
             f"clear of the {request.cooling_off_months}-month cooling-off period for "
-            f"{request.council_name} and {request.region}"
+            f"{request.council_name} and {request.region_words}"
         )
     if rule == RATE:
         return f"at or under £{request.max_day_rate:,.2f} a day"

@@ -94,6 +94,14 @@ class RequestFacts:
     max_day_rate: float
     tier: Tier
     cooling_off_months: int  # 3, or the region's MoU period if longer
+    region_name: str = ""  # the region as words name it ("North West"); blank: its code
+
+    @property
+    def region_words(self) -> str:
+        """The region in a sentence: "the North West", "London"; its code if unnamed."""
+        if not self.region_name:
+            return self.region
+        return self.region_name if self.region_name == "London" else f"the {self.region_name}"
 
 
 @dataclass(frozen=True)
@@ -233,7 +241,7 @@ def failures(worker: WorkerFacts, request: RequestFacts) -> list[RuleFailure]:
         found.append(
             RuleFailure(
                 LOCATION,
-                f"works neither for {request.council_name} nor in {request.region}, {tail}",
+                f"works neither for {request.council_name} nor in {request.region_words}, {tail}",
             )
         )
 
@@ -269,7 +277,7 @@ def failures(worker: WorkerFacts, request: RequestFacts) -> list[RuleFailure]:
             where = (
                 request.council_name
                 if same_council
-                else f"{request.region} (council {post.council_code})"
+                else f"{request.region_words} (council {post.council_code})"
             )
             verb = "leaves" if post.left_on >= start else "left"
             found.append(
