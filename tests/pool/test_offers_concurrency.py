@@ -3,9 +3,9 @@ overlapping dates (each already accepted by its council): exactly one placement 
 the other acceptance is refused in words (``placement.overlap``).
 
 Real threads, each with its own session, start together at a barrier. A pause is patched in
-after each acceptance's overlap check, so without the worker's row lock (``SELECT ... FOR
-UPDATE`` on PostgreSQL; the database's write lock on SQLite) both would check before either
-wrote, every time, and two placements would be stored.
+after each acceptance's overlap check, so without the worker's write lock (an advisory lock
+on PostgreSQL, :mod:`workforce.pool.locking`; the database's write lock on SQLite) both would
+check before either wrote, every time, and two placements would be stored.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from tests.builders.people import TEST_ACTOR
 from workforce.auth.models import AuditEvent
 from workforce.config import Settings
 from workforce.errors import InputDataError
-from workforce.pool import service
+from workforce.pool import workers
 from workforce.pool.models import (
     AreaKind,
     PoolAvailability,
@@ -75,7 +75,7 @@ def test_a_csv_file_adds_each_worker_with_their_specialisms_areas_windows_and_pa
 
     (jo,) = s.exec(select(PoolWorker).where(PoolWorker.name == "Jo Example")).all()
     assert jo.swe_number == "SW0000000123"  # the census's form: SW and ten digits
-    public = service.worker_public(session=s, worker=jo)
+    public = workers.worker_public(session=s, worker=jo)
     assert public.role is PoolRole.team_manager and public.remote
     assert public.specialisms == sorted(
         [Specialism.child_protection, Specialism.court_work, Specialism.front_door]

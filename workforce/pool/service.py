@@ -35,6 +35,8 @@ from workforce.pool.locking import lock_for_writing, request_subject
 from workforce.pool.models import (
     Intervention,
     InterventionCreate,
+    Offer,
+    OfferStatus,
     Placement,
     PoolRequest,
     PoolRequestSpecialism,
@@ -44,10 +46,6 @@ from workforce.pool.models import (
     TierRaise,
 )
 from workforce.pool.terms import TIER_LABELS, PoolRole, Specialism, Tier
-from workforce.pool.workers import get_worker as get_worker
-from workforce.pool.workers import list_workers as list_workers
-from workforce.pool.workers import worker_public as worker_public
-from workforce.pool.workers import workers_public as workers_public
 from workforce.timeutils import utcnow
 
 _GRADE_TIERS = {
@@ -378,7 +376,9 @@ def _locked_request(session: Session, request_id: int, what: str) -> PoolRequest
 
 
 def withdraw_request(*, session: Session, request_id: int, actor: Actor) -> PoolRequest:
-    """Withdraw an open request; refused if it is filled or already withdrawn."""
+    """Withdraw an open request; refused if it is filled or already withdrawn. Its open
+    offers are withdrawn with it, releasing their workers (each audited); an answer to one
+    waits for the request's lock and then finds it closed."""
     row = _locked_request(session, request_id, f"the withdrawal of request {request_id}")
     if row.status != RequestStatus.open:
         raise InputDataError(
@@ -396,6 +396,24 @@ def withdraw_request(*, session: Session, request_id: int, actor: Actor) -> Pool
         council_code=row.council_code,
         summary=f"withdrew request {row.id}",
     )
+    moment = utcnow()
+    for offer in session.exec(
+        select(Offer).where(Offer.request_id == row.id, Offer.status == OfferStatus.open)
+    ):
+        offer.status = OfferStatus.withdrawn
+        offer.closed_at = moment
+        session.add(offer)
+        session.flush()
+        audit.record(
+            session=session,
+            actor=actor,
+            action="pool.withdraw",
+            entity="pool_offer",
+            entity_id=offer.id,
+            council_code=row.council_code,
+            summary=f"offer {offer.id} withdrawn: request {row.id} was withdrawn",
+            details={"reason": "the request was withdrawn"},
+        )
     return row
 
 
