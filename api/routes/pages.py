@@ -17,6 +17,7 @@ from workforce.cache import VersionedCache
 from workforce.councils import service
 from workforce.errors import NotFoundError
 from workforce.forecasting import service as forecast_service
+from workforce.forecasting.words import council_opening
 from workforce.inspections import service as inspections_service
 from workforce.inspections.models import Grade
 from workforce.measures import HEADLINE_MEASURES, MEASURES
@@ -124,6 +125,9 @@ def _council_page(
         benchmarks=benchmarks,
         charts=charts,
         judgements=judgements,
+        opening=council_opening(
+            session=session, run=outlook["run"], judgements=judgements, charts=charts
+        ),
         outlook=outlook,
         grades=[
             g.value
