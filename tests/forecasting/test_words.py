@@ -28,7 +28,7 @@ class F:
 def _judgement(grade: Grade | None, start: date, **fields: object) -> JudgementPublic:
     return JudgementPublic(
         council_code="340",
-        framework=list(Framework)[0],
+        framework=Framework.ilacs_standard,
         inspection_start=start,
         inspection_end=fields.pop("inspection_end", None),
         published=fields.pop("published", None),
