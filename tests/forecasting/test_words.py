@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from workforce.forecasting import words
 from workforce.inspections.models import Framework, Grade, JudgementPublic
@@ -25,7 +26,7 @@ class F:
     hi80: float
 
 
-def _judgement(grade: Grade | None, start: date, **fields: object) -> JudgementPublic:
+def _judgement(grade: Grade | None, start: date, **fields: Any) -> JudgementPublic:
     return JudgementPublic(
         council_code="340",
         framework=Framework.ilacs_standard,
