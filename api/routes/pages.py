@@ -22,7 +22,9 @@ from workforce.inspections import service as inspections_service
 from workforce.inspections.models import Grade
 from workforce.measures import HEADLINE_MEASURES, MEASURES
 from workforce.statistics import comparisons as statistics_comparisons
+from workforce.statistics import england
 from workforce.statistics import service as statistics_service
+from workforce.statistics.ranking import better_direction
 
 GRADE_ORDER = {grade.value: index for index, grade in enumerate(Grade)}
 
@@ -263,7 +265,7 @@ def _bands(
     return tuple(bands)
 
 
-SORTABLE = {"name", "region", "grade", *HEADLINE_MEASURES}
+SORTABLE = {"name", "region", "grade", "rank", "change", "inpost_fte", *HEADLINE_MEASURES}
 
 
 @router.get("/england", response_class=HTMLResponse)
@@ -272,28 +274,41 @@ def england_page(
     session: SessionDep,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     region: Annotated[str | None, Query()] = None,
+    neighbours: Annotated[str | None, Query()] = None,
     grade: Annotated[str | None, Query()] = None,
+    measure: Annotated[str | None, Query()] = None,
     sort: Annotated[str, Query()] = "name",
     order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
 ) -> Response:
-    """Every council for a year: the headline measures, sortable, filterable by region and grade."""
+    """Every council for a year, ranked on one measure as LAIT does; by region or neighbours."""
     years = statistics_service.available_years(session=session)
     if not years:
         return render_error(
             request, 404, "No published statistics are loaded: run `workforce demo`."
         )
     chosen_year = year if year in years else years[-1]
+    chosen = measure if measure in HEADLINE_MEASURES else HEADLINE_MEASURES[0]
+    small_workforce_fte = request.app.state.settings.warning_small_workforce_fte
     try:
-        rows = statistics_comparisons.england_table(
-            session=session, year=chosen_year, region=region or None
+        rows = england.england_table(
+            session=session,
+            year=chosen_year,
+            region=region or None,
+            neighbours_of=neighbours or None,
+            small_workforce_fte=small_workforce_fte,
+            with_reference=True,
         )
+        compared = service.find_council(session=session, code=neighbours) if neighbours else None
     except NotFoundError as exc:
         return render_error(request, 404, str(exc))
+    reference = [r for r in rows if r.kind != "council"]
     latest = inspections_service.latest_judgements(session=session)
     table: list[dict[str, Any]] = []
     for row in rows:
+        if row.kind != "council":
+            continue
         judgement = next((latest[c] for c in row.council_codes if c in latest), None)
-        table.append({"row": row, "judgement": judgement})
+        table.append({"row": row, "judgement": judgement, "standing": row.standings[chosen]})
     if grade:
         table = [t for t in table if t["judgement"] and t["judgement"].grade == grade]
     sort = sort if sort in SORTABLE else "name"
@@ -307,24 +322,37 @@ def england_page(
         if sort == "grade":
             j = item["judgement"]
             return (j is None, GRADE_ORDER.get(j.grade, 9) if j else 9)
-        value = row.values.get(sort)
+        if sort == "rank":
+            return (item["standing"].rank is None, item["standing"].rank or 0)
+        if sort == "change":
+            change = item["standing"].change
+            return (change is None, change or 0.0)
+        value = row.inpost_fte if sort == "inpost_fte" else row.values.get(sort)
         return (value is None, value or 0.0)
 
     table.sort(key=key, reverse=(order == "desc"))
     if order == "desc":  # keep missing values last either way
         table.sort(key=lambda item: key(item)[0])
-    regions = region_choices(session=session)
+    definition = MEASURES[chosen]
     return render(
         request,
         "england.html",
         years=years,
         chosen_year=chosen_year,
         table=table,
-        regions=regions,
+        reference=[{"row": r, "standing": r.standings[chosen]} for r in reference],
+        regions=region_choices(session=session),
+        councils=service.list_councils(session=session),
         region=region or "",
+        neighbours=compared.code if compared else "",
+        compared=compared,
         grade=grade or "",
         sort=sort,
         order=order,
+        measure=definition,
+        better=better_direction(definition),
+        ranked_councils=max((t["standing"].ranked_councils for t in table), default=0),
+        small_workforce_fte=small_workforce_fte,
         measures=[MEASURES[m] for m in HEADLINE_MEASURES],
         grades=[g.value for g in Grade],
     )

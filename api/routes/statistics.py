@@ -11,8 +11,9 @@ from api.deps import SessionDep
 from api.formats import Format, FormatQuery, csv_response, respond
 from workforce.cache import VersionedCache
 from workforce.measures import HEADLINE_MEASURES, MEASURES
-from workforce.statistics import comparisons, service
-from workforce.statistics.comparisons import BenchmarkRow, EnglandRow
+from workforce.statistics import comparisons, england, service
+from workforce.statistics.comparisons import BenchmarkRow
+from workforce.statistics.england import EnglandRow
 from workforce.statistics.models import FigurePublic, GeographicLevel, RevisionPublic
 
 router = APIRouter(prefix="/api", tags=["statistics"])
@@ -113,29 +114,70 @@ def england_measures(
 
 @router.get("/england/councils", response_model=list[EnglandRow])
 def england_councils(
+    request: Request,
     session: SessionDep,
     year: Annotated[int, Query(ge=2000, le=2100, description="Census year")],
     region: Annotated[str | None, Query(description="Region code or name")] = None,
+    neighbours: Annotated[
+        str | None,
+        Query(description="A council's code: only it and its statistical neighbours"),
+    ] = None,
+    reference: Annotated[
+        bool, Query(description="Also England's row and the region's, for reference")
+    ] = False,
     format: FormatQuery = Format.json,
 ) -> Any:
-    """Every council row published for a year, with the headline measures."""
-    rows = comparisons.england_table(session=session, year=year, region=region)
+    """Every council row published for a year, with the headline measures, ranked as LAIT does."""
+    rows = england.england_table(
+        session=session,
+        year=year,
+        region=region,
+        neighbours_of=neighbours,
+        small_workforce_fte=request.app.state.settings.warning_small_workforce_fte,
+        with_reference=reference,
+    )
     if format is Format.json:
         return rows
     flat = [
         {
+            "kind": r.kind,
             "area_code": r.area_code,
             "area_name": r.area_name,
             "region_name": r.region_name,
+            "inpost_fte": r.inpost_fte,
+            "small_workforce": r.small_workforce,
             **{
-                m: r.values.get(m) if r.values.get(m) is not None else r.suppressions.get(m)
+                f"{m}{suffix}": value
                 for m in HEADLINE_MEASURES
+                for suffix, value in _standing_columns(r, m).items()
             },
         }
         for r in rows
     ]
-    columns = ["area_code", "area_name", "region_name", *HEADLINE_MEASURES]
+    columns = [
+        "kind",
+        "area_code",
+        "area_name",
+        "region_name",
+        "inpost_fte",
+        "small_workforce",
+        *(f"{m}{suffix}" for m in HEADLINE_MEASURES for suffix in STANDING_SUFFIXES),
+    ]
     return csv_response(flat, columns, f"england-councils-{year}")
+
+
+STANDING_SUFFIXES = ("", "_change", "_rank", "_quartile")
+
+
+def _standing_columns(row: EnglandRow, measure: str) -> dict[str, Any]:
+    """A measure's CSV cells: the figure (or its suppression code), change, rank, band."""
+    standing = row.standings[measure]
+    return {
+        "": standing.value if standing.value is not None else standing.suppression,
+        "_change": standing.change,
+        "_rank": standing.rank,
+        "_quartile": standing.quartile,
+    }
 
 
 @router.get("/regions/{code}/measures", response_model=list[FigurePublic])

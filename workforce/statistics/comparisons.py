@@ -1,4 +1,4 @@
-"""Comparing a council with others: benchmarks, comparison series, the England table."""
+"""Comparing a council with others: benchmarks and comparison series."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlmodel import Session, SQLModel, col
 
-from workforce.councils.models import Council, Region, StatisticalNeighbour
+from workforce.councils.models import Council, StatisticalNeighbour
 from workforce.councils.service import find_council, resolve_region
 from workforce.errors import NotFoundError
 from workforce.measures import HEADLINE_MEASURES, MEASURES
@@ -164,67 +164,6 @@ def benchmarks(
             )
         )
     return rows
-
-
-class EnglandRow(SQLModel):
-    area_code: str
-    area_name: str
-    council_codes: list[str]
-    region_code: str | None
-    region_name: str | None
-    values: dict[str, float | None]
-    suppressions: dict[str, str | None]
-
-
-def england_table(
-    *,
-    session: Session,
-    year: int,
-    region: str | None = None,
-    measures: Sequence[str] = HEADLINE_MEASURES,
-) -> list[EnglandRow]:
-    """Return every council row DfE published for ``year`` (newest release), by name."""
-    measures = validate_measures(measures)
-    figures = _figures(
-        session=session, level=GeographicLevel.local_authority, measures=measures, years=[year]
-    )
-    newest = max((f.release_last_year for f in figures), default=None)
-    councils = list(session.scalars(select(Council)))
-    by_code = {c.code: c for c in councils}
-    members: dict[str, list[Council]] = defaultdict(list)
-    for council in councils:
-        members[council.code].append(council)
-        if council.reporting_unit_code:
-            members[council.reporting_unit_code].append(council)
-    region_names = {r.code: r.name for r in session.scalars(select(Region))}
-    wanted = resolve_region(session=session, region=region).code if region else None
-    rows: dict[str, EnglandRow] = {}
-    for f in figures:
-        if f.release_last_year != newest:
-            continue
-        row = rows.get(f.area_code)
-        if row is None:
-            area_councils = members.get(f.area_code, [])
-            region_code = area_councils[0].region_code if area_councils else None
-            row = rows[f.area_code] = EnglandRow(
-                area_code=f.area_code,
-                area_name=f.area_name,
-                council_codes=[c.code for c in area_councils],
-                region_code=region_code,
-                region_name=region_names.get(region_code) if region_code else None,
-                values={},
-                suppressions={},
-            )
-        row.values[f.measure] = f.value
-        row.suppressions[f.measure] = f.suppression
-    result = [
-        r
-        for r in rows.values()
-        if wanted is None
-        or r.region_code == wanted
-        or any(by_code[c].london_subregion_code == wanted for c in r.council_codes)
-    ]
-    return sorted(result, key=lambda r: r.area_name)
 
 
 class ComparisonPoint(SQLModel):
