@@ -1,6 +1,6 @@
 """Job ``pool_housekeeping``: every hour, the emergency pool's offers past their time to
 answer are marked expired, releasing their workers for other offers
-(:func:`workforce.pool.offers.expire_offer`), and placements ending within 28 days are
+(:func:`workforce.pool.answers.expire_offer`), and placements ending within 28 days are
 counted in the summary as reminders to extend or replace.
 
 Each offer expires in a transaction of its own, under its request's and worker's locks: an
@@ -16,7 +16,7 @@ from sqlmodel import Session
 from jobs.registry import JobOutcome, job
 from workforce.auth.audit import Actor
 from workforce.errors import Busy
-from workforce.pool import offers, reporting
+from workforce.pool import answers, reporting
 from workforce.timeutils import utcnow
 
 
@@ -28,14 +28,14 @@ from workforce.timeutils import utcnow
 def pool_housekeeping(*, session: Session) -> JobOutcome:
     actor = Actor.job("pool_housekeeping")
     now = utcnow()
-    due = offers.offers_due_to_expire(session=session, on=now)
+    due = answers.offers_due_to_expire(session=session, on=now)
     session.commit()
     expired: list[int] = []
     busy: list[str] = []
     failed: list[str] = []
     for offer_id in due:
         try:
-            if offers.expire_offer(session=session, offer_id=offer_id, on=now, actor=actor):
+            if answers.expire_offer(session=session, offer_id=offer_id, on=now, actor=actor):
                 expired.append(offer_id)
             session.commit()
         except Busy:

@@ -1,9 +1,9 @@
 """The emergency pool's forms: a council's intervention lead asks for staff and answers
 offers; a coordinator runs the matcher, turns a proposal into an offer and records the
 worker's answer. Each posts, is checked by the same services as the API
-(:mod:`workforce.pool.service`, :mod:`workforce.pool.offers`), and on success redirects
-(post/redirect/get) after its transaction has committed; a refusal renders the page again
-with the GOV.UK error summary saying what was wrong.
+(:mod:`workforce.pool.service`, :mod:`workforce.pool.offers`, :mod:`workforce.pool.answers`),
+and on success redirects (post/redirect/get) after its transaction has committed; a refusal
+renders the page again with the GOV.UK error summary saying what was wrong.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from api.security import actor_for
 from workforce.auth.permissions import Principal
 from workforce.councils.models import Council
 from workforce.errors import InputDataError, NotFoundError, Problem
-from workforce.pool import flows, offers, service, views
+from workforce.pool import answers, flows, offers, service, views
 from workforce.pool.models import Answer, OfferCreate, Proposal, RequestCreate
 from workforce.pool.terms import ROLE_LABELS, SPECIALISM_LABELS
 
@@ -200,7 +200,7 @@ def answer_page(
     try:
         if chosen is None:
             raise InputDataError([Problem("offer.answer", "Choose accept or decline")])
-        answer_as = offers.answer_for_worker if party == "worker" else offers.answer_for_council
+        answer_as = answers.answer_for_worker if party == "worker" else answers.answer_for_council
         answer_as(
             session=session, offer_id=offer_id, answer=chosen, actor=actor_for(request, principal)
         )

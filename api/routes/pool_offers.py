@@ -22,7 +22,7 @@ from api.params import RowId
 from api.security import Forbidden, OwnAccount, actor_for
 from workforce.auth.permissions import Action, Decision, Principal, authorize
 from workforce.errors import NotFoundError
-from workforce.pool import offers, placements, reporting
+from workforce.pool import answers, offers, placements, reporting
 from workforce.pool.models import (
     Offer,
     OfferCreate,
@@ -102,21 +102,21 @@ def answer_offer(
     session: SessionDep,
     principal: OwnAccount,
     offer_id: RowId,
-    body: offers.OfferAnswer,
+    body: answers.OfferAnswer,
 ) -> OfferPublic:
     """The worker's answer (recorded by a coordinator) or the council's (its intervention
     lead's, or a coordinator's); both accepting makes the placement."""
     council = _visible_offer(session, principal, offer_id)
     actor = actor_for(request, principal)
-    if body.party is offers.Party.worker:
+    if body.party is answers.Party.worker:
         _coordinators_only(principal, "records a worker's answer")
-        row: Offer = offers.answer_for_worker(
+        row: Offer = answers.answer_for_worker(
             session=session, offer_id=offer_id, answer=body.answer, actor=actor
         )
     else:
         if not offers.may_answer_for_council(principal, council):
             raise NotFoundError(f"No offer {offer_id} that you can see.")
-        row = offers.answer_for_council(
+        row = answers.answer_for_council(
             session=session, offer_id=offer_id, answer=body.answer, actor=actor
         )
     return OfferPublic.model_validate(row)
@@ -128,12 +128,12 @@ def withdraw_offer(
     session: SessionDep,
     principal: OwnAccount,
     offer_id: RowId,
-    body: offers.OfferWithdrawal | None = None,
+    body: answers.OfferWithdrawal | None = None,
 ) -> OfferPublic:
     """A coordinator withdraws an open offer, releasing the worker."""
     _visible_offer(session, principal, offer_id)
     _coordinators_only(principal, "withdraws an offer")
-    row = offers.withdraw_offer(
+    row = answers.withdraw_offer(
         session=session,
         offer_id=offer_id,
         actor=actor_for(request, principal),

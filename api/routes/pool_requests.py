@@ -7,7 +7,8 @@ reason; its council's intervention lead (or an administrator) withdraws it.
 Interventions: an administrator records and ends them; a council's own users read their
 council's, coordinators, analysts and administrators every council's.
 Anyone else signed in is answered 404, never confirming that anything exists; signed out,
-401 (``workforce.pool.access``). Every write is audited (``workforce.pool.service``).
+401 (``workforce.pool.access``). Every write is audited (``workforce.pool.service``,
+``workforce.pool.interventions``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from api.security import OwnAccount, actor_for
 from workforce.auth.permissions import Action, Decision, authorize, councils_in_reach
 from workforce.councils.service import find_council
 from workforce.errors import InputDataError, NotFoundError, Problem
-from workforce.pool import access, service
+from workforce.pool import access, interventions, service
 from workforce.pool.models import (
     Intervention,
     InterventionCreate,
@@ -178,7 +179,7 @@ def list_interventions(
         code = find_council(session=session, code=council).code
         if reach is not None and code not in reach:
             raise NotFoundError(f"No interventions for council {council!r} that you can see.")
-    rows = service.list_interventions(session=session, council_code=code, councils=reach)
+    rows = interventions.list_interventions(session=session, council_code=code, councils=reach)
     return [_intervention_public(r) for r in rows]
 
 
@@ -189,7 +190,7 @@ def record_intervention(
     """Record a council's statutory direction or commissioner: administrators only."""
     if not access.is_admin(principal):
         raise _nothing_here()
-    row = service.record_intervention(
+    row = interventions.record_intervention(
         session=session, new=body, actor=actor_for(request, principal)
     )
     return _intervention_public(row)
@@ -206,7 +207,7 @@ def end_intervention(
     """End an intervention on a day: administrators only."""
     if not access.is_admin(principal):
         raise NotFoundError(f"No intervention with id {intervention_id} that you can see.")
-    row = service.end_intervention(
+    row = interventions.end_intervention(
         session=session,
         intervention_id=intervention_id,
         end_date=body.end_date,

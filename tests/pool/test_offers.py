@@ -14,7 +14,7 @@ from tests.builders import pool_offers as build
 from tests.builders.people import TEST_ACTOR
 from workforce.auth.models import AuditEvent
 from workforce.errors import InputDataError, NotFoundError
-from workforce.pool import offers, placements
+from workforce.pool import answers, offers, placements
 from workforce.pool.models import (
     Answer,
     OfferCreate,
@@ -131,12 +131,12 @@ def test_both_acceptances_make_a_placement_and_fill_the_request(s: Session) -> N
     )
     s.commit()
     assert offer.id is not None
-    after = offers.answer_for_council(
+    after = answers.answer_for_council(
         session=s, offer_id=offer.id, answer=Answer.accepted, actor=TEST_ACTOR, on=NOW
     )
     assert after.status == OfferStatus.open
     assert s.exec(select(Placement)).all() == []
-    after = offers.answer_for_worker(
+    after = answers.answer_for_worker(
         session=s, offer_id=offer.id, answer=Answer.accepted, actor=TEST_ACTOR, on=NOW
     )
     s.commit()
@@ -158,13 +158,13 @@ def test_a_decline_closes_the_offer_and_a_second_answer_is_refused(s: Session) -
     offer = build.offer(s, req, build.worker(s))
     s.commit()
     assert offer.id is not None
-    declined = offers.answer_for_worker(
+    declined = answers.answer_for_worker(
         session=s, offer_id=offer.id, answer=Answer.declined, actor=TEST_ACTOR
     )
     s.commit()
     assert declined.status == OfferStatus.declined and declined.closed_at is not None
     with pytest.raises(InputDataError) as refused:
-        offers.answer_for_council(
+        answers.answer_for_council(
             session=s, offer_id=offer.id, answer=Answer.accepted, actor=TEST_ACTOR
         )
     assert _rules(refused) == ["offer.closed"]
@@ -180,7 +180,7 @@ def test_the_same_party_cannot_answer_twice_and_an_expired_offer_cannot_be_answe
     for offer_id, rule in ((answered.id, "offer.answered"), (stale.id, "offer.expired")):
         assert offer_id is not None
         with pytest.raises(InputDataError) as refused:
-            offers.answer_for_council(
+            answers.answer_for_council(
                 session=s, offer_id=offer_id, answer=Answer.declined, actor=TEST_ACTOR, on=NOW
             )
         assert _rules(refused) == [rule]
@@ -195,7 +195,7 @@ def test_an_acceptance_overlapping_a_placement_is_refused_in_words(s: Session) -
     s.commit()
     assert offer.id is not None
     with pytest.raises(InputDataError) as refused:
-        offers.answer_for_worker(
+        answers.answer_for_worker(
             session=s, offer_id=offer.id, answer=Answer.accepted, actor=TEST_ACTOR
         )
     assert _rules(refused) == ["placement.overlap"]
@@ -210,7 +210,7 @@ def test_a_withdrawn_offer_releases_the_worker(s: Session) -> None:
     offer = build.offer(s, req, w)
     s.commit()
     assert offer.id is not None
-    offers.withdraw_offer(session=s, offer_id=offer.id, actor=TEST_ACTOR, reason="filled locally")
+    answers.withdraw_offer(session=s, offer_id=offer.id, actor=TEST_ACTOR, reason="filled locally")
     s.commit()
     assert offer.status == OfferStatus.withdrawn
     again = offers.make_offer(
@@ -218,7 +218,7 @@ def test_a_withdrawn_offer_releases_the_worker(s: Session) -> None:
     )
     assert again.status == OfferStatus.open
     with pytest.raises(InputDataError):
-        offers.withdraw_offer(session=s, offer_id=offer.id, actor=TEST_ACTOR)
+        answers.withdraw_offer(session=s, offer_id=offer.id, actor=TEST_ACTOR)
 
 
 def test_expiry_marks_only_open_offers_past_their_time(s: Session) -> None:
@@ -229,7 +229,7 @@ def test_expiry_marks_only_open_offers_past_their_time(s: Session) -> None:
         s, req, build.worker(s), expires_at=NOW - timedelta(days=2), status=OfferStatus.declined
     )
     s.commit()
-    expired = offers.expire_offers(session=s, on=NOW, actor=TEST_ACTOR)
+    expired = answers.expire_offers(session=s, on=NOW, actor=TEST_ACTOR)
     s.commit()
     assert [o.id for o in expired] == [old.id]
     assert old.status == OfferStatus.expired
@@ -356,12 +356,12 @@ def test_an_acceptance_is_refused_once_the_request_is_withdrawn_or_the_worker_in
     s.add_all([req, w])
     s.commit()
     with pytest.raises(InputDataError) as refused:
-        offers.answer_for_worker(
+        answers.answer_for_worker(
             session=s, offer_id=offer.id, answer=Answer.accepted, actor=TEST_ACTOR
         )
     assert sorted(_rules(refused)) == ["offer.request", "offer.worker"]
     s.rollback()
-    declined = offers.answer_for_worker(
+    declined = answers.answer_for_worker(
         session=s, offer_id=offer.id, answer=Answer.declined, actor=TEST_ACTOR
     )
     assert declined.status == OfferStatus.declined

@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 from tests.builders import pool_offers as build
 from tests.builders.people import TEST_ACTOR
 from workforce.errors import InputDataError
-from workforce.pool import offers
+from workforce.pool import answers
 from workforce.pool.models import Answer, Offer, OfferStatus, Placement
 
 T = TypeVar("T")
@@ -52,14 +52,14 @@ def _at_once(
 
 
 def _slowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = offers.overlapping_placement
+    real = answers.overlapping_placement
 
     def slow(**kwargs: object) -> Placement | None:
         found = real(**kwargs)  # type: ignore[arg-type]
         time.sleep(0.2)
         return found
 
-    monkeypatch.setattr(offers, "overlapping_placement", slow)
+    monkeypatch.setattr(answers, "overlapping_placement", slow)
 
 
 def test_two_acceptances_for_one_worker_at_once_make_exactly_one_placement(
@@ -79,7 +79,7 @@ def test_two_acceptances_for_one_worker_at_once_make_exactly_one_placement(
     def accept(session: Session, number: int) -> Offer:
         offer_id = ids[number]
         assert offer_id is not None
-        return offers.answer_for_worker(
+        return answers.answer_for_worker(
             session=session, offer_id=offer_id, answer=Answer.accepted, actor=TEST_ACTOR
         )
 

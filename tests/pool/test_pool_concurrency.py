@@ -17,7 +17,7 @@ from tests.builders import pool_offers as build
 from tests.builders.people import TEST_ACTOR
 from tests.pool.test_offers_concurrency import _at_once
 from workforce.errors import InputDataError
-from workforce.pool import flows, offers, service
+from workforce.pool import answers, flows, offers, service
 from workforce.pool.models import (
     Answer,
     MatchRun,
@@ -116,14 +116,14 @@ def test_a_request_withdrawn_while_its_offer_is_accepted_never_ends_withdrawn_an
         s.commit()
         request_id, offer_id = req.id, made.id
     assert request_id is not None and offer_id is not None
-    _slowed(monkeypatch, offers, "overlapping_placement")
+    _slowed(monkeypatch, answers, "overlapping_placement")  # the acceptance's check
 
     def act(session: Session, n: int) -> object:
         if n == 0:
             return service.withdraw_request(
                 session=session, request_id=request_id, actor=TEST_ACTOR
             )
-        return offers.answer_for_council(
+        return answers.answer_for_council(
             session=session, offer_id=offer_id, answer=Answer.accepted, actor=TEST_ACTOR
         )
 

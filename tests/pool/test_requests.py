@@ -22,7 +22,7 @@ from workforce.auth.models import AuditEvent
 from workforce.config import Settings
 from workforce.errors import InputDataError, NotFoundError
 from workforce.inspections.models import Framework, Grade, Judgement
-from workforce.pool import service
+from workforce.pool import interventions, service, tiers
 from workforce.pool.models import (
     InterventionCreate,
     PoolRequest,
@@ -72,19 +72,19 @@ def test_a_councils_tier_is_its_intervention_then_its_latest_judgement_known_on_
     for j in s.exec(select(Judgement).where(col(Judgement.council_code).in_([CAMDEN, GREENWICH]))):
         s.delete(j)
     _judged(s, CAMDEN, Grade.good, date(2022, 1, 10), date(2022, 3, 1))
-    assert service.tier_of(session=s, council_code=CAMDEN, on=DAY) is Tier.other
+    assert tiers.tier_of(session=s, council_code=CAMDEN, on=DAY) is Tier.other
     # Inspected before the day but published after it: not yet known.
     _judged(s, CAMDEN, Grade.inadequate, date(2027, 1, 4), date(2027, 3, 1))
-    assert service.tier_of(session=s, council_code=CAMDEN, on=DAY) is Tier.other
-    assert service.tier_of(session=s, council_code=CAMDEN, on=date(2027, 3, 1)) is Tier.inadequate
+    assert tiers.tier_of(session=s, council_code=CAMDEN, on=DAY) is Tier.other
+    assert tiers.tier_of(session=s, council_code=CAMDEN, on=date(2027, 3, 1)) is Tier.inadequate
     _judged(s, GREENWICH, Grade.requires_improvement, date(2024, 5, 1), date(2024, 7, 1))
-    assert service.tier_of(session=s, council_code=GREENWICH, on=DAY) is Tier.requires_improvement
+    assert tiers.tier_of(session=s, council_code=GREENWICH, on=DAY) is Tier.requires_improvement
     # An intervention in force on the day comes first; ended, it no longer counts.
     build.intervention(s, GREENWICH, start_date=date(2027, 1, 1), end_date=date(2027, 1, 31))
-    assert service.tier_of(session=s, council_code=GREENWICH, on=DAY) is Tier.requires_improvement
+    assert tiers.tier_of(session=s, council_code=GREENWICH, on=DAY) is Tier.requires_improvement
     build.intervention(s, GREENWICH, start_date=date(2027, 2, 1))
-    assert service.tier_of(session=s, council_code=GREENWICH, on=DAY) is Tier.intervention
-    assert service.tiers_of(session=s, council_codes=[CAMDEN, GREENWICH], on=DAY) == {
+    assert tiers.tier_of(session=s, council_code=GREENWICH, on=DAY) is Tier.intervention
+    assert tiers.tiers_of(session=s, council_codes=[CAMDEN, GREENWICH], on=DAY) == {
         CAMDEN: Tier.other,
         GREENWICH: Tier.intervention,
     }
@@ -95,18 +95,20 @@ def test_an_admin_records_and_ends_an_intervention_audited(reference_session: Se
     new = InterventionCreate.checked(
         council="E09000007", kind="commissioner", start_date="2027-01-01", note="DfE direction"
     )
-    row = service.record_intervention(session=s, new=new, actor=TEST_ACTOR)
+    row = interventions.record_intervention(session=s, new=new, actor=TEST_ACTOR)
     s.commit()
     assert row.council_code == CAMDEN and row.recorded_by == TEST_ACTOR.name
-    assert [r.id for r in service.list_interventions(session=s, council_code=CAMDEN)] == [row.id]
+    assert [r.id for r in interventions.list_interventions(session=s, council_code=CAMDEN)] == [
+        row.id
+    ]
     assert row.id is not None
     with pytest.raises(InputDataError) as refused:
-        service.end_intervention(
+        interventions.end_intervention(
             session=s, intervention_id=row.id, end_date=date(2026, 12, 1), actor=TEST_ACTOR
         )
     assert _rules(refused) == ["intervention.end_date"]
     s.rollback()
-    service.end_intervention(
+    interventions.end_intervention(
         session=s, intervention_id=row.id, end_date=date(2027, 6, 30), actor=TEST_ACTOR
     )
     s.commit()
@@ -115,7 +117,7 @@ def test_an_admin_records_and_ends_an_intervention_audited(reference_session: Se
         InterventionCreate.checked(council="202", kind="inspection", start_date="soon")
     assert sorted(_rules(refused)) == ["intervention.kind", "intervention.start_date"]
     with pytest.raises(InputDataError) as refused:
-        service.record_intervention(
+        interventions.record_intervention(
             session=s,
             new=InterventionCreate.checked(council="999", kind="commissioner", start_date=DAY),
             actor=TEST_ACTOR,
@@ -220,7 +222,7 @@ def test_a_coordinator_raises_a_tier_with_a_reason_but_never_lowers_it(
     row = build.request(s, HACKNEY)
     s.commit()
     assert row.id is not None
-    assert service.request_tier(session=s, request=row, on=DAY) is Tier.requires_improvement
+    assert tiers.request_tier(session=s, request=row, on=DAY) is Tier.requires_improvement
     for tier in (Tier.requires_improvement, Tier.other):
         with pytest.raises(InputDataError) as refused:
             service.raise_tier(
@@ -245,7 +247,7 @@ def test_a_coordinator_raises_a_tier_with_a_reason_but_never_lowers_it(
     assert (public.tier, public.tier_reason) == (Tier.inadequate, raised.tier_reason)
     # An intervention later puts the council above the raise: the better tier wins.
     build.intervention(s, HACKNEY, start_date=date(2027, 1, 15))
-    assert service.request_tier(session=s, request=raised, on=DAY) is Tier.intervention
+    assert tiers.request_tier(session=s, request=raised, on=DAY) is Tier.intervention
     # A second raise no better than the first is refused: nothing is lowered.
     s.rollback()
     with pytest.raises(InputDataError):
@@ -277,8 +279,10 @@ def test_two_tier_raises_at_once_keep_the_higher_and_lose_nothing(
         time.sleep(0.2)
         return result
 
+    # Each patched where it is looked up: raise_tier calls service.request_tier, which is
+    # tiers.request_tier, which calls tiers.tier_of.
     monkeypatch.setattr(service, "request_tier", slow)
-    monkeypatch.setattr(service, "tier_of", lambda **_: Tier.other)
+    monkeypatch.setattr(tiers, "tier_of", lambda **_: Tier.other)
     barrier = threading.Barrier(2)
 
     def run(tier: Tier) -> object:

@@ -1,8 +1,8 @@
 """``workforce pool`` commands: offers (list, make, answer, withdraw, expire), placements
 (list, extend, end) and the pool's report.
 
-A thin layer over :mod:`workforce.pool.offers`, :mod:`workforce.pool.placements` and
-:mod:`workforce.pool.reporting`: each
+A thin layer over :mod:`workforce.pool.offers`, :mod:`workforce.pool.answers`,
+:mod:`workforce.pool.placements` and :mod:`workforce.pool.reporting`: each
 write is one transaction as the command line's actor (audited), and a refusal lists every
 problem and changes nothing.
 """
@@ -134,13 +134,13 @@ def answer(
     ],
 ) -> None:
     """Record the worker's or the council's answer; both accepting makes the placement."""
-    from workforce.pool import offers
+    from workforce.pool import answers
 
-    given = _checked(offers.OfferAnswer, party=party, answer=reply)
+    given = _checked(answers.OfferAnswer, party=party, answer=reply)
     record = (
-        offers.answer_for_worker
-        if given.party is offers.Party.worker
-        else offers.answer_for_council
+        answers.answer_for_worker
+        if given.party is answers.Party.worker
+        else answers.answer_for_council
     )
     row = _write(lambda s, a: record(session=s, offer_id=offer_id, answer=given.answer, actor=a))
     typer.echo(_offer_line(row))
@@ -152,10 +152,10 @@ def withdraw(
     reason: Annotated[str, typer.Option(help="Why it is withdrawn.")] = "",
 ) -> None:
     """Withdraw an open offer, releasing the worker."""
-    from workforce.pool import offers
+    from workforce.pool import answers
 
     row = _write(
-        lambda s, a: offers.withdraw_offer(session=s, offer_id=offer_id, actor=a, reason=reason)
+        lambda s, a: answers.withdraw_offer(session=s, offer_id=offer_id, actor=a, reason=reason)
     )
     typer.echo(_offer_line(row))
 
@@ -163,10 +163,10 @@ def withdraw(
 @offers_app.command("expire")
 def expire() -> None:
     """Expire every open offer past its time to answer now (as job pool_housekeeping does)."""
-    from workforce.pool import offers
+    from workforce.pool import answers
     from workforce.timeutils import utcnow
 
-    rows = _write(lambda s, a: offers.expire_offers(session=s, on=utcnow(), actor=a))
+    rows = _write(lambda s, a: answers.expire_offers(session=s, on=utcnow(), actor=a))
     for row in rows:
         typer.echo(_offer_line(row))
     typer.echo(f"{len(rows)} offer(s) expired.")

@@ -1,9 +1,9 @@
 """``workforce pool`` commands: interventions (add, list, end) and requests (add, list,
 withdraw, raise-tier).
 
-A thin layer over :mod:`workforce.pool.service`: inputs are validated through the pool's
-``...Create`` shapes, each write is one transaction as the command line's actor (audited),
-and a refusal lists every problem and changes nothing.
+A thin layer over :mod:`workforce.pool.interventions` and :mod:`workforce.pool.service`:
+inputs are validated through the pool's ``...Create`` shapes, each write is one transaction
+as the command line's actor (audited), and a refusal lists every problem and changes nothing.
 """
 
 from __future__ import annotations
@@ -56,13 +56,13 @@ def add_intervention(
     note: Annotated[str, typer.Option(help="A note, such as the direction's title.")] = "",
 ) -> None:
     """Record a council's statutory direction or commissioner."""
-    from workforce.pool import service
+    from workforce.pool import interventions
     from workforce.pool.models import InterventionCreate
 
     new = _checked(
         InterventionCreate, council=council, kind=kind, start_date=start, end_date=end, note=note
     )
-    row = _write(lambda s, a: service.record_intervention(session=s, new=new, actor=a))
+    row = _write(lambda s, a: interventions.record_intervention(session=s, new=new, actor=a))
     typer.echo(f"Intervention {row.id}: {row.kind} for council {row.council_code}.")
 
 
@@ -71,13 +71,13 @@ def list_interventions(
     council: Annotated[str | None, typer.Option(help="Only this council's.")] = None,
 ) -> None:
     """List interventions, latest start first."""
-    from workforce.pool import service
+    from workforce.pool import interventions
 
     def work(session: Any, _actor: Any) -> None:
         from workforce.councils.service import find_council
 
         code = find_council(session=session, code=council).code if council else None
-        rows = service.list_interventions(session=session, council_code=code)
+        rows = interventions.list_interventions(session=session, council_code=code)
         for r in rows:
             typer.echo(f"{r.id}\t{r.council_code}\t{r.kind}\t{r.start_date}..{r.end_date or ''}")
         typer.echo(f"{len(rows)} intervention(s).")
@@ -91,14 +91,14 @@ def end_intervention(
     on: Annotated[str, typer.Option(help="Its last day (YYYY-MM-DD).")],
 ) -> None:
     """End an intervention."""
-    from workforce.pool import service
+    from workforce.pool import interventions
 
     try:
         end_date = date.fromisoformat(on)
     except ValueError:
         raise refused(ValueError("not a date (use YYYY-MM-DD)")) from None
     row = _write(
-        lambda s, a: service.end_intervention(
+        lambda s, a: interventions.end_intervention(
             session=s, intervention_id=intervention_id, end_date=end_date, actor=a
         )
     )

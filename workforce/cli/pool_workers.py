@@ -1,6 +1,6 @@
 """``workforce pool`` commands: workers (``import-workers FILE``, ``workers list``).
 
-A thin layer over :mod:`workforce.pool.workers_import` and :mod:`workforce.pool.service`:
+A thin layer over :mod:`workforce.pool.workers_import` and :mod:`workforce.pool.workers`:
 an import is one transaction, as the command line's actor (audited); a refused file lists
 every problem and stores nothing.
 """

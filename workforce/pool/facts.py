@@ -5,7 +5,7 @@ worker's facts (:class:`~workforce.pool.matching.WorkerFacts`) and each open req
 A worker's ``booked`` windows are their placements in force and their open offers, so a
 worker already offered or placed for overlapping dates is never proposed again. A
 request's open posts are its posts less those placed and those under an open offer. Its
-tier is the council's on the day (:func:`workforce.pool.service.tiers_of`), or the
+tier is the council's on the day (:func:`workforce.pool.tiers.tiers_of`), or the
 coordinator's raise if that is higher; its cooling-off is 3 months or, if longer, the
 period of an MoU group the council is a member of on the request's start date.
 """
@@ -36,6 +36,7 @@ from workforce.pool.models import (
 )
 from workforce.pool.rules import PermanentPost, RequestFacts, Window, WorkerFacts
 from workforce.pool.terms import COOLING_OFF_MONTHS, PoolRole, Specialism, Tier
+from workforce.pool.tiers import tiers_of
 
 
 def _regions(session: Session) -> dict[str, str]:
@@ -183,8 +184,6 @@ def request_facts(
         )
     ):
         wanted[request_id][0 if required else 1].add(Specialism(specialism))
-    from workforce.pool.service import tiers_of
-
     councils = {c.code: c for c in session.exec(select(Council))}
     region_names = dict(session.exec(select(Region.code, Region.name)).all())
     taken = taken_posts(session=session)

@@ -1,5 +1,5 @@
 """Placements: a worker placed with a council, made when both sides accept an offer
-(:mod:`workforce.pool.offers`), then extended or ended early, each with a reason.
+(:mod:`workforce.pool.answers`), then extended or ended early, each with a reason.
 
 A worker never holds two overlapping placements. Every write to an offer or a placement
 first takes the pool's write locks of its request and its worker (:func:`lock_worker`), and

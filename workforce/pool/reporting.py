@@ -3,7 +3,7 @@ posts and why, pool capacity by role and specialism, placements ending soon. Eac
 function returning typed rows; :func:`section_csv` writes any part as a CSV download.
 
 A request's tier is the one it has on the report's day: its council's
-(:func:`workforce.pool.service.tiers_of`), or a coordinator's raise where that is better, as
+(:func:`workforce.pool.tiers.tiers_of`), or a coordinator's raise where that is better, as
 the requests' pages show it. Withdrawn requests are left out of the fill rate. A placement
 counts as placed even if it later ended early.
 """
@@ -22,7 +22,6 @@ from sqlmodel import Session, col, select
 from workforce.councils.models import Council, Region
 from workforce.errors import InputDataError, Problem
 from workforce.exports import to_csv
-from workforce.pool import service
 from workforce.pool.models import (
     MatchRun,
     Placement,
@@ -34,6 +33,7 @@ from workforce.pool.models import (
     Unfilled,
 )
 from workforce.pool.terms import ROLE_LABELS, TIER_LABELS, PoolRole, Tier
+from workforce.pool.tiers import tiers_of
 
 ENDING_SOON_DAYS = 28
 CAPACITY_HORIZON_DAYS = 90
@@ -105,7 +105,7 @@ def request_tiers(*, session: Session, on: date) -> dict[int, Tier]:
     requests = session.exec(
         select(PoolRequest.id, PoolRequest.council_code, PoolRequest.tier_raised_to)
     ).all()
-    councils = service.tiers_of(session=session, council_codes={r[1] for r in requests}, on=on)
+    councils = tiers_of(session=session, council_codes={r[1] for r in requests}, on=on)
     return {
         request_id: councils[code] if raised is None else min(councils[code], Tier(raised))
         for request_id, code, raised in requests

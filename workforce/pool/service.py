@@ -1,16 +1,15 @@
-"""The emergency pool's reads and small writes: interventions, requests, tiers; workers.
+"""The emergency pool's reads and small writes on requests.
 
-- **Workers** are read through :mod:`workforce.pool.workers` (its reads are importable from
-  here too) and added and changed by the import (:mod:`workforce.pool.workers_import`);
-  who sees what is :mod:`workforce.pool.access`'s to say.
-- **Interventions** (a statutory direction or a commissioner, with dates) are recorded and
-  ended by an administrator.
 - **Requests** are made by a council's intervention lead for their own council (or by an
   administrator for any); they last ``weeks`` whole weeks from their start. A coordinator
   may raise a request's priority tier with a reason, never to a tier no better than the
   one it already has.
-- A request's **tier** is the better of its council's on the day (:func:`tier_of`: an
-  intervention in force, else the latest Ofsted judgement) and the coordinator's raise.
+- A request's **tier** is the better of its council's on the day and the coordinator's
+  raise (:mod:`workforce.pool.tiers`).
+- **Interventions** are recorded and ended in :mod:`workforce.pool.interventions`;
+  **workers** are read through :mod:`workforce.pool.workers` and added and changed by the
+  import (:mod:`workforce.pool.workers_import`); who sees what is
+  :mod:`workforce.pool.access`'s to say.
 
 Every write is audited in its transaction and takes the pool's write lock
 (:mod:`workforce.pool.locking`) before the reads its checks make; the caller commits.
@@ -19,22 +18,18 @@ Every write is audited in its transaction and takes the pool's write lock
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import ClassVar
 
-from sqlmodel import Field, Session, col, func, or_, select
+from sqlmodel import Field, Session, col, func, select
 
 from workforce.auth import audit
 from workforce.auth.audit import Actor
 from workforce.councils.models import Council
 from workforce.councils.service import find_council
 from workforce.errors import InputDataError, NotFoundError, Problem
-from workforce.inspections.models import Grade, Judgement
 from workforce.pool.locking import lock_for_writing, request_subject
 from workforce.pool.models import (
-    Intervention,
-    InterventionCreate,
     Offer,
     OfferStatus,
     Placement,
@@ -46,12 +41,8 @@ from workforce.pool.models import (
     TierRaise,
 )
 from workforce.pool.terms import TIER_LABELS, PoolRole, Specialism, Tier
+from workforce.pool.tiers import request_tier, tiers_of
 from workforce.timeutils import utcnow
-
-_GRADE_TIERS = {
-    Grade.inadequate: Tier.inadequate,
-    Grade.requires_improvement: Tier.requires_improvement,
-}
 
 
 class CouncilRequestCreate(RequestCreate):
@@ -62,149 +53,6 @@ class CouncilRequestCreate(RequestCreate):
         "council": "the council's DfE 3-digit or ONS code",
     }
     council: str | None = Field(default=None, min_length=1, max_length=9)
-
-
-# --- tiers -----------------------------------------------------------------------------------
-
-
-def tiers_of(*, session: Session, council_codes: Iterable[str], on: date) -> dict[str, Tier]:
-    """Return each council's tier on ``on``: an intervention in force, else its latest
-    Ofsted judgement published by then (inadequate, requires improvement), else other."""
-    codes = sorted(set(council_codes))
-    tiers = dict.fromkeys(codes, Tier.other)
-    if not codes:
-        return tiers
-    # In inspection order, so each council's later judgement replaces its earlier one.
-    known_on = func.coalesce(
-        Judgement.published, Judgement.inspection_end, Judgement.inspection_start
-    )
-    for code, grade in session.exec(
-        select(Judgement.council_code, Judgement.grade)
-        .where(col(Judgement.council_code).in_(codes), col(Judgement.grade).is_not(None))
-        .where(known_on <= on)
-        .order_by(col(Judgement.inspection_start))
-    ):
-        tiers[code] = _GRADE_TIERS.get(Grade(grade), Tier.other) if grade else Tier.other
-    for code in session.exec(
-        select(Intervention.council_code)
-        .where(col(Intervention.council_code).in_(codes), Intervention.start_date <= on)
-        .where(or_(col(Intervention.end_date).is_(None), col(Intervention.end_date) >= on))
-    ):
-        tiers[code] = Tier.intervention
-    return tiers
-
-
-def tier_of(*, session: Session, council_code: str, on: date) -> Tier:
-    """Return the council's priority tier on ``on`` (see :func:`tiers_of`)."""
-    return tiers_of(session=session, council_codes=[council_code], on=on)[council_code]
-
-
-def request_tier(*, session: Session, request: PoolRequest, on: date | None = None) -> Tier:
-    """Return the request's tier on ``on`` (blank: today): its council's, or the
-    coordinator's raise where that is better."""
-    tier = tier_of(session=session, council_code=request.council_code, on=on or utcnow().date())
-    return tier if request.tier_raised_to is None else min(tier, Tier(request.tier_raised_to))
-
-
-# --- interventions ---------------------------------------------------------------------------
-
-
-def record_intervention(*, session: Session, new: InterventionCreate, actor: Actor) -> Intervention:
-    """Record a council's statutory direction or commissioner (an administrator's write)."""
-    if problems := new.problems():
-        raise InputDataError(problems)
-    try:
-        council = find_council(session=session, code=new.council)
-    except NotFoundError as exc:
-        raise InputDataError(
-            [Problem("intervention.council", str(exc), column="council", value=new.council)]
-        ) from None
-    lock_for_writing(
-        session=session,
-        subjects=[f"interventions:{council.code}"],
-        what=f"the intervention for {council.name}",
-    )
-    row = Intervention(
-        council_code=council.code,
-        kind=new.kind,
-        start_date=new.start_date,
-        end_date=new.end_date,
-        note=new.note,
-        recorded_by=actor.name,
-    )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        action="create",
-        entity="pool_intervention",
-        entity_id=row.id,
-        council_code=council.code,
-        summary=f"recorded a {new.kind.value.replace('_', ' ')} for {council.name} from "
-        f"{new.start_date}" + (f" to {new.end_date}" if new.end_date else ""),
-        details=new.model_dump(mode="json"),
-    )
-    return row
-
-
-def list_interventions(
-    *, session: Session, council_code: str | None = None, councils: frozenset[str] | None = None
-) -> list[Intervention]:
-    """Return interventions, latest start first: of one council, or of ``councils``
-    (None: every council)."""
-    query = select(Intervention).order_by(
-        col(Intervention.start_date).desc(), col(Intervention.id).desc()
-    )
-    if council_code is not None:
-        query = query.where(Intervention.council_code == council_code)
-    if councils is not None:
-        query = query.where(col(Intervention.council_code).in_(sorted(councils)))
-    return list(session.exec(query))
-
-
-def end_intervention(
-    *, session: Session, intervention_id: int, end_date: date, actor: Actor
-) -> Intervention:
-    """End the intervention on ``end_date`` (an administrator's write); refused if that is
-    before it started or it has already ended."""
-    found = session.get(Intervention, intervention_id)
-    if found is None:
-        raise NotFoundError(f"No intervention with id {intervention_id}.")
-    code = found.council_code
-    session.expire(found)  # read again under the lock
-    lock_for_writing(
-        session=session, subjects=[f"interventions:{code}"], what="the intervention's end"
-    )
-    row = session.get(Intervention, intervention_id)
-    assert row is not None
-    if row.end_date is not None:
-        problem = f"this intervention already ended on {row.end_date}"
-    elif end_date < row.start_date:
-        problem = f"the end is before the start ({row.start_date})"
-    else:
-        problem = ""
-    if problem:
-        raise InputDataError(
-            [Problem("intervention.end_date", problem, column="end_date", value=str(end_date))]
-        )
-    row.end_date = end_date
-    session.add(row)
-    session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        action="update",
-        entity="pool_intervention",
-        entity_id=row.id,
-        council_code=row.council_code,
-        summary=f"ended intervention {row.id} on {end_date}",
-        details={"end_date": end_date.isoformat()},
-    )
-    return row
-
-
-# --- requests --------------------------------------------------------------------------------
 
 
 def create_request(

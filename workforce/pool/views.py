@@ -29,7 +29,6 @@ from workforce.pool.models import (
     PoolWorkerSpecialism,
     RequestStatus,
 )
-from workforce.pool.service import tiers_of
 from workforce.pool.terms import (
     ROLE_LABELS,
     SPECIALISM_LABELS,
@@ -38,6 +37,7 @@ from workforce.pool.terms import (
     Specialism,
     Tier,
 )
+from workforce.pool.tiers import tiers_of
 from workforce.timeutils import utcnow
 
 

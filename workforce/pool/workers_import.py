@@ -1,12 +1,12 @@
 """Importing the pool's workers from a CSV or XLSX file: every row checked, all or nothing.
 
-The file is read and checked by :mod:`workforce.pool.worker_file` (its columns are
-:data:`~workforce.pool.worker_file.COLUMNS`). A file with any error stores nothing and is
-refused with every problem at once (:class:`~workforce.errors.InputDataError`, each with
-its sheet, row, column, value and rule id). A valid file adds or updates workers by their
-Social Work England number, replacing each one's specialisms, work areas, availability and
-past permanent posts with the file's, under the pool's ``workers`` write lock, and the
-import is audited with its counts.
+The file is read by :mod:`workforce.pool.worker_file` (its columns are
+:data:`~workforce.pool.worker_file.COLUMNS`) and checked by :mod:`workforce.pool.worker_rows`.
+A file with any error stores nothing and is refused with every problem at once
+(:class:`~workforce.errors.InputDataError`, each with its sheet, row, column, value and rule
+id). A valid file adds or updates workers by their Social Work England number, replacing
+each one's specialisms, work areas, availability and past permanent posts with the file's,
+under the pool's ``workers`` write lock, and the import is audited with its counts.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from workforce.pool.models import (
     PoolWorkerArea,
     PoolWorkerSpecialism,
 )
-from workforce.pool.worker_file import WorkerRow, check_rows, read_table
+from workforce.pool.worker_file import read_table
+from workforce.pool.worker_rows import WorkerRow, check_rows
 from workforce.timeutils import utcnow
 
 
