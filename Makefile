@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 GOVUK := api/static/govuk/govuk-frontend.min.css
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test install assets chromium lint format bench migrate demo clean
+.PHONY: run test install assets chromium lint format bench migrate demo screens clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ run: install assets demo
 
 test: install assets chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Screens of each user's journey at 1280 and 390 px, for review, into var/screens/.
+screens: install assets chromium
+	$(BIN)/python -m tests.browser.screens var/screens
 
 lint: install
 	$(BIN)/ruff check .

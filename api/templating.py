@@ -9,13 +9,17 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
+from api.navigation import service_navigation
 from api.security import csrf_token, signed_in_email, signed_in_may
 from workforce.statistics.formats import SUPPRESSION_CODES
 from workforce.timeutils import as_utc
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 SERVICE_NAME = "Children's social care workforce monitor"
+# The service's stage, shown in the phase banner on every page.
+SERVICE_PHASE = "Beta"
 
 
 def local_time(zone: ZoneInfo) -> Callable[[datetime | None, str], str]:
@@ -36,7 +40,17 @@ def govuk_date(day: date | None) -> str:
 def make_templates(app: FastAPI) -> Jinja2Templates:
     """Return templates whose globals say whether GOV.UK Frontend is available."""
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
+    # GOV.UK components come from govuk-frontend-jinja, the maintained Jinja port of GOV.UK
+    # Frontend's macros: {% from "govuk_frontend_jinja/components/button/macro.html" ... %}.
+    templates.env.loader = ChoiceLoader(
+        [
+            FileSystemLoader(TEMPLATES_DIR),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
     templates.env.globals["service_name"] = SERVICE_NAME
+    templates.env.globals["service_phase"] = SERVICE_PHASE
+    templates.env.globals["service_navigation"] = service_navigation
     templates.env.globals["govuk_available"] = app.state.govuk_available
     templates.env.globals["csrf_token"] = csrf_token
     templates.env.globals["signed_in_email"] = signed_in_email

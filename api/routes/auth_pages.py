@@ -7,8 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
+from api.account_words import role_in_words, what_you_can_do
 from api.deps import SessionDep
+from api.navigation import landing_path, reach_of
 from api.params import RowId
 from api.rendering import render
 from api.security import (
@@ -27,23 +30,22 @@ from workforce.auth.audit import Actor
 from workforce.auth.limits import SignInLimits
 from workforce.auth.models import User
 from workforce.auth.passwords import PasswordChecksBusy
-from workforce.auth.permissions import (
-    DESCRIPTIONS,
-    PERMISSIONS,
-    Action,
-    Decision,
-    Scope,
-    authorize,
-)
+from workforce.auth.permissions import Action, Decision, authorize
 
 router = APIRouter(include_in_schema=False)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only ever redirect within this service."""
+    """Return ``target`` if it is a page of this service, else "" (the user's own start)."""
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
-    return "/account"
+    return ""
+
+
+def _start_page(*, session: Session, user: User, asked: str) -> str:
+    """Return where a user goes once signed in: the page they asked for, else their role's
+    own start (``api.navigation.landing_path``)."""
+    return _safe_next(asked) or landing_path(reach_of(session=session, user=user))
 
 
 _limits_lock = threading.Lock()
@@ -76,7 +78,7 @@ def sign_in(
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     csrf_token: Annotated[str, Form(max_length=100)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/account",
+    next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     errors = []
@@ -122,7 +124,9 @@ def sign_in(
             # before survives (session fixation), and nothing in it says who this is.
             request.session.clear()
             request.session[SESSION_ID] = started.secret
-            return RedirectResponse(_safe_next(next), status_code=303)
+            return RedirectResponse(
+                _start_page(session=session, user=user, asked=next), status_code=303
+            )
     response = render(
         request,
         "sign_in.html",
@@ -153,21 +157,22 @@ def sign_out(
 
 @router.get("/account", response_class=HTMLResponse)
 def account(request: Request, session: SessionDep, principal: OwnAccount) -> Response:
+    """Your account: your role and scope in words, what you can do, your API tokens."""
     user = session.get(User, principal.user_id)
     assert user is not None
-    may = [
-        (DESCRIPTIONS[action], "" if scope is Scope.not_council else scope.value)
-        for action, scope in PERMISSIONS[principal.role].items()
-    ]
+    reach = reach_of(session=session, user=user)
     return render(
         request,
         "account.html",
         user=auth_service.user_public(session=session, user=user),
+        role_words=role_in_words(reach),
+        you_can=what_you_can_do(reach),
+        councils=reach.councils,
+        start=landing_path(reach),
         tokens=[
             auth_tokens.token_public(t)
             for t in auth_tokens.list_tokens(session=session, user_id=principal.user_id)
         ],
-        may=may,
         may_read_audit=authorize(principal, Action.read_audit) is Decision.allowed,
     )
 

@@ -8,8 +8,9 @@ from tests.builders.people import PASSWORD, Person
 
 
 def sign_in(page: Page, base: str, person: Person) -> None:
-    """Sign ``person`` in and wait for their account page."""
-    page.goto(base + "/sign-in")
+    """Sign ``person`` in, asking for their account page, and wait for it (where each role
+    lands when it asks for nothing: ``test_journey_landings``)."""
+    page.goto(base + "/sign-in?next=/account")
     page.get_by_label("Email address").fill(person.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()

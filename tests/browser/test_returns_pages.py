@@ -19,7 +19,7 @@ def test_upload_a_broken_return_then_a_good_one(
     live_server: str, page: Page, people: dict[str, Person], tmp_path: Path
 ) -> None:
     sign_in(page, live_server, people["hr_lead_a"])
-    page.get_by_role("link", name="202 returns").click()
+    page.get_by_role("link", name="returns of Camden").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Workforce returns")
 
     # Submitting without a file: the error summary links to the field.

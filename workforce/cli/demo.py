@@ -9,7 +9,8 @@ from typing import Any
 import typer
 
 from workforce.cli.base import require_current_schema
-from workforce.config import get_settings
+from workforce.cli.progress import step
+from workforce.config import Settings, get_settings
 
 
 def demo() -> None:
@@ -20,15 +21,23 @@ def demo() -> None:
 
     require_current_schema()
     actor = Actor.cli()
-    with session_scope() as session:
-        for line in load_public_data(session=session, actor=actor):
-            typer.echo(line)
-    _demo_mou(actor)
+    with (
+        step("Loading the bundled public statistics and Ofsted judgements"),
+        session_scope() as session,
+    ):
+        lines = load_public_data(session=session, actor=actor)
+    for line in lines:
+        typer.echo(line)
+    with step("Setting up the regional MoU groups and their made-up agency returns"):
+        _demo_mou(actor)
     from workforce.agencies.demo import run as demo_kitemark  # three made-up agencies
 
-    demo_kitemark(actor=actor, echo=typer.echo)
-    _demo_pool(actor)
-    _demo_forecasts()
+    with step("Adding the made-up kite-mark agencies"):
+        demo_kitemark(actor=actor, echo=typer.echo)
+    with step("Seeding and matching the made-up emergency pool"):
+        _demo_pool(actor)
+    with step("Fitting the forecasts for every council"):
+        _demo_forecasts()
     _demo_admin(actor)
 
 
@@ -75,6 +84,17 @@ def _demo_forecasts() -> None:
 DEMO_ADMIN = "demo-admin@example.org"
 
 
+def sign_in_url(settings: Settings) -> str:
+    """Return the sign-in page's address as `workforce serve` will serve it (its configured
+    host and port); a server listening on every interface is reached here as localhost."""
+    host = settings.host
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104 - naming the wildcard, not binding it
+        host = "localhost"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host}:{settings.port}/sign-in"
+
+
 def _demo_admin(actor: Any) -> None:
     """Create the demo's admin with a generated password, shown once."""
     from workforce.auth import service
@@ -100,7 +120,7 @@ def _demo_admin(actor: Any) -> None:
                 actor=actor,
             )
             typer.echo(
-                f"\nSign in at http://{settings.host}:{settings.port}/sign-in as {DEMO_ADMIN} "
+                f"\nSign in at {sign_in_url(settings)} as {DEMO_ADMIN} "
                 f"with password {password}\n(shown only now; "
                 f"`workforce users reset-password --email {DEMO_ADMIN}` sets a new one)\n"
             )
@@ -108,4 +128,5 @@ def _demo_admin(actor: Any) -> None:
     typer.echo(
         f"\nDemo admin {DEMO_ADMIN} exists (its password was shown when it was created); "
         f"`workforce users reset-password --email {DEMO_ADMIN}` prints a new one.\n"
+        f"Sign in at {sign_in_url(settings)}\n"
     )

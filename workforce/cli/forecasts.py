@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from workforce.cli.base import require_current_schema
+from workforce.cli.progress import step
 
 
 def _years(text: str, what: str) -> list[int]:
@@ -47,7 +48,7 @@ def backtest(
             err=True,
         )
         raise typer.Exit(2)
-    with session_scope() as session:
+    with step("Reading the published statistics"), session_scope() as session:
         panel = load_panel(session=session)
     if panel.values.empty:
         typer.echo("No published statistics: run `workforce demo` first.", err=True)
@@ -61,7 +62,12 @@ def backtest(
             err=True,
         )
         raise typer.Exit(2)
-    report = run_backtest(
-        panel, measures=measures, origins=wanted, horizons=_years(horizons, "horizons")
-    )
+    with step(f"Backtesting {len(measures)} measure(s) from {len(wanted)} origin(s)") as now:
+        report = run_backtest(
+            panel,
+            measures=measures,
+            origins=wanted,
+            horizons=_years(horizons, "horizons"),
+            progress=now,
+        )
     typer.echo(json.dumps(report.as_dict(), indent=2) if as_json else report.table())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from workforce.cli.base import require_current_schema
+from workforce.cli.progress import on_terminal
 
 import_app = typer.Typer(
     help="Import published data files: DfE workforce releases, Ofsted judgements, neighbours.",
@@ -30,6 +30,8 @@ def _run_import(path: Path, what: str, importer: Callable[..., Any], entity: str
         typer.echo(f"{path}: no such file", err=True)
         raise typer.Exit(2)
     total = max(1, sum(1 for _ in path.open("rb")))
+    if not on_terminal():  # no bar off a terminal: say what is being done, once
+        typer.echo(f"Importing {what} from {path.name} ({total} lines)…", err=True)
     try:
         with (
             Progress(
@@ -37,7 +39,7 @@ def _run_import(path: Path, what: str, importer: Callable[..., Any], entity: str
                 BarColumn(),
                 TextColumn("{task.completed}/{task.total} rows"),
                 transient=True,
-                disable=not sys.stderr.isatty(),
+                disable=not on_terminal(),
             ) as bar,
             session_scope() as session,
         ):

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from workforce.cli.base import require_current_schema
+from workforce.cli.progress import step
 
 jobs_app = typer.Typer(
     help="Scheduled jobs: list them, run one now, read the run log.", no_args_is_help=True
@@ -39,7 +40,8 @@ def jobs_run(
 
     require_current_schema()
     try:
-        run = run_job(name, trigger="cli")
+        with step(f"Running the {name} job"):
+            run = run_job(name, trigger="cli")
     except KeyError as exc:
         typer.echo(str(exc.args[0]), err=True)
         raise typer.Exit(2) from None

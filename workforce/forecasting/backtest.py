@@ -19,7 +19,7 @@ outcome; ``coverage_80``/``coverage_95`` the share of outcomes inside the interv
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -239,8 +239,10 @@ def run_backtest(
     measures: Sequence[str] = FORECAST_MEASURES,
     origins: Sequence[int] | None = None,
     horizons: Sequence[int] = (1, 2),
+    progress: Callable[[str], None] | None = None,
 ) -> BacktestReport:
-    """Score every method from each origin (default: the three years before the data end)."""
+    """Score every method from each origin (default: the three years before the data end);
+    ``progress`` is told which fit is next, for a caller that shows it."""
     origins = default_origins(panel) if origins is None else origins
     report = BacktestReport(
         model_version=panel_model.MODEL_VERSION,
@@ -254,6 +256,8 @@ def run_backtest(
             for origin in origins:
                 if origin + horizon > panel.last_year:
                     continue  # nothing published yet to compare with
+                if progress is not None:
+                    progress(f"{measure}, {horizon} year(s) ahead of {origin}")
                 frame, seen = forecasts_at(panel, measure, horizon, origin)
                 frames.append(frame)
                 report.fits.extend(seen)
