@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
@@ -23,14 +25,58 @@ from api.security import (
 from api.uploads import BodyTooLarge, read_upload_form
 from workforce.agencies import councils as agency_councils
 from workforce.auth.permissions import Action, Decision, Principal, authorize
+from workforce.councils.models import Council
 from workforce.measures import MEASURES
+from workforce.returns import quarterly_template
 from workforce.returns import service as returns_service
+from workforce.returns.models import CouncilReturn
+from workforce.timeutils import utcnow
 
 router = APIRouter(include_in_schema=False)
 LABELS = {
     **{name: m.label for name, m in MEASURES.items()},
     "quarterly_turnover_rate_fte": "Turnover in the quarter",
 }
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A return's measure -> the published measure it is compared with, where not the same.
+COMPARED_WITH = {"quarterly_turnover_rate_fte": "turnover_rate_fte"}
+UNITS = {"quarterly_turnover_rate_fte": "%"}
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    """One measure of a return, in its unit, beside the council's published figure."""
+
+    measure: str
+    label: str
+    unit: str
+    value: float | None
+    published: returns_service.SeriesPoint | None
+    published_label: str
+
+
+def measure_rows(session: Session, row: CouncilReturn) -> list[MeasureRow]:
+    """Each measure the return gives, with its unit and the published figure to compare."""
+    published = returns_service.published_comparisons(
+        session=session, council_code=row.council_code, period_end=row.period_end
+    )
+    rows = []
+    for name, value in row.measures.items():
+        compared = COMPARED_WITH.get(name, name)
+        unit = UNITS.get(name) or (MEASURES[name].unit if name in MEASURES else "")
+        rows.append(
+            MeasureRow(
+                measure=name,
+                label=LABELS.get(name, name),
+                unit=unit,
+                value=value,
+                published=published.get(compared),
+                published_label=LABELS.get(compared, compared),
+            )
+        )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -92,7 +138,50 @@ def council_returns_page(
         charts=own_charts(series),
         labels=LABELS,
         may_submit=_may_submit(principal, council.code),
+        quarter_end=quarterly_template.last_quarter_end(utcnow().date()),
         errors=[],
+    )
+
+
+QuarterEnd = Annotated[
+    date | None, Query(description="the quarter end to fill in (the last ended, if not given)")
+]
+
+
+def _quarter_end(period_end: date | None) -> date:
+    return period_end or quarterly_template.last_quarter_end(utcnow().date())
+
+
+@router.get("/councils/{code}/returns/template.xlsx", response_class=Response)
+def council_template_xlsx(
+    session: SessionDep, principal: CouncilPrivateReader, code: str, period_end: QuarterEnd = None
+) -> Response:
+    """The quarterly return's XLSX template with the council and quarter end filled in."""
+    council = require_council(principal, Action.read_council_private, session, code)
+    quarter = _quarter_end(period_end)
+    content = quarterly_template.template_xlsx(
+        council_code=council.code, council_name=council.name, period_end=quarter
+    )
+    name = f"quarterly-return-{council.code}-{quarter.isoformat()}.xlsx"
+    return Response(
+        content=content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/councils/{code}/returns/template.csv", response_class=Response)
+def council_template_csv(
+    session: SessionDep, principal: CouncilPrivateReader, code: str, period_end: QuarterEnd = None
+) -> Response:
+    """The quarterly return's workforce CSV with the council and quarter end filled in."""
+    council = require_council(principal, Action.read_council_private, session, code)
+    quarter = _quarter_end(period_end)
+    name = f"quarterly-return-{council.code}-{quarter.isoformat()}-workforce.csv"
+    return Response(
+        content=quarterly_template.template_csv(council_code=council.code, period_end=quarter),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -138,6 +227,7 @@ def _upload_form_again(
         charts=own_charts(series),
         labels=LABELS,
         may_submit=True,
+        quarter_end=quarterly_template.last_quarter_end(utcnow().date()),
         errors=errors,
     )
 
@@ -150,13 +240,19 @@ def return_page(
     assert row.id is not None
     errors = [(n, i) for n, i in enumerate(row.issues, start=1) if i["severity"] == "error"]
     warnings = [(n, i) for n, i in enumerate(row.issues, start=1) if i["severity"] == "warning"]
+    council = session.get(Council, row.council_code)
     return render(
         request,
         "return.html",
         row=row,
+        council=council,
+        council_name=council.name if council else row.council_code,
         errors=errors,
         warnings=warnings,
         labels=LABELS,
+        headings=quarterly_template.heading,
+        measure_rows=measure_rows(session, row),
+        may_submit=_may_submit(principal, row.council_code),
         # Each listed assignment with its agency's kite-mark status today.
         assignments=agency_councils.return_assignments(session=session, return_id=row.id),
     )

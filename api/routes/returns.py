@@ -298,7 +298,8 @@ def return_issues(
     """The return's issues, as JSON or as a CSV to work through in a spreadsheet."""
     row = require_return(principal, session, return_id)
     if format is Format.csv:
-        return csv_response(row.issues, ISSUE_COLUMNS, f"return-{row.id}-issues")
+        # The cell last: readers of the CSV from before it was added keep their columns.
+        return csv_response(row.issues, (*ISSUE_COLUMNS, "cell"), f"return-{row.id}-issues")
     return row.issues
 
 

@@ -190,7 +190,7 @@ def test_the_issue_report_as_csv_is_formula_safe(
         f"/api/returns/{response.json()['id']}/issues?format=csv", headers=lead.headers
     )
     assert report.headers["content-type"].startswith("text/csv")
-    assert report.text.splitlines()[0] == "severity,rule,sheet,row,column,value,message"
+    assert report.text.splitlines()[0] == "severity,rule,sheet,row,column,value,message,cell"
     assert "'=HYPERLINK" in report.text and ",=HYPERLINK" not in report.text
 
 

@@ -36,7 +36,10 @@ def test_upload_a_broken_return_then_a_good_one(
 
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("This return was rejected: 2 problems to fix")
-    link = summary.get_by_role("link", name=re.compile("Row 4, inpost_fte: this must be a number"))
+    # The cell as a spreadsheet names it, and the column in words.
+    link = summary.get_by_role(
+        "link", name=re.compile(r"E4, Permanent staff in post \(FTE\): this must be a number")
+    )
     expect(link).to_be_visible()
     link.click()
     expect(page).to_have_url(re.compile(r"#issue-\d+$"))
@@ -45,7 +48,7 @@ def test_upload_a_broken_return_then_a_good_one(
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the issues as CSV").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
-    assert text.startswith("severity,rule,sheet,row,column,value,message")
+    assert text.startswith("severity,rule,sheet,row,column,value,message,cell")
     assert "cross.case_holders" in text
 
     good = tmp_path / "census.xml"
@@ -56,14 +59,14 @@ def test_upload_a_broken_return_then_a_good_one(
     expect(page.locator(".govuk-panel")).to_contain_text("Accepted")
     expect(page.locator("#measures")).to_contain_text("14.7")
 
-    page.get_by_role("link", name="All returns for this council").click()
+    page.get_by_role("link", name="All returns for Camden").click()
     expect(page.locator("#returns tbody tr")).to_have_count(3)  # one seeded, two uploaded
     turnover = page.locator("#own-turnover_rate_fte-figure")
     expect(turnover.locator("svg")).to_contain_text("Own returns (unpublished)")
     turnover.locator("summary").click()
     own_row = turnover.locator("tbody tr", has_text="own return")
     expect(own_row).to_have_count(1)
-    expect(own_row).to_contain_text("2025-09-30")
+    expect(own_row).to_contain_text("30 September 2025")
     expect(own_row).to_contain_text("14.7")
     expect(page.locator("#other-measures")).to_contain_text("Sickness absence rate")
 

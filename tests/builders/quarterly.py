@@ -297,6 +297,14 @@ def where(issues: Iterable[Issue]) -> list[tuple[str, int | None, str | None, st
     return [(i.rule, i.row, i.column, i.value) for i in issues]
 
 
+def machine_names(cells: Iterable[Any]) -> list[str]:
+    """The machine names of a header row the template heads in words."""
+    from workforce.ingest.tables import normalise_header
+    from workforce.returns.quarterly_template import machine_name
+
+    return [machine_name(normalise_header(c.value)) for c in cells]
+
+
 def filled_template(
     *,
     drop_sheet: str | None = None,
@@ -310,7 +318,7 @@ def filled_template(
     2 they are filled in, with 1 they are taken out (a workbook from the older template)."""
     workbook = load_workbook(io.BytesIO(quarterly.template_xlsx()))
     sheet = workbook[quarterly.WORKFORCE_SHEET]
-    header = [c.value for c in sheet[1]]
+    header = machine_names(sheet[1])
     for row in range(2, 8):
         role = str(sheet.cell(row=row, column=header.index("role_group") + 1).value)
         values: dict[str, object] = {"council_code": "202", "period_end": PERIOD, **FIGURES[role]}
@@ -452,3 +460,21 @@ def check_assignments(parsed: Parsed) -> None:
             "MOU-2025-17",
         ),
     ]
+
+
+def fill_in(template: bytes, *, formula: tuple[str, str] | None = None) -> bytes:
+    """A council's downloaded template (council and quarter end already in it) with each
+    role group's figures typed in, its headings left as they came; ``formula`` is a
+    (cell, formula) put on the Workforce sheet instead of that cell's figure."""
+    workbook = load_workbook(io.BytesIO(template))
+    sheet = workbook[quarterly.WORKFORCE_SHEET]
+    header = machine_names(sheet[1])
+    for row in range(2, 2 + len(quarterly.ROLE_GROUPS)):
+        role = str(sheet.cell(row=row, column=header.index("role_group") + 1).value)
+        for column, value in FIGURES[role].items():
+            sheet.cell(row=row, column=header.index(column) + 1, value=value)
+    if formula is not None:
+        sheet[formula[0]] = formula[1]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -244,10 +244,12 @@ def ingest(
     # rather than failing later because another upload committed first.
     begin_write(session=session, what=f"the return {Path(upload.file_name).name!r}")
     if parsed.council_code is not None and parsed.council_code != council_code:
+        named = session.get(Council, parsed.council_code)
+        described = f"{named.name} ({named.code})" if named else f"council {parsed.council_code}"
         issues.error(
             "scope.council",
-            f"this file is for council {parsed.council_code}, but it was sent for council "
-            f"{council_code} ({council.name}): send it for the council it describes",
+            f"this file is for {described}, but it was sent for {council.name} "
+            f"({council_code}): send it for the council it describes",
             column="council_code" if parsed.kind == "quarterly" else "LEA",
             value=parsed.council_code,
         )
@@ -327,7 +329,8 @@ def ingest(
     session.add(row)
     session.flush()
     assert row.id is not None
-    row.issue_rows = storage.issue_rows(row.id, issues.as_dicts())
+    report = [{**issue, "cell": parsed.cell(issue)} for issue in issues.as_dicts()]
+    row.issue_rows = storage.issue_rows(row.id, report)
     row.figure_rows = storage.figure_rows(row.id, measures=measures, counts=counts)
     if accepted:
         storage.store_rows(

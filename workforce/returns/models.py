@@ -108,6 +108,9 @@ class ReturnIssue(SQLModel, table=True):
     column: str | None = None
     value: str | None = None
     file: str | None = None
+    cell: str | None = Field(
+        default=None, max_length=80, description="the cell, as a spreadsheet names it: Workforce!K3"
+    )
 
     def problem(self) -> Problem:
         """The stored issue as the problem every importer reports with."""
@@ -123,7 +126,11 @@ class ReturnIssue(SQLModel, table=True):
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return self.problem().as_dict()
+        """The stored issue as the problem's dict, with its cell where it has one."""
+        out = self.problem().as_dict()
+        if self.cell is not None:
+            out["cell"] = self.cell
+        return out
 
 
 # A return_measure row's kind: a published measure, worked out from the counts; or a count

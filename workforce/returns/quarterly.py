@@ -30,8 +30,10 @@ from workforce.returns.quarterly_rules import (
     check_columns,
     on_sheet,
     read_role,
+    refused_cells,
     swe_number,
     too_many_rows,
+    use_machine_names,
 )
 from workforce.returns.quarterly_template import (
     ASSIGNMENT_COLUMNS,
@@ -127,7 +129,9 @@ class QuarterlyReturn:
 
 
 def read_workforce(issues: Issues, table: Table, today: date) -> QuarterlyReturn:
-    """Read and check the workforce table (one row per role group)."""
+    """Read and check the workforce table (one row per role group), headed by machine names
+    or by the template's headings."""
+    use_machine_names(table)
     with on_sheet(issues, table):
         return _read_workforce(issues, table, today)
 
@@ -138,21 +142,29 @@ def _read_workforce(issues: Issues, table: Table, today: date) -> QuarterlyRetur
     if too_many_rows(issues, table, MAX_WORKFORCE_ROWS, "it needs one row per role group"):
         return result
     if not check_columns(issues, table, WORKFORCE_COLUMNS, sheet):
+        # Refused for its columns, the return still says which quarter its rows name.
+        result.period_end = _period_named(table)
         return result
     if not table.rows:
         issues.error("structure.no_rows", "the workforce table has no rows")
         return result
     councils: set[str] = set()
     periods: set[date] = set()
+    # A cell refused for its formula has said so: its emptiness is not a second problem.
+    refused = refused_cells(issues, table)
     for row_number, raw in table.rows:
         values: dict[str, Any] = {}
+
+        def missing(column: str, row_number: int = row_number, raw: dict = raw) -> bool:
+            return cells.blank(raw.get(column)) and (row_number, column) not in refused
+
         code = cells.text(issues, raw.get("council_code"), row=row_number, column="council_code")
-        if code is None and cells.blank(raw.get("council_code")):
+        if code is None and missing("council_code"):
             issues.error(
                 "required", "the council code is needed", row=row_number, column="council_code"
             )
         elif code is None:
-            pass  # refused above, with its reason
+            pass  # refused above or while reading, with its reason
         elif not (code.isdigit() and len(code) == 3):
             issues.error(
                 "value.council_code",
@@ -164,13 +176,17 @@ def _read_workforce(issues: Issues, table: Table, today: date) -> QuarterlyRetur
         else:
             councils.add(code)
         period = cells.a_date(issues, raw.get("period_end"), row=row_number, column="period_end")
-        if period is None and cells.blank(raw.get("period_end")):
+        if period is None and missing("period_end"):
             issues.error(
                 "required", "the quarter end date is needed", row=row_number, column="period_end"
             )
         elif period is not None:
             periods.add(period)
-        role = read_role(issues, raw.get("role_group"), row=row_number, column="role_group")
+        role = (
+            None
+            if (row_number, "role_group") in refused
+            else read_role(issues, raw.get("role_group"), row=row_number, column="role_group")
+        )
         for column, (kind, _) in WORKFORCE_COLUMNS.items():
             if kind == "fte":
                 values[column] = cells.number(
@@ -180,7 +196,7 @@ def _read_workforce(issues: Issues, table: Table, today: date) -> QuarterlyRetur
                 values[column] = cells.integer(
                     issues, raw.get(column), row=row_number, column=column
                 )
-            if kind in ("fte", "int") and cells.blank(raw.get(column)):
+            if kind in ("fte", "int") and missing(column):
                 issues.error(
                     "required", "a figure is needed here (0 if none)", row=row_number, column=column
                 )
@@ -229,7 +245,9 @@ def _read_workforce(issues: Issues, table: Table, today: date) -> QuarterlyRetur
                 value=result.period_end.isoformat(),
             )
     missing_groups = [g for g in ROLE_GROUPS if g not in result.role_groups]
-    if len(result.role_groups) and missing_groups:
+    # A role group refused for its formula is reported there, not again as a group missing.
+    unread_role = any(column == "role_group" for _, column in refused)
+    if len(result.role_groups) and missing_groups and not unread_role:
         for group in missing_groups:
             issues.error(
                 "structure.role_group_missing",
@@ -238,6 +256,18 @@ def _read_workforce(issues: Issues, table: Table, today: date) -> QuarterlyRetur
                 value=group,
             )
     return result
+
+
+def _period_named(table: Table) -> date | None:
+    """The one quarter end a table's rows name, if they name one; problems unreported."""
+    if "period_end" not in table.header:
+        return None
+    quiet = Issues()
+    periods = {
+        cells.a_date(quiet, raw.get("period_end"), row=number, column="period_end")
+        for number, raw in table.rows
+    } - {None}
+    return periods.pop() if len(periods) == 1 else None
 
 
 def _cross_check_group(issues: Issues, values: dict[str, Any], row: int) -> None:

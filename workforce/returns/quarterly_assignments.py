@@ -24,8 +24,10 @@ from workforce.returns.quarterly_rules import (
     on_sheet,
     read_code,
     read_role,
+    refused_cells,
     swe_number,
     too_many_rows,
+    use_machine_names,
 )
 from workforce.returns.quarterly_template import (
     ASSIGNMENT_COLUMNS,
@@ -58,7 +60,8 @@ class Assignment:
 
 
 def read_assignments(issues: Issues, table: Table, today: date) -> list[Assignment]:
-    """Read and check the agency assignments."""
+    """Read and check the agency assignments, headed by machine names or by headings."""
+    use_machine_names(table)
     with on_sheet(issues, table):
         return _read_assignments(issues, table, today)
 
@@ -73,10 +76,15 @@ def _read_assignments(issues: Issues, table: Table, today: date) -> list[Assignm
         return result
     version = assignments_version(table.header)
     seen: dict[tuple[str, date], int] = {}
+    refused = refused_cells(issues, table)  # formulas: said once, where they were read
     for row, raw in table.rows:
         before = issues.error_count
         name = cells.text(issues, raw.get("agency_name"), row=row, column="agency_name")
-        role = read_role(issues, raw.get("role_group"), row=row, column="role_group")
+        role = (
+            None
+            if (row, "role_group") in refused
+            else read_role(issues, raw.get("role_group"), row=row, column="role_group")
+        )
         unnamed = (
             version >= 2
             and cells.blank(raw.get("swe_number"))
@@ -84,7 +92,7 @@ def _read_assignments(issues: Issues, table: Table, today: date) -> list[Assignm
         )
         swe = (
             None
-            if unnamed
+            if unnamed or (row, "swe_number") in refused
             else swe_number(issues, raw.get("swe_number"), row=row, column="swe_number")
         )
         start = cells.a_date(issues, raw.get("start_date"), row=row, column="start_date")
@@ -102,7 +110,11 @@ def _read_assignments(issues: Issues, table: Table, today: date) -> list[Assignm
             max_length=100,
         )
         for column in sorted(REQUIRED_ASSIGNMENT):
-            if cells.blank(raw.get(column)) and column not in ("role_group", "swe_number"):
+            if (
+                cells.blank(raw.get(column))
+                and column not in ("role_group", "swe_number")
+                and (row, column) not in refused
+            ):
                 issues.error("required", "this is needed", row=row, column=column)
         for column, rate in (("hourly_charge_rate", charge), ("hourly_pay_rate", pay)):
             if rate is not None and not 0 < rate <= MAX_HOURLY_RATE:

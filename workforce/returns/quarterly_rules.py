@@ -11,7 +11,7 @@ from typing import Any
 from workforce.ingest import cells
 from workforce.ingest.problems import Issues
 from workforce.ingest.tables import Table
-from workforce.returns.quarterly_template import ROLE_GROUPS
+from workforce.returns.quarterly_template import ROLE_GROUPS, machine_name
 
 QUARTER_ENDS = {(3, 31), (6, 30), (9, 30), (12, 31)}
 # The workforce table has a row for each of the six role groups: a hundred rows can only be
@@ -32,6 +32,29 @@ def on_sheet(issues: Issues, table: Table) -> Iterator[None]:
         yield
     finally:
         issues.sheet = None
+
+
+def use_machine_names(table: Table) -> Table:
+    """The table with each column the template heads in words (``Vacant posts (FTE)``)
+    named by its machine name (``vacancy_fte``), in place; other columns as they were."""
+    names = [machine_name(h) for h in table.header]
+    if names != table.header:
+        renamed = dict(zip(table.header, names, strict=True))
+        table.header = names
+        table.rows = [
+            (number, {renamed.get(k, k): v for k, v in row.items()}) for number, row in table.rows
+        ]
+    return table
+
+
+def refused_cells(issues: Issues, table: Table) -> set[tuple[int, str]]:
+    """The (row, column) cells of ``table`` already refused while it was read (formulas),
+    so that their emptiness is not reported a second time as a missing value."""
+    return {
+        (p.row, p.column)
+        for p in issues.errors
+        if p.sheet == table.name and p.row is not None and p.column and p.rule.endswith(".formula")
+    }
 
 
 def read_role(issues: Issues, value: object, *, row: int, column: str) -> str | None:

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from workforce.ingest import files, tables
 from workforce.ingest.problems import ErrorLimitReached, Issues
 from workforce.returns import census as census_format
 from workforce.returns import quarterly
 from workforce.returns.models import ReturnKind
+from workforce.returns.quarterly_rules import use_machine_names
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,25 @@ class Parsed:
     period_end: date | None = None
     quarterly: quarterly.QuarterlyReturn | None = None
     census: census_format.Census | None = None
+    # Each table read, by its sheet's (or file's) name: its columns in order, for cells.
+    layouts: dict[str, list[str]] = field(default_factory=dict)
+
+    def cell(self, issue: dict[str, Any]) -> str | None:
+        """Where an issue is, as a spreadsheet names a cell: ``Workforce!K3`` on a
+        workbook's sheet, ``K3`` in a CSV file; None without both a row and a column."""
+        row, column, sheet = issue.get("row"), issue.get("column"), issue.get("sheet")
+        if sheet is None and len(self.layouts) == 1:
+            sheet = next(iter(self.layouts))
+        header = self.layouts.get(sheet or "")
+        if not row or not column or header is None or column not in header:
+            return None
+        from openpyxl.utils import get_column_letter
+
+        where = f"{get_column_letter(header.index(column) + 1)}{row}"
+        if self.file_type not in tables.WORKBOOKS:
+            return where
+        name = sheet if re.fullmatch(r"\w+", sheet or "") else "'" + str(sheet) + "'"
+        return f"{name}!{where}"
 
 
 def parse_upload(
@@ -99,6 +121,10 @@ def parse_upload(
 
 def _parse_workbook(issues: Issues, upload: Upload, parsed: Parsed, today: date) -> None:
     sheets = tables.read_workbook(upload.data, issues, parsed.file_type or "xlsx")
+    for each in sheets.values():
+        headings = list(each.header)
+        parsed.layouts[each.name] = use_machine_names(each).header
+        _rename_columns(issues, each.name, dict(zip(headings, each.header, strict=True)))
     workforce = sheets.get(tables.normalise_header(quarterly.WORKFORCE_SHEET))
     agency = sheets.get(tables.normalise_header(quarterly.ASSIGNMENTS_SHEET))
     if workforce is None and len(sheets) == 1:
@@ -125,8 +151,18 @@ def _parse_workbook(issues: Issues, upload: Upload, parsed: Parsed, today: date)
             parsed.quarterly.assignments = quarterly.read_assignments(issues, agency, today)
 
 
+def _rename_columns(issues: Issues, sheet: str, names: dict[str, str]) -> None:
+    """Name by its machine name the column of each issue found on ``sheet`` while it was
+    read (a formula), where the sheet headed it in words."""
+    for n, issue in enumerate(issues.items):
+        renamed = names.get(issue.column or "")
+        if issue.sheet == sheet and renamed and renamed != issue.column:
+            issues.items[n] = replace(issue, column=renamed)
+
+
 def _parse_csv(issues: Issues, table: tables.Table, parsed: Parsed, today: date) -> None:
     table.report_extra_cells(issues)
+    parsed.layouts[table.name] = use_machine_names(table).header
     header = set(table.header)
     plain = {h.replace("_", "") for h in header}
     if "role_group" in header and "inpost_fte" in header:
@@ -169,4 +205,5 @@ def _parse_assignments_file(issues: Issues, upload: Upload, parsed: Parsed, toda
         issues.error(exc.rule, str(exc), **{"sheet": upload.file_name, **exc.where})
         return
     table.report_extra_cells(issues)
+    parsed.layouts[table.name] = use_machine_names(table).header
     parsed.quarterly.assignments = quarterly.read_assignments(issues, table, today)

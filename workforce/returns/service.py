@@ -115,3 +115,20 @@ def own_series(*, session: Session, council_code: str) -> list[SeriesPoint]:
             )
         )
     return sorted(points, key=lambda p: (p.measure, p.period_end, p.source))
+
+
+def published_comparisons(
+    *, session: Session, council_code: str, period_end: date | None
+) -> dict[str, SeriesPoint]:
+    """The council's latest published figure of each comparable measure, as at 30 September
+    of a year on or before ``period_end`` (the latest of all without one), by measure."""
+    latest: dict[str, SeriesPoint] = {}
+    for point in own_series(session=session, council_code=council_code):
+        if point.source != "published" or point.value is None:
+            continue
+        if period_end is not None and point.period_end > period_end:
+            continue
+        current = latest.get(point.measure)
+        if current is None or point.period_end > current.period_end:
+            latest[point.measure] = point
+    return latest

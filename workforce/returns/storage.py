@@ -34,6 +34,7 @@ def issue_rows(return_id: int, issues: list[dict[str, Any]]) -> list[ReturnIssue
             column=issue.get("column"),
             value=issue.get("value"),
             file=issue.get("file"),
+            cell=issue.get("cell"),
         )
         for position, issue in enumerate(issues, start=1)
     ]
