@@ -30,7 +30,7 @@ def test_backtest_json_and_table(public_settings: Settings) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert report["origins"] == [2021, 2022] and report["measures"] == ["turnover_rate_fte"]
     methods = {s["method"] for s in report["scores"]}
     assert methods == {
@@ -62,6 +62,6 @@ def test_backtest_origins_follow_the_data(public_settings: Settings) -> None:
         app, ["backtest", "--measure", "turnover_rate_fte", "--horizons", "1", "--json"]
     )
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert report["origins"] == [last - 3, last - 2, last - 1]
     assert {f["cutoff"] for f in report["fits"]} == {last - 3, last - 2, last - 1}
