@@ -127,3 +127,28 @@ def test_judgements_come_back_in_date_order(public_client: TestClient) -> None:
     starts = [j["inspection_start"] for j in judgements]
     assert starts == sorted(starts) and len(starts) >= 2
     assert all(j["grade"] for j in judgements if j["graded"])
+
+
+def test_benchmark_ranks_put_the_best_first_in_lait_bands(public_client: TestClient) -> None:
+    """Turnover is better lower: the council with the lowest rate ranks 1 in band A, the
+    highest ranks last in band D, as on the England table."""
+    ranked = {}
+    for code in ("840", "202", "909", "318"):
+        turnover = next(
+            r
+            for r in public_client.get(
+                f"/api/councils/{code}/benchmarks", params={"year": 2023}
+            ).json()
+            if r["measure"] == "turnover_rate_fte"
+        )
+        if turnover["rank"] is not None:  # a suppressed figure is not ranked
+            ranked[code] = turnover
+    assert len(ranked) >= 3
+    for row in ranked.values():
+        assert row["band"] == "ABCD"[row["quartile"] - 1]
+    # Lower is better: a lower rate never ranks below a higher one.
+    ordered = sorted(ranked.values(), key=lambda r: r["value"])
+    assert [r["rank"] for r in ordered] == sorted(r["rank"] for r in ordered)
+    best = min(ranked.values(), key=lambda r: r["value"])
+    worst = max(ranked.values(), key=lambda r: r["value"])
+    assert best["rank"] < worst["rank"] and best["band"] <= worst["band"]

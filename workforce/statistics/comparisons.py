@@ -14,6 +14,7 @@ from workforce.councils.service import find_council, resolve_region
 from workforce.errors import NotFoundError
 from workforce.measures import HEADLINE_MEASURES, MEASURES
 from workforce.statistics.models import FigurePublic, GeographicLevel, Publication
+from workforce.statistics.ranking import QUARTILE_BANDS, quartile_band
 from workforce.statistics.service import (
     ENGLAND,
     _figures,
@@ -42,7 +43,8 @@ class BenchmarkRow(SQLModel):
     neighbours_total: int
     rank: int | None
     ranked_councils: int
-    quartile: int | None
+    quartile: int | None  # 1 the best quarter, as band A
+    band: str | None = None  # LAIT's quartile band, A (the best quarter) to D
 
 
 def _council_values(
@@ -129,11 +131,18 @@ def benchmarks(
             if (f := values.get(code, {}).get((year, measure))) is not None and f.value is not None
         ]
         pool = sorted(population.get(measure, []))
-        rank = quartile = None
+        rank = quartile = band = None
         if value is not None and pool:
-            # LAIT style: rank 1 is the lowest value; ties share the better rank.
-            rank = 1 + sum(1 for v in pool if v < value)
-            quartile = min(4, 1 + (4 * (rank - 1)) // len(pool))
+            # LAIT style: rank 1 is the best value (the lowest where neither direction is
+            # better); ties share the better rank; bands A (best quarter) to D.
+            better = (
+                sum(1 for v in pool if v > value)
+                if definition.higher_is_better
+                else sum(1 for v in pool if v < value)
+            )
+            rank = min(1 + better, len(pool))
+            band = quartile_band(rank, len(pool))
+            quartile = QUARTILE_BANDS.index(band) + 1
         rows.append(
             BenchmarkRow(
                 measure=measure,
@@ -161,6 +170,7 @@ def benchmarks(
                 rank=rank,
                 ranked_councils=len(pool),
                 quartile=quartile,
+                band=band,
             )
         )
     return rows
