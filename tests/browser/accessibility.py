@@ -43,3 +43,14 @@ def assert_accessible(page: Page) -> None:
     """Fail with every axe violation on the page."""
     violations = axe_violations(page)
     assert violations == [], f"{page.url}: " + "; ".join(violations)
+
+
+def assert_fits(page: Page, *, slack: int = 1) -> None:
+    """The page does not scroll sideways: the document is no wider than the viewport, give
+    or take ``slack`` pixels of rounding (wide tables scroll inside their own region)."""
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    viewport = page.viewport_size
+    assert viewport is not None, "the page has no viewport"
+    assert width <= viewport["width"] + slack, (
+        f"{page.url} is {width} px wide at {viewport['width']} px: it scrolls sideways"
+    )

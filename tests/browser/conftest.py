@@ -108,6 +108,19 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
+def wide_or_narrow(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A page ``request.param`` pixels wide (tests parametrize it indirectly with 1280 and
+    390), downloads allowed."""
+    context = browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": request.param, "height": 900}, accept_downloads=True
+    )
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def page(browser: object, tmp_path: Path) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     context.set_default_timeout(ACTION_TIMEOUT_MS)

@@ -4,13 +4,11 @@ accessibility checks, for Council A's HR lead signed in through the page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from tests.browser.accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible, assert_fits
 from tests.browser.signing import sign_in
 from tests.builders.agencies import council_a_with_kitemarked_agencies
 from tests.builders.people import COUNCIL_A, Person
@@ -23,22 +21,6 @@ WIDTHS = [1280, 390]
 @pytest.fixture
 def council_a(reference_session: Session, people: dict[str, Person]) -> dict[str, int]:
     return council_a_with_kitemarked_agencies(reference_session)
-
-
-@pytest.fixture
-def wide_or_narrow(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A page at one of the two widths."""
-    context = browser.new_context(viewport={"width": request.param, "height": 900})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def _fits(page: Page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    viewport = page.viewport_size
-    assert viewport is not None and width <= viewport["width"] + 1
 
 
 @pytest.mark.parametrize("wide_or_narrow", WIDTHS, indirect=True)
@@ -57,7 +39,7 @@ def test_agency_spend_page_by_kitemark_status(
         "1 assignment"
     )
     expect(page.locator("#assumption")).to_contain_text("hours a week")
-    _fits(page)
+    assert_fits(page)
     assert_accessible(page)
 
 
@@ -80,5 +62,5 @@ def test_return_report_shows_kitemark_status_today(
     )
     expect(table.locator("tbody tr", has_text="Unheard Of Agency")).to_contain_text("Not matched")
     expect(table.locator("tbody tr", has_text="Freelance Direct")).to_contain_text("Not registered")
-    _fits(page)
+    assert_fits(page)
     assert_accessible(page)

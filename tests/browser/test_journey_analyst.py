@@ -7,12 +7,11 @@ mark."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible, assert_fits
 from tests.browser.signing import sign_in
 from tests.builders.people import Person, make_people
 from workforce.config import Settings
@@ -22,15 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"]
 
 WIDTHS = [1280, 390]
 NO_FIGURE = "\N{EN DASH}"  # what a cell shows when it has nothing to say
-
-
-@pytest.fixture
-def wide_or_narrow(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": request.param, "height": 900})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 @pytest.fixture
@@ -45,9 +35,7 @@ def analyst(public_settings: Settings) -> Person:
 
 def _checked(page: Page) -> None:
     """The page does not scroll sideways and passes axe's checks."""
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    viewport = page.viewport_size
-    assert viewport is not None and width <= viewport["width"], (width, viewport)
+    assert_fits(page, slack=0)
     assert_accessible(page)
 
 

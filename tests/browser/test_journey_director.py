@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
-from tests.browser.accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible, assert_fits
 from workforce.config import Settings
 from workforce.forecasting import flows
 from workforce.inspections.models import Grade
@@ -66,6 +66,5 @@ def test_the_council_page_opens_with_the_judgement_and_what_is_expected(
             "() => document.querySelector('#opening').compareDocumentPosition("
             "document.querySelector('#measures')) & Node.DOCUMENT_POSITION_FOLLOWING"
         )
-        width = page.evaluate("() => document.documentElement.scrollWidth")
-        assert page.viewport_size is not None and width <= page.viewport_size["width"] + 1
+        assert_fits(page)
         assert_accessible(page)

@@ -7,15 +7,14 @@ the published figures. No page scrolls sideways."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tests.browser.accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible, assert_fits
 from tests.builders.people import COUNCIL_A, PASSWORD, Person
 from tests.builders.quarterly import fill_in
 from workforce.data import BUNDLED_DATA
@@ -25,17 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"]
 
 WIDTHS = [1280, 390]
 RETURNS = f"/councils/{COUNCIL_A}/returns"
-
-
-@pytest.fixture
-def wide_or_narrow(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport={"width": request.param, "height": 900}, accept_downloads=True
-    )
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 @pytest.fixture
@@ -50,9 +38,7 @@ def published(reference_engine: Engine) -> None:
 
 def _checked(page: Page) -> None:
     """The page does not scroll sideways and axe finds nothing on it."""
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    viewport = page.viewport_size
-    assert viewport is not None and width <= viewport["width"], (width, viewport)
+    assert_fits(page, slack=0)
     assert_accessible(page)
 
 

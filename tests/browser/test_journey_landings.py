@@ -5,15 +5,14 @@ phase banner, nothing scrolling sideways and axe's checks on every page."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tests.browser.accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible, assert_fits
 from tests.builders.agencies import register
 from tests.builders.people import COUNCIL_A, GROUP, PASSWORD, Person
 
@@ -33,15 +32,6 @@ def own_agency(reference_engine: Engine, people: dict[str, Person]) -> int:
         return agency.id
 
 
-@pytest.fixture
-def wide_or_narrow(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": request.param, "height": 900})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def sign_in_to_start(page: Page, base: str, person: Person) -> None:
     """Sign in from the sign-in page itself, asking for no page in particular."""
     page.context.clear_cookies()
@@ -59,9 +49,7 @@ def narrow(page: Page) -> bool:
 
 def checked(page: Page) -> None:
     """The page fits its width, has the phase banner, and passes axe."""
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    viewport = page.viewport_size
-    assert viewport is not None and width <= viewport["width"], page.url
+    assert_fits(page, slack=0)
     expect(page.locator(".govuk-phase-banner")).to_contain_text("Beta")
     assert_accessible(page)
 

@@ -6,15 +6,14 @@ agency's user responds and the kite-mark admin rules."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tests.browser.accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible, assert_fits
 from tests.browser.signing import sign_in
 from tests.builders.agencies import register
 from tests.builders.people import Person
@@ -34,23 +33,8 @@ def own_agency(reference_engine: Engine, people: dict[str, Person]) -> int:
         return agency.id
 
 
-@pytest.fixture
-def wide_or_narrow(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": request.param, "height": 900})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def _fits(page: Page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    viewport = page.viewport_size
-    assert viewport is not None and width <= viewport["width"] + 1
-
-
 def _checked(page: Page) -> None:
-    _fits(page)
+    assert_fits(page)
     assert_accessible(page)
 
 

@@ -4,13 +4,11 @@ made-up agencies."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from tests.browser.accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible, assert_fits
 from tests.builders.people import TEST_ACTOR, Person
 from workforce.agencies import demo
 from workforce.agencies.models import Agency, Assessment
@@ -39,21 +37,6 @@ def seeded(reference_session: Session) -> dict[str, int]:
     return ids
 
 
-@pytest.fixture
-def wide_or_narrow(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": request.param, "height": 900})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def _fits(page: Page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    viewport = page.viewport_size
-    assert viewport is not None and width <= viewport["width"] + 1
-
-
 @pytest.mark.parametrize("wide_or_narrow", WIDTHS, indirect=True)
 def test_public_register_and_an_agencys_entry(
     seeded: dict[str, int], live_server: str, wide_or_narrow: Page
@@ -63,7 +46,7 @@ def test_public_register_and_an_agencys_entry(
     expect(page.locator("h1")).to_contain_text("kite-mark register")
     expect(page.locator("#register-table tbody tr")).to_have_count(3)
     expect(page.locator("#register-table")).to_contain_text("Awarded: requires improvement")
-    _fits(page)
+    assert_fits(page)
     assert_accessible(page)
 
     page.get_by_role("link", name=demo.AGENCY_A).click()
@@ -73,13 +56,13 @@ def test_public_register_and_an_agencys_entry(
     expect(page.locator('#figures-table tr[data-criterion="cooling_off"]')).to_contain_text(
         "Not met"
     )
-    _fits(page)
+    assert_fits(page)
     assert_accessible(page)
 
     page.goto(live_server + f"/kitemarks/{seeded[demo.AGENCY_D]}")
     expect(page.locator("#status-label")).to_contain_text("Awarded")
     expect(page.locator("#history-table tbody tr")).to_have_count(1)
-    _fits(page)
+    assert_fits(page)
     assert_accessible(page)
 
 
@@ -95,11 +78,11 @@ def test_assessment_and_unmatched_queue_for_the_kitemark_admin(
     expect(page.locator("#results-table tbody tr")).to_have_count(7)
     expect(page.locator("#files-table tbody tr")).to_have_count(10)
     expect(page.locator("#files-table")).to_contain_text("Failed")
-    _fits(page)
+    assert_fits(page)
     assert_accessible(page)
 
     page.goto(live_server + "/kitemark/unmatched")
     expect(page.locator("h1")).to_contain_text("Unmatched agency names")
     expect(page.locator("#unmatched-table")).to_contain_text("made up agency c demo")
-    _fits(page)
+    assert_fits(page)
     assert_accessible(page)

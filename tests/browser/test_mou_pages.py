@@ -3,13 +3,11 @@ with axe's accessibility checks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from tests.browser.accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible, assert_fits
 from tests.builders.mou_views import (
     Reader,
     add_cap,
@@ -42,25 +40,8 @@ def member(reference_session: Session) -> Reader:
     return reader
 
 
-@pytest.fixture
-def wide_or_narrow(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A page at one of the two widths."""
-    width = request.param
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def _check_accessibility(page: Page) -> None:
     assert_accessible(page)
-
-
-def _fits(page: Page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    viewport = page.viewport_size
-    assert viewport is not None and width <= viewport["width"] + 1
 
 
 @pytest.mark.parametrize("wide_or_narrow", WIDTHS, indirect=True)
@@ -77,7 +58,7 @@ def test_group_page_shows_caps_rates_and_findings(
     expect(page.locator('table[data-chart="social_worker"] tbody tr')).to_have_count(1)
     expect(page.locator("#spend-rule")).to_contain_text("charge rate x the calendar days")
     expect(page.locator("#findings-by-council tbody tr")).to_have_count(3)
-    _fits(page)
+    assert_fits(page)
     _check_accessibility(page)
 
 
@@ -91,5 +72,5 @@ def test_rate_index_is_public_with_the_minimum_cell_rule(
     expect(page.locator("#suppression-rule")).to_contain_text("at least 5 assignments")
     page.get_by_text("Social worker as a table").click()
     expect(page.locator('table[data-chart="social_worker"] tbody tr')).to_have_count(1)
-    _fits(page)
+    assert_fits(page)
     _check_accessibility(page)

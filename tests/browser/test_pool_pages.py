@@ -6,15 +6,14 @@ council answers the offer on its page."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tests.browser.accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible, assert_fits
 from tests.browser.signing import sign_in
 from tests.builders import pool as build
 from tests.builders.people import COUNCIL_A, Person
@@ -25,15 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"]
 
 WIDTHS = [1280, 390]
 TODAY = utcnow().date()
-
-
-@pytest.fixture
-def wide_or_narrow(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": request.param, "height": 900})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 @pytest.fixture
@@ -55,9 +45,7 @@ def bench(reference_engine: Engine) -> None:
 
 
 def _checked(page: Page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    viewport = page.viewport_size
-    assert viewport is not None and width <= viewport["width"] + 1
+    assert_fits(page)
     assert_accessible(page)
 
 
