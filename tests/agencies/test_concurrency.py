@@ -12,10 +12,6 @@ constraint's refusal is turned into the same words (the last test, with the chec
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
@@ -26,6 +22,7 @@ from sqlmodel import Session, col, func, select
 
 from tests.builders import kitemark as build
 from tests.builders.people import TEST_ACTOR
+from tests.racing import at_once, refusals, slowed
 from workforce.agencies import flows, matching, registration
 from workforce.agencies import status as kitemark_status
 from workforce.agencies.models import (
@@ -44,44 +41,6 @@ DECIDED = datetime(2026, 7, 15, 10, 0, tzinfo=UTC)
 T = TypeVar("T")
 
 
-def _at_once(
-    engine: Engine, workers: int, work: Callable[[Session, int], T]
-) -> list[T | Exception]:
-    """Run ``work`` in ``workers`` threads started together, each in its own session that
-    commits on success; return each one's result or the exception it raised."""
-    barrier = threading.Barrier(workers)
-
-    def run(number: int) -> T | Exception:
-        with Session(engine, expire_on_commit=False) as session:
-            # Connected before the start: a new PostgreSQL connection takes long enough
-            # for another thread to have finished, and there would be no race to test.
-            session.connection()
-            barrier.wait(timeout=60)
-            try:
-                result = work(session, number)
-                session.commit()
-                return result
-            except Exception as exc:
-                session.rollback()
-                return exc
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run, range(workers)))
-
-
-def _slowed(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> None:
-    """Make ``owner.name`` pause after it runs: it runs between a writer's check and its
-    write, so without the lock every thread would check before any wrote, every time."""
-    real = getattr(owner, name)
-
-    def slow(*args: object, **kwargs: object) -> object:
-        result = real(*args, **kwargs)
-        time.sleep(0.1)
-        return result
-
-    monkeypatch.setattr(owner, name, slow)
-
-
 def _constraint_refusals(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """Count the refusals of ``registration``'s fallback: a unique constraint's, not the check's.
     With the lock each check sees the write before it, so the constraint is never reached."""
@@ -94,15 +53,6 @@ def _constraint_refusals(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
     monkeypatch.setattr(registration, "is_unique_violation", counted)
     return seen
-
-
-def _refusals(results: list[object]) -> list[str]:
-    """The rules of the InputDataErrors among ``results``; anything else raised fails."""
-    unexpected = [
-        r for r in results if isinstance(r, Exception) and not isinstance(r, InputDataError)
-    ]
-    assert not unexpected, unexpected
-    return [p.rule for r in results if isinstance(r, InputDataError) for p in r.problems]
 
 
 def _audits(engine: Engine, action: str) -> list[AuditEvent]:
@@ -125,7 +75,7 @@ def _count(engine: Engine, model: type) -> int:
 def test_eight_registrations_of_the_same_name_at_once_one_is_stored_the_rest_refused(
     reference_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _slowed(monkeypatch, registration, "_taken_problems")
+    slowed(monkeypatch, registration, "_taken_problems")
     by_constraint = _constraint_refusals(monkeypatch)
 
     def register(s: Session, n: int) -> Agency:
@@ -136,9 +86,9 @@ def test_eight_registrations_of_the_same_name_at_once_one_is_stored_the_rest_ref
             actor=TEST_ACTOR,
         )
 
-    results = _at_once(reference_engine, 8, register)
+    results = at_once(reference_engine, 8, register)
     assert sum(isinstance(r, Agency) for r in results) == 1
-    assert _refusals(results) == ["agency.name_taken"] * 7
+    assert refusals(results) == ["agency.name_taken"] * 7
     assert _count(reference_engine, Agency) == 1
     assert len(_audits(reference_engine, "create")) == 1
     assert by_constraint == []  # every refusal was the check's
@@ -147,7 +97,7 @@ def test_eight_registrations_of_the_same_name_at_once_one_is_stored_the_rest_ref
 def test_eight_registrations_with_the_same_company_number_at_once_one_is_stored(
     reference_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _slowed(monkeypatch, registration, "_taken_problems")
+    slowed(monkeypatch, registration, "_taken_problems")
     by_constraint = _constraint_refusals(monkeypatch)
 
     def register(s: Session, n: int) -> Agency:
@@ -155,9 +105,9 @@ def test_eight_registrations_with_the_same_company_number_at_once_one_is_stored(
             session=s, legal_name=f"Agency {n} Ltd", company_number="01234567", actor=TEST_ACTOR
         )
 
-    results = _at_once(reference_engine, 8, register)
+    results = at_once(reference_engine, 8, register)
     assert sum(isinstance(r, Agency) for r in results) == 1
-    assert _refusals(results) == ["agency.company_number_taken"] * 7
+    assert refusals(results) == ["agency.company_number_taken"] * 7
     assert _count(reference_engine, Agency) == 1
     assert len(_audits(reference_engine, "create")) == 1
     assert by_constraint == []  # every refusal was the check's
@@ -177,14 +127,14 @@ def test_four_decisions_of_the_same_assessment_at_once_one_is_stored_the_rest_re
     s.commit()
     assert assessment.id is not None and agency.id is not None
     assessment_id = assessment.id
-    _slowed(monkeypatch, flows, "get_assessment")
+    slowed(monkeypatch, flows, "get_assessment")
 
     def decide(s: Session, _: int) -> Assessment:
         return flows.decide(session=s, assessment_id=assessment_id, actor=TEST_ACTOR, on=DECIDED)
 
-    results = _at_once(reference_engine, 4, decide)
+    results = at_once(reference_engine, 4, decide)
     assert sum(isinstance(r, Assessment) for r in results) == 1
-    assert _refusals(results) == ["decision.decided"] * 3
+    assert refusals(results) == ["decision.decided"] * 3
     assert len(_audits(reference_engine, "kitemark.decide")) == 1
     assert len(_audits(reference_engine, "kitemark.awarded")) == 1
     with Session(reference_engine) as check:
@@ -208,7 +158,7 @@ def test_four_suspensions_of_the_same_agency_at_once_one_is_stored_the_rest_refu
     s.commit()
     assert agency.id is not None
     agency_id = agency.id
-    _slowed(monkeypatch, kitemark_status, "_status_of")
+    slowed(monkeypatch, kitemark_status, "_status_of")
 
     def suspend(s: Session, n: int) -> KitemarkStatusChange:
         return kitemark_status.suspend(
@@ -219,9 +169,9 @@ def test_four_suspensions_of_the_same_agency_at_once_one_is_stored_the_rest_refu
             on=DECIDED + timedelta(days=1),
         )
 
-    results = _at_once(reference_engine, 4, suspend)
+    results = at_once(reference_engine, 4, suspend)
     assert sum(isinstance(r, KitemarkStatusChange) for r in results) == 1
-    assert _refusals(results) == ["status.suspend"] * 3
+    assert refusals(results) == ["status.suspend"] * 3
     assert len(_audits(reference_engine, "kitemark.suspended")) == 1
     with Session(reference_engine) as check:
         changes = check.exec(
@@ -246,15 +196,15 @@ def test_four_matches_of_one_name_at_once_queue_the_last_wins_each_audited_with_
     ids = [a.id for a in others]
     key = normalise("Acme Staffing Ltd")
     # The pause falls between the read of the match being replaced and the write.
-    _slowed(monkeypatch, matching, "utcnow")
+    slowed(monkeypatch, matching, "utcnow")
 
     def set_match(s: Session, n: int) -> AgencyMatch:
         return matching.set_match(
             session=s, name="ACME Staffing Limited", agency_id=ids[n], actor=TEST_ACTOR
         )
 
-    results = _at_once(reference_engine, 4, set_match)
-    assert _refusals(results) == []
+    results = at_once(reference_engine, 4, set_match)
+    assert refusals(results) == []
     audits = _audits(reference_engine, "rematch")
     assert len(audits) == 4
     chain = [first.id] + [e.details["agency_id"] for e in audits]

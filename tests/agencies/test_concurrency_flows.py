@@ -23,16 +23,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from tests.agencies.test_concurrency import (
-    _at_once,
-    _audits,
-    _constraint_refusals,
-    _count,
-    _refusals,
-    _slowed,
-)
+from tests.agencies.test_concurrency import _audits, _constraint_refusals, _count
 from tests.builders import kitemark as build
 from tests.builders.people import COUNCIL_A, TEST_ACTOR
+from tests.racing import at_once, refusals, slowed
 from workforce.agencies import complaints, evidence, flows, registration, sampling, service
 from workforce.agencies import criteria as crit
 from workforce.agencies.models import (
@@ -56,8 +50,8 @@ DECIDED = datetime(2026, 7, 15, 10, 0, tzinfo=UTC)
 
 
 def _refused(results: Sequence[object]) -> list[str]:
-    """:func:`_refusals` of any thread's results (each thread returns its own kind)."""
-    return _refusals(list(results))
+    """:func:`tests.racing.refusals` of any thread's results (each thread returns its own kind)."""
+    return refusals(list(results))
 
 
 def _fallbacks(monkeypatch: pytest.MonkeyPatch, module: ModuleType) -> list[object]:
@@ -103,7 +97,7 @@ def test_eight_additions_of_one_trading_name_to_two_agencies_at_once_one_is_stor
     s = reference_session
     ids = [build.make_agency(s, name).id for name in ("First Agency Ltd", "Second Agency Ltd")]
     s.commit()
-    _slowed(monkeypatch, registration, "_name_problems")
+    slowed(monkeypatch, registration, "_name_problems")
     by_constraint = _constraint_refusals(monkeypatch)
 
     def add(s: Session, n: int) -> AgencyName:
@@ -114,7 +108,7 @@ def test_eight_additions_of_one_trading_name_to_two_agencies_at_once_one_is_stor
             session=s, agency_id=agency_id, name=name, actor=TEST_ACTOR
         )
 
-    results = _at_once(reference_engine, 8, add)
+    results = at_once(reference_engine, 8, add)
     assert sum(isinstance(r, AgencyName) for r in results) == 1
     assert _refused(results) == ["agency.name_taken"] * 7
     with Session(reference_engine) as check:
@@ -133,7 +127,7 @@ def test_four_additions_of_one_trading_name_to_the_same_agency_at_once_one_is_st
     agency_id = build.make_agency(s, "First Agency Ltd").id
     assert agency_id is not None
     s.commit()
-    _slowed(monkeypatch, registration, "_name_problems")
+    slowed(monkeypatch, registration, "_name_problems")
     by_constraint = _constraint_refusals(monkeypatch)
 
     def add(s: Session, n: int) -> AgencyName:
@@ -141,7 +135,7 @@ def test_four_additions_of_one_trading_name_to_the_same_agency_at_once_one_is_st
             session=s, agency_id=agency_id, name=f"Brightside{'.' * n} Care", actor=TEST_ACTOR
         )
 
-    results = _at_once(reference_engine, 4, add)
+    results = at_once(reference_engine, 4, add)
     assert sum(isinstance(r, AgencyName) for r in results) == 1
     assert _refused(results) == ["agency.name_taken"] * 3
     assert len(service.names_by_agency(session=s)[agency_id]) == 2  # legal and one trading
@@ -162,7 +156,7 @@ def test_four_changes_of_the_contact_at_once_queue_each_audited_with_the_one_bef
     s.commit()
     agency_id = agency.id
     assert agency_id is not None
-    _slowed(monkeypatch, registration, "get_agency")  # between reading the contact and writing it
+    slowed(monkeypatch, registration, "get_agency")  # between reading the contact and writing it
 
     def change(s: Session, n: int) -> Agency:
         return registration.update_contact(
@@ -173,7 +167,7 @@ def test_four_changes_of_the_contact_at_once_queue_each_audited_with_the_one_bef
             contact_email=f"contact{n}@example.org",
         )
 
-    results = _at_once(reference_engine, 4, change)
+    results = at_once(reference_engine, 4, change)
     assert _refused(results) == []
     audits = [e for e in _audits(reference_engine, "update") if e.entity == "agency"]
     assert len(audits) == 4
@@ -207,7 +201,7 @@ def test_four_applications_of_one_agency_at_once_are_each_stored_and_audited(
         )
         return evidence.apply(session=s, agency_id=agency_id, new=period, actor=TEST_ACTOR)
 
-    results = _at_once(reference_engine, 4, apply)
+    results = at_once(reference_engine, 4, apply)
     assert _refused(results) == []
     held = evidence.applications_of(session=s, agency_id=agency_id)
     assert sorted(a.period_start.month for a in held) == [1, 2, 3, 4]
@@ -231,14 +225,14 @@ def test_assessments_of_two_agencies_started_at_once_store_the_criteria_once(
         _applied(s, build.make_agency(s, name)).id for name in ("First Ltd", "Second Ltd")
     ]
     s.commit()
-    _slowed(monkeypatch, crit, "ensure_criteria")
+    slowed(monkeypatch, crit, "ensure_criteria")
 
     def start(s: Session, n: int) -> Assessment:
         application_id = applications[n]
         assert application_id is not None
         return flows.start_assessment(session=s, application_id=application_id, actor=TEST_ACTOR)
 
-    results = _at_once(reference_engine, 2, start)
+    results = at_once(reference_engine, 2, start)
     assert _refused(results) == []
     assert _count(reference_engine, CriteriaVersion) == 1
     with Session(reference_engine) as check:
@@ -258,12 +252,12 @@ def test_four_starts_of_one_application_at_once_each_is_an_assessment_on_one_cri
     application_id = _applied(s, build.make_agency(s, "First Agency Ltd")).id
     assert application_id is not None
     s.commit()
-    _slowed(monkeypatch, crit, "ensure_criteria")
+    slowed(monkeypatch, crit, "ensure_criteria")
 
     def start(s: Session, _: int) -> Assessment:
         return flows.start_assessment(session=s, application_id=application_id, actor=TEST_ACTOR)
 
-    results = _at_once(reference_engine, 4, start)
+    results = at_once(reference_engine, 4, start)
     assert _refused(results) == []
     assert _count(reference_engine, CriteriaVersion) == 1
     assert _count(reference_engine, Assessment) == 4
@@ -285,13 +279,13 @@ def test_four_assessments_of_the_same_assessment_at_once_leave_one_set_of_result
     assessment = _started(reference_session)
     assessment_id = assessment.id
     assert assessment_id is not None
-    _slowed(monkeypatch, flows, "get_assessment")  # between the read and the replacement
+    slowed(monkeypatch, flows, "get_assessment")  # between the read and the replacement
     by_constraint = _fallbacks(monkeypatch, flows)
 
     def assess(s: Session, _: int) -> list[CriterionResult]:
         return flows.assess(session=s, assessment_id=assessment_id, actor=TEST_ACTOR)
 
-    results = _at_once(reference_engine, 4, assess)
+    results = at_once(reference_engine, 4, assess)
     # The rule: repeatable until decided; each replaces the results before it.
     assert _refused(results) == []
     assert len(_audits(reference_engine, "kitemark.assess")) == 4
@@ -310,7 +304,7 @@ def test_four_draws_of_one_assessments_sample_at_once_one_is_stored_and_redraws_
 ) -> None:
     assessment_id = _started(reference_session, placed=30).id
     assert assessment_id is not None
-    _slowed(monkeypatch, sampling, "sample_of")  # the check that there is none yet
+    slowed(monkeypatch, sampling, "sample_of")  # the check that there is none yet
     by_constraint = _fallbacks(monkeypatch, sampling)
 
     def draw(s: Session, n: int) -> AuditSample:
@@ -318,7 +312,7 @@ def test_four_draws_of_one_assessments_sample_at_once_one_is_stored_and_redraws_
             session=s, assessment_id=assessment_id, actor=TEST_ACTOR, seed=1000 + n
         )
 
-    results = _at_once(reference_engine, 4, draw)
+    results = at_once(reference_engine, 4, draw)
     drawn = [r for r in results if isinstance(r, AuditSample)]
     assert len(drawn) == 1
     assert _refused(results) == ["sample.exists"] * 3
@@ -349,7 +343,7 @@ def test_seven_assessors_checking_one_file_at_once_lose_no_check_each_audited_af
     s.commit()
     verdicts = {check: n % 3 != 0 for n, check in enumerate(sampling.CHECKS)}
     # The pause falls between the read of the file and the write of its checks.
-    _slowed(monkeypatch, sampling, "utcnow")
+    slowed(monkeypatch, sampling, "utcnow")
 
     def record(s: Session, n: int) -> SampledFile:
         check = sampling.CHECKS[n]
@@ -361,7 +355,7 @@ def test_seven_assessors_checking_one_file_at_once_lose_no_check_each_audited_af
             actor=TEST_ACTOR,
         )
 
-    results = _at_once(reference_engine, len(sampling.CHECKS), record)
+    results = at_once(reference_engine, len(sampling.CHECKS), record)
     assert _refused(results) == []
     audits = _audits(reference_engine, "kitemark.check_file")
     assert len(audits) == len(sampling.CHECKS)
@@ -409,7 +403,7 @@ def test_four_files_of_one_name_sent_at_once_with_one_application_are_each_archi
     application_id, agency_id = _applied(s, agency).id, agency.id
     assert application_id is not None and agency_id is not None
     s.commit()
-    _slowed(monkeypatch, evidence, "evidence_problems")
+    slowed(monkeypatch, evidence, "evidence_problems")
     contents = [b"policy v1\n" * 1000, b"policy v1\n" * 1000, b"policy v2\n", b"policy v3\n"]
 
     def send(s: Session, n: int) -> EvidenceFile:
@@ -424,7 +418,7 @@ def test_four_files_of_one_name_sent_at_once_with_one_application_are_each_archi
             settings=reference_settings,
         )
 
-    results = _at_once(reference_engine, 4, send)
+    results = at_once(reference_engine, 4, send)
     assert _refused(results) == []
     rows = _archive_agrees(reference_engine, reference_settings, agency_id)
     assert sorted(r.description for r in rows) == [f"sent by assessor {n}" for n in range(4)]
@@ -448,7 +442,7 @@ def test_files_sent_as_the_assessment_is_decided_are_stored_before_the_decision_
     agency_id, assessment_id = agency.id, assessment.id
     application_id = assessment.application_id
     assert agency_id is not None and assessment_id is not None
-    _slowed(monkeypatch, evidence, "evidence_problems")  # the check the application is open
+    slowed(monkeypatch, evidence, "evidence_problems")  # the check the application is open
 
     def decide_or_send(s: Session, n: int) -> Assessment | EvidenceFile:
         if n == 0:
@@ -466,7 +460,7 @@ def test_files_sent_as_the_assessment_is_decided_are_stored_before_the_decision_
             settings=reference_settings,
         )
 
-    results = _at_once(reference_engine, 4, decide_or_send)
+    results = at_once(reference_engine, 4, decide_or_send)
     assert isinstance(results[0], Assessment)
     refused = _refused(results)
     assert set(refused) <= {"evidence.application_decided"}
@@ -500,7 +494,7 @@ def test_four_complaints_about_one_agency_recorded_at_once_are_each_stored_and_a
     assert agency_id is not None
     s.commit()
 
-    results = _at_once(reference_engine, 4, lambda s, _: _complaint(s, agency_id))
+    results = at_once(reference_engine, 4, lambda s, _: _complaint(s, agency_id))
     assert _refused(results) == []
     held = complaints.complaints_of(session=s, agency_id=agency_id)
     audits = _audits(reference_engine, "kitemark.complaint")
@@ -517,14 +511,14 @@ def test_four_responses_to_one_complaint_at_once_are_each_audited_and_the_last_i
     complaint_id = _complaint(s, agency_id).id
     assert complaint_id is not None
     s.commit()
-    _slowed(monkeypatch, complaints, "_locked_complaint")
+    slowed(monkeypatch, complaints, "_locked_complaint")
 
     def respond(s: Session, n: int) -> Complaint:
         return complaints.respond(
             session=s, complaint_id=complaint_id, response=f"response {n}", actor=TEST_ACTOR
         )
 
-    results = _at_once(reference_engine, 4, respond)
+    results = at_once(reference_engine, 4, respond)
     # The rule: a response may be replaced; the last one stored is held, each is audited.
     assert _refused(results) == []
     audits = _audits(reference_engine, "kitemark.complaint_response")
@@ -544,14 +538,14 @@ def test_four_rulings_on_one_complaint_at_once_queue_each_audited_with_the_one_b
     complaint_id = _complaint(s, agency_id).id
     assert complaint_id is not None
     s.commit()
-    _slowed(monkeypatch, complaints, "_locked_complaint")  # between the read and the write
+    slowed(monkeypatch, complaints, "_locked_complaint")  # between the read and the write
 
     def rule(s: Session, n: int) -> Complaint:
         return complaints.rule(
             session=s, complaint_id=complaint_id, upheld=n % 2 == 0, actor=TEST_ACTOR
         )
 
-    results = _at_once(reference_engine, 4, rule)
+    results = at_once(reference_engine, 4, rule)
     # The rule: a ruling may be changed; the last one stored is held, each audited with
     # the ruling it replaced.
     assert _refused(results) == []

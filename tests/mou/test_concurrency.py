@@ -9,10 +9,6 @@ constraint's refusal is turned into the same words (the last tests, with a check
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -23,6 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from tests.builders import mou as build
 from tests.builders.people import TEST_ACTOR
+from tests.racing import at_once, refusals, slowed
 from workforce.auth import audit
 from workforce.auth.models import AuditEvent
 from workforce.config import get_settings
@@ -45,51 +42,6 @@ from workforce.timeutils import as_utc
 LONDON = "London"
 CAMDEN, GREENWICH, HACKNEY = "202", "203", "204"
 T = TypeVar("T")
-
-
-def _at_once(engine: Engine, workers: int, work: Callable[[Session], T]) -> list[T | Exception]:
-    """Run ``work`` in ``workers`` threads started together, each in its own session that
-    commits on success; return each one's result or the exception it raised."""
-    barrier = threading.Barrier(workers)
-
-    def run(_: int) -> T | Exception:
-        with Session(engine, expire_on_commit=False) as session:
-            # Connected before the start: a new PostgreSQL connection takes long enough
-            # for another thread to have finished, and there would be no race to test.
-            session.connection()
-            barrier.wait(timeout=60)
-            try:
-                result = work(session)
-                session.commit()
-                return result
-            except Exception as exc:
-                session.rollback()
-                return exc
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run, range(workers)))
-
-
-def _slowed(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> None:
-    """Make ``owner.name`` pause after it runs: it runs between a writer's check and its
-    write, so without the lock every thread would check before any wrote, every time."""
-    real = getattr(owner, name)
-
-    def slow(*args: object, **kwargs: object) -> object:
-        result = real(*args, **kwargs)
-        time.sleep(0.1)
-        return result
-
-    monkeypatch.setattr(owner, name, slow)
-
-
-def _refusals(results: list[object]) -> list[str]:
-    """The rules of the InputDataErrors among ``results``; anything else raised fails."""
-    unexpected = [
-        r for r in results if isinstance(r, Exception) and not isinstance(r, InputDataError)
-    ]
-    assert not unexpected, unexpected
-    return [p.rule for r in results if isinstance(r, InputDataError) for p in r.problems]
 
 
 def _audited(engine: Engine, action: str) -> int:
@@ -116,7 +68,7 @@ def group(reference_session: Session) -> str:
 def test_eight_caps_for_the_same_day_at_once_one_is_stored_the_rest_refused(
     group: str, reference_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _slowed(monkeypatch, cap_service, "_same_day_cap")
+    slowed(monkeypatch, cap_service, "_same_day_cap")
 
     def set_cap(s: Session) -> RateCap:
         return cap_service.set_cap(
@@ -129,9 +81,9 @@ def test_eight_caps_for_the_same_day_at_once_one_is_stored_the_rest_refused(
             actor=TEST_ACTOR,
         )
 
-    results = _at_once(reference_engine, 8, set_cap)
+    results = at_once(reference_engine, 8, lambda s, _: set_cap(s))
     assert sum(isinstance(r, RateCap) for r in results) == 1
-    assert _refusals(results) == ["cap.duplicate"] * 7
+    assert refusals(results) == ["cap.duplicate"] * 7
     assert _count(reference_engine, RateCap) == 1
     assert _audited(reference_engine, "set_cap") == 1
 
@@ -139,7 +91,7 @@ def test_eight_caps_for_the_same_day_at_once_one_is_stored_the_rest_refused(
 def test_four_on_cost_rates_for_the_same_day_at_once_one_is_stored_the_rest_refused(
     reference_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _slowed(monkeypatch, cap_service, "_same_day_rate")
+    slowed(monkeypatch, cap_service, "_same_day_rate")
 
     def set_rate(s: Session) -> OnCostRate:
         return cap_service.set_on_cost_rate(
@@ -152,9 +104,9 @@ def test_four_on_cost_rates_for_the_same_day_at_once_one_is_stored_the_rest_refu
             actor=TEST_ACTOR,
         )
 
-    results = _at_once(reference_engine, 4, set_rate)
+    results = at_once(reference_engine, 4, lambda s, _: set_rate(s))
     assert sum(isinstance(r, OnCostRate) for r in results) == 1
-    assert _refusals(results) == ["on_cost.duplicate"] * 3
+    assert refusals(results) == ["on_cost.duplicate"] * 3
     assert _count(reference_engine, OnCostRate) == 1
     assert _audited(reference_engine, "set_on_cost") == 1
 
@@ -162,16 +114,16 @@ def test_four_on_cost_rates_for_the_same_day_at_once_one_is_stored_the_rest_refu
 def test_four_groups_of_the_same_name_at_once_one_is_created_the_rest_refused(
     reference_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _slowed(monkeypatch, service, "_group_exists")
+    slowed(monkeypatch, service, "_group_exists")
 
     def create(s: Session) -> MouGroup:
         return service.create_group(
             session=s, name="Racing MoU", councils=[CAMDEN, HACKNEY], actor=TEST_ACTOR
         )
 
-    results = _at_once(reference_engine, 4, create)
+    results = at_once(reference_engine, 4, lambda s, _: create(s))
     assert sum(isinstance(r, MouGroup) for r in results) == 1
-    assert _refusals(results) == ["group.duplicate"] * 3
+    assert refusals(results) == ["group.duplicate"] * 3
     assert _count(reference_engine, MouGroup) == 1
     assert _count(reference_engine, MouGroupCouncil) == 2
     assert _audited(reference_engine, "create") == 1
@@ -180,7 +132,7 @@ def test_four_groups_of_the_same_name_at_once_one_is_created_the_rest_refused(
 def test_the_same_council_added_eight_times_at_once_joins_once(
     group: str, reference_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _slowed(monkeypatch, audit, "record")  # after the check, before the insert's flush
+    slowed(monkeypatch, audit, "record")  # after the check, before the insert's flush
 
     def add(s: Session) -> MouGroupCouncil:
         return service.add_member(
@@ -191,10 +143,10 @@ def test_the_same_council_added_eight_times_at_once_joins_once(
             actor=TEST_ACTOR,
         )
 
-    results = _at_once(reference_engine, 8, add)
+    results = at_once(reference_engine, 8, lambda s, _: add(s))
     assert sum(isinstance(r, MouGroupCouncil) for r in results) == 1
     refused = [r for r in results if isinstance(r, InputDataError)]
-    assert _refusals(results) == ["member.duplicate"] * 7
+    assert refusals(results) == ["member.duplicate"] * 7
     assert all("a member of this group already" in str(r) for r in refused)
     with Session(reference_engine) as s:
         assert service.member_councils(session=s, group_name=group, on=date(2026, 1, 1)) == [
@@ -233,10 +185,10 @@ def test_four_assessments_of_a_group_at_once_store_what_one_would(
         build.assignment(s, ret, hourly_pay_rate=29.0 + n, pay_route=PayRoute.limited_company)
     s.commit()
 
-    results = _at_once(
+    results = at_once(
         reference_engine,
         4,
-        lambda t: flows.assess(session=t, group_name=group, actor=TEST_ACTOR),
+        lambda t, _: flows.assess(session=t, group_name=group, actor=TEST_ACTOR),
     )
     assert all(isinstance(r, flows.AssessmentSummary) for r in results), results
     summaries = [r for r in results if isinstance(r, flows.AssessmentSummary)]
@@ -271,13 +223,13 @@ def test_two_digests_of_a_group_at_once_are_both_written_one_after_the_other(
     summary = flows.assess(session=s, group_name=group, actor=TEST_ACTOR)
     s.commit()
     assert summary.findings
-    _slowed(monkeypatch, digest, "digest_content")
+    slowed(monkeypatch, digest, "digest_content")
 
     def write(t: Session) -> MouDigest:
         found = service.get_group(session=t, group_name=group)
         return digest.write_digest(session=t, group=found, reports_dir=tmp_path)
 
-    results = _at_once(reference_engine, 2, write)
+    results = at_once(reference_engine, 2, lambda s, _: write(s))
     assert all(isinstance(r, MouDigest) for r in results), results
     with Session(reference_engine) as t:
         rows = digest.list_digests(session=t, group_name=group)

@@ -10,10 +10,7 @@ check before either wrote, every time, and two placements would be stored.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import TypeVar
 
@@ -23,32 +20,12 @@ from sqlmodel import Session, select
 
 from tests.builders import pool_offers as build
 from tests.builders.people import TEST_ACTOR
+from tests.racing import at_once
 from workforce.errors import InputDataError
 from workforce.pool import answers
 from workforce.pool.models import Answer, Offer, OfferStatus, Placement
 
 T = TypeVar("T")
-
-
-def _at_once(
-    engine: Engine, workers: int, work: Callable[[Session, int], T]
-) -> list[T | Exception]:
-    barrier = threading.Barrier(workers)
-
-    def run(number: int) -> T | Exception:
-        with Session(engine, expire_on_commit=False) as session:
-            session.connection()  # connected before the start, so the race is real
-            barrier.wait(timeout=60)
-            try:
-                result = work(session, number)
-                session.commit()
-                return result
-            except Exception as exc:
-                session.rollback()
-                return exc
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run, range(workers)))
 
 
 def _slowed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,7 +60,7 @@ def test_two_acceptances_for_one_worker_at_once_make_exactly_one_placement(
             session=session, offer_id=offer_id, answer=Answer.accepted, actor=TEST_ACTOR
         )
 
-    results = _at_once(reference_engine, 2, accept)
+    results = at_once(reference_engine, 2, accept)
     accepted = [r for r in results if isinstance(r, Offer)]
     refused = [r for r in results if isinstance(r, InputDataError)]
     assert len(accepted) == 1 and len(refused) == 1, results

@@ -6,7 +6,6 @@ locks every thread would check before any wrote, every time."""
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pytest
@@ -15,8 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from tests.builders import pool_offers as build
 from tests.builders.people import TEST_ACTOR
-from tests.pool.test_offers_concurrency import _at_once
-from workforce.errors import InputDataError
+from tests.racing import at_once, refusals, slowed
 from workforce.pool import answers, flows, offers, service
 from workforce.pool.models import (
     Answer,
@@ -32,25 +30,6 @@ from workforce.pool.models import (
 )
 
 
-def _slowed(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> None:
-    real = getattr(owner, name)
-
-    def slow(*args: object, **kwargs: object) -> object:
-        found = real(*args, **kwargs)
-        time.sleep(0.2)
-        return found
-
-    monkeypatch.setattr(owner, name, slow)
-
-
-def _rules(results: list[object]) -> list[str]:
-    unexpected = [
-        r for r in results if isinstance(r, Exception) and not isinstance(r, InputDataError)
-    ]
-    assert not unexpected, unexpected
-    return [p.rule for r in results if isinstance(r, InputDataError) for p in r.problems]
-
-
 def test_two_offers_of_one_worker_for_overlapping_requests_at_once_one_is_made(
     reference_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -61,7 +40,7 @@ def test_two_offers_of_one_worker_for_overlapping_requests_at_once_one_is_made(
         s.commit()
         worker_id, ids = w.id, [camden.id, greenwich.id]
     assert worker_id is not None
-    _slowed(monkeypatch, offers, "_open_offer_overlapping")
+    slowed(monkeypatch, offers, "_open_offer_overlapping", 0.2)
 
     def offer(session: Session, n: int) -> Offer:
         request_id = ids[n]
@@ -72,9 +51,9 @@ def test_two_offers_of_one_worker_for_overlapping_requests_at_once_one_is_made(
             actor=TEST_ACTOR,
         )
 
-    results = _at_once(reference_engine, 2, offer)
+    results = at_once(reference_engine, 2, offer)
     assert sum(isinstance(r, Offer) for r in results) == 1, results
-    assert len(_rules(results)) == 1
+    assert len(refusals(results)) == 1
     with Session(reference_engine) as s:
         assert s.exec(select(func.count()).select_from(Offer)).one() == 1
 
@@ -88,7 +67,7 @@ def test_offers_for_a_requests_last_post_at_once_one_is_made(
         s.commit()
         request_id, worker_ids = req.id, [w.id for w in workers]
     assert request_id is not None
-    _slowed(monkeypatch, offers, "posts_taken")
+    slowed(monkeypatch, offers, "posts_taken", 0.2)
 
     def offer(session: Session, n: int) -> Offer:
         worker_id = worker_ids[n]
@@ -99,9 +78,9 @@ def test_offers_for_a_requests_last_post_at_once_one_is_made(
             actor=TEST_ACTOR,
         )
 
-    results = _at_once(reference_engine, 4, offer)
+    results = at_once(reference_engine, 4, offer)
     assert sum(isinstance(r, Offer) for r in results) == 1, results
-    assert len(_rules(results)) == 3
+    assert len(refusals(results)) == 3
     with Session(reference_engine) as s:
         assert s.exec(select(func.count()).select_from(Offer)).one() == 1
 
@@ -116,7 +95,7 @@ def test_a_request_withdrawn_while_its_offer_is_accepted_never_ends_withdrawn_an
         s.commit()
         request_id, offer_id = req.id, made.id
     assert request_id is not None and offer_id is not None
-    _slowed(monkeypatch, answers, "overlapping_placement")  # the acceptance's check
+    slowed(monkeypatch, answers, "overlapping_placement", 0.2)  # the acceptance's check
 
     def act(session: Session, n: int) -> object:
         if n == 0:
@@ -127,8 +106,8 @@ def test_a_request_withdrawn_while_its_offer_is_accepted_never_ends_withdrawn_an
             session=session, offer_id=offer_id, answer=Answer.accepted, actor=TEST_ACTOR
         )
 
-    results = _at_once(reference_engine, 2, act)
-    assert len(_rules(results)) == 1, results  # exactly one of the two was refused
+    results = at_once(reference_engine, 2, act)
+    assert len(refusals(results)) == 1, results  # exactly one of the two was refused
     with Session(reference_engine) as s:
         request = s.get(PoolRequest, request_id)
         offer = s.get(Offer, offer_id)
@@ -149,12 +128,12 @@ def test_two_match_runs_at_once_are_stored_one_after_the_other(
         build.request(s, build.CAMDEN, posts=2)
         build.request(s, build.GREENWICH, posts=2)
         s.commit()
-    _slowed(monkeypatch, flows, "match")
+    slowed(monkeypatch, flows, "match", 0.2)
 
     def run(session: Session, _: int) -> flows.MatchOutcome:
         return flows.run_match(session=session, actor=TEST_ACTOR, on=date(2026, 12, 1))
 
-    results = _at_once(reference_engine, 2, run)
+    results = at_once(reference_engine, 2, run)
     assert all(isinstance(r, flows.MatchOutcome) for r in results), results
     with Session(reference_engine) as s:
         runs = s.exec(select(MatchRun).order_by(col(MatchRun.id))).all()
