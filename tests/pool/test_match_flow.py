@@ -4,14 +4,17 @@ nothing; nothing proposed ever breaks a hard rule; a second run skips what is of
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session, col, func, select
 
+from tests.builders import mou as build_mou
+from tests.builders import pool as build_pool
 from tests.builders.people import TEST_ACTOR
 from workforce.auth.models import AuditEvent
 from workforce.inspections.importers import import_judgements
+from workforce.mou.models import MouGroupCouncil
 from workforce.pool import demo, facts, flows, rules
 from workforce.pool.models import MatchRun, PoolRequest, Proposal, Unfilled
 from workforce.pool.terms import Tier
@@ -99,3 +102,20 @@ def test_a_withdrawn_or_past_request_is_not_matched(reference_session: Session) 
     s.commit()
     assert first.id not in {p.request_id for p in outcome.result.proposals}
     assert first.id not in {u.request_id for u in outcome.result.unfilled}
+
+
+def test_a_requests_cooling_off_is_its_mou_groups_while_the_council_is_a_member(
+    reference_session: Session,
+) -> None:
+    s = reference_session
+    camden = build_pool.request(s, build_pool.CAMDEN, start_date=date(2027, 3, 1))
+    greenwich = build_pool.request(s, build_pool.GREENWICH, start_date=date(2027, 3, 1))
+    build_mou.make_group(s, "Six Month MoU", [build_pool.CAMDEN], cooling_off_months=6)
+    s.commit()
+    found = {r.id: r for r in facts.request_facts(session=s, on=date(2027, 1, 1))}
+    assert found[camden.id].cooling_off_months == 6  # the group's period
+    assert found[greenwich.id].cooling_off_months == 3  # in no group: 3 months
+    s.exec(select(MouGroupCouncil)).one().left_on = date(2027, 2, 1)
+    s.commit()
+    found = {r.id: r for r in facts.request_facts(session=s, on=date(2027, 1, 1))}
+    assert found[camden.id].cooling_off_months == 3  # left the group before the start

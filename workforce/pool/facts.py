@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from workforce.councils.models import Council, Region
 from workforce.mou.models import MouGroup, MouGroupCouncil
+from workforce.mou.service import is_member_on
 from workforce.pool.models import (
     AreaKind,
     Offer,
@@ -142,21 +143,27 @@ def taken_posts(*, session: Session) -> dict[int, int]:
     return taken
 
 
-def cooling_off_months(*, session: Session, council_code: str, on: date) -> int:
-    """3 months, or the longest cooling-off of an MoU group the council is in on ``on``."""
-    months = COOLING_OFF_MONTHS
-    for group_months, joined, left in session.exec(
-        select(
-            col(MouGroup.cooling_off_months),
-            col(MouGroupCouncil.joined_on),
-            col(MouGroupCouncil.left_on),
-        )
+def group_memberships(
+    *, session: Session, council_codes: list[str]
+) -> dict[str, list[tuple[int, MouGroupCouncil]]]:
+    """Each council's MoU group memberships over time, with the group's cooling-off
+    months, read in one query."""
+    found: dict[str, list[tuple[int, MouGroupCouncil]]] = defaultdict(list)
+    for months, membership in session.exec(
+        select(col(MouGroup.cooling_off_months), MouGroupCouncil)
         .join(MouGroup, col(MouGroup.name) == col(MouGroupCouncil.group_name))
-        .where(MouGroupCouncil.council_code == council_code)
+        .where(col(MouGroupCouncil.council_code).in_(sorted(set(council_codes))))
     ):
-        if (joined is None or joined <= on) and (left is None or on < left):
-            months = max(months, group_months)
-    return months
+        found[membership.council_code].append((months, membership))
+    return found
+
+
+def cooling_off_months(memberships: list[tuple[int, MouGroupCouncil]], on: date) -> int:
+    """3 months, or the longest cooling-off of an MoU group the council is in on ``on``."""
+    return max(
+        [COOLING_OFF_MONTHS]
+        + [months for months, membership in memberships if is_member_on(membership, on)]
+    )
 
 
 def raised(tier: Tier, request: PoolRequest) -> Tier:
@@ -187,7 +194,9 @@ def request_facts(
     councils = {c.code: c for c in session.exec(select(Council))}
     region_names = dict(session.exec(select(Region.code, Region.name)).all())
     taken = taken_posts(session=session)
-    tiers = tiers_of(session=session, council_codes=[r.council_code for r in requests], on=on)
+    codes = [r.council_code for r in requests]
+    tiers = tiers_of(session=session, council_codes=codes, on=on)
+    groups = group_memberships(session=session, council_codes=codes)
     facts = []
     for r in requests:
         assert r.id is not None
@@ -213,9 +222,7 @@ def request_facts(
                 onsite_days=r.onsite_days,
                 max_day_rate=r.max_day_rate,
                 tier=raised(tiers[r.council_code], r),
-                cooling_off_months=cooling_off_months(
-                    session=session, council_code=r.council_code, on=r.start_date
-                ),
+                cooling_off_months=cooling_off_months(groups.get(r.council_code, []), r.start_date),
             )
         )
     return facts
