@@ -1,0 +1,77 @@
+"""The early warnings page says each council's rank and reasons in words, how its score adds
+up, and how scores are made, on the bundled public data."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from workforce.config import Settings
+from workforce.forecasting import flows, service
+from workforce.statistics.bundled import newest_census_year
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+LAST = newest_census_year()
+
+
+def _cells(html: str, css_class: str) -> list[str]:
+    return [
+        unescape(text)
+        for text in re.findall(rf'<p class="[^"]*{css_class}[^"]*">(.*?)</p>', html, re.S)
+    ]
+
+
+def test_each_warning_is_said_in_words_and_its_score_adds_up(
+    public_client: TestClient, public_session: Session, public_settings: Settings
+) -> None:
+    run = flows.refit(session=public_session, origins=(LAST - 1,), settings=public_settings)
+    public_session.commit()
+    warnings = service.warnings_in(session=public_session, run=run)
+    assert len(warnings) >= 3
+    forecasts = service.all_values(
+        session=public_session, run=run, measure="agency_rate_fte", target=LAST + 1
+    )
+    html = public_client.get("/early-warnings").text
+
+    sentences = _cells(html, "app-warning-sentence")
+    scores = _cells(html, "app-warning-score")
+    assert len(sentences) == len(scores) == len(warnings)
+    for number, (warning, sentence, score) in enumerate(
+        zip(warnings, sentences, scores, strict=True), start=1
+    ):
+        assert warning["rank_in_england"] == number
+        assert sentence.startswith(f"Ranked {number}")
+        assert f" of {len(forecasts)}: " in sentence
+        figures = warning["figures"]
+        if "inadequate_judgement" in figures:
+            assert "it was judged inadequate in " in sentence
+        if "agency_rate_forecast" in figures:
+            expected = f"{figures['agency_rate_forecast']:.0f}%"
+            assert re.search(rf"(to|about) {expected} (by|in) {LAST + 1}", sentence), sentence
+        # The score's parts are given, and they add up to the score stored.
+        amounts = [float(a) for a in re.findall(r"([\d.]+) for ", score)]
+        assert amounts, score
+        assert sum(amounts) == pytest.approx(warning["score"], abs=0.02)
+    # The first council's sentence names its standing in England when its forecast is high.
+    top = max(forecasts, key=lambda pair: pair[0].point)[1].code
+    flagged = {w["council_code"]: s for w, s in zip(warnings, sentences, strict=True)}
+    if top in flagged:
+        assert "the highest in England" in flagged[top]
+
+
+def test_the_page_says_how_the_score_is_made_and_links_to_the_methods(
+    public_client: TestClient, public_session: Session, public_settings: Settings
+) -> None:
+    flows.refit(session=public_session, origins=(LAST - 1,), settings=public_settings)
+    public_session.commit()
+    html = public_client.get("/early-warnings").text
+    assert 'id="how-scored"' in html
+    assert (
+        f"A forecast agency rate above {public_settings.warning_agency_rate:g}% for next year "
+        "adds 1" in html
+    )
+    assert '<a class="govuk-link" href="/methods">' in html
