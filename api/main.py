@@ -53,6 +53,7 @@ from api.routes import (
     pool_workers,
     return_pages,
     returns,
+    returns_outlook,
     statistics,
 )
 from api.security import CsrfFailed, Forbidden, NotAuthenticated, WebSessions
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(statistics.router)
     app.include_router(inspections.router)
     app.include_router(forecasts.router)
+    app.include_router(returns_outlook.router)
     app.include_router(account.router)
     app.include_router(admin.router)
     app.include_router(returns.router)

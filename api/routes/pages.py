@@ -12,6 +12,7 @@ from sqlmodel import Session
 from api.charts import Band, Line, line_chart_svg
 from api.deps import SessionDep
 from api.rendering import region_choices, render, render_error
+from api.routes.returns_outlook import page_section as returns_outlook_section
 from api.security import signed_in
 from workforce.cache import VersionedCache
 from workforce.councils import service
@@ -131,6 +132,7 @@ def _council_page(
             session=session, run=outlook["run"], judgements=judgements, charts=charts
         ),
         outlook=outlook,
+        returns_outlook=returns_outlook_section(request, session, council.code, outlook["run"]),
         grades=[
             g.value
             for g in (Grade.inadequate, Grade.requires_improvement, Grade.good, Grade.outstanding)

@@ -1,0 +1,341 @@
+"""A council's own accepted quarterly returns update its outlook: toward what they show, by
+a stated weight, with missing and inconsistent quarters named rather than guessed; and only
+the council's own users, analysts and admins ever see it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, delete
+
+from api.main import create_app
+from tests.builders.people import COUNCIL_A, COUNCIL_B, PASSWORD, Person, make_people
+from tests.builders.quarterly import FIGURES, workforce_csv, workforce_rows
+from workforce.auth.audit import Actor
+from workforce.config import Settings
+from workforce.db import make_engine
+from workforce.forecasting.models import ForecastRun, ForecastValue
+from workforce.forecasting.returns_outlook import MeasureOutlook, ReturnsOutlook, returns_outlook
+from workforce.returns.flows import ingest
+from workforce.returns.models import CouncilReturn, ReturnStatus
+from workforce.returns.reading import Upload
+
+CUTOFF = 2025  # the public forecasts saw census years to 30 September 2025
+TODAY = date(2026, 11, 24)
+ACTOR = Actor(name="hr.lead@example.gov.uk", source="tests")
+PUBLIC = {"turnover_rate_fte": 14.0, "agency_rate_fte": 15.0, "vacancy_rate_fte": 12.0}
+# The builders' quarter (tests/builders/quarterly.FIGURES), summed over role groups by
+# hand: 140 FTE in post, 16 agency FTE, 13 vacancies, 6 leavers.
+AGENCY = 100 * 16 / (16 + 140)  # 10.26%
+VACANCY = 100 * 13 / (13 + 140)  # 8.50%
+
+
+def make_run(session: Session, codes: tuple[str, ...] = (COUNCIL_A, COUNCIL_B)) -> ForecastRun:
+    """A stored run whose public forecasts for 2026 and 2027 are PUBLIC (plus 1 in 2027)."""
+    run = ForecastRun(model_version="test", data_cutoff=CUTOFF, data_fingerprint="test")
+    session.add(run)
+    session.flush()
+    assert run.id is not None
+    for code in codes:
+        for measure, point in PUBLIC.items():
+            for target in (CUTOFF + 1, CUTOFF + 2):
+                p = point + (target - CUTOFF - 1)
+                session.add(
+                    ForecastValue(
+                        run_id=run.id,
+                        council_code=code,
+                        measure=measure,
+                        origin=CUTOFF,
+                        target=target,
+                        point=p,
+                        lo80=p - 5,
+                        hi80=p + 5,
+                        lo95=p - 8,
+                        hi95=p + 8,
+                    )
+                )
+    session.commit()
+    return run
+
+
+def send(
+    session: Session,
+    settings: Settings,
+    period: str,
+    changes: dict[str, dict[str, Any]] | None = None,
+    council: str = COUNCIL_A,
+) -> CouncilReturn:
+    """Send a quarterly return through the real intake; ``changes`` by role group."""
+    rows = workforce_rows(council=council, period=period)
+    for row in rows:
+        row.update((changes or {}).get(str(row["role_group"]), {}))
+    result = ingest(
+        session=session,
+        upload=Upload(workforce_csv(rows), f"workforce-{period}.csv"),
+        council_code=council,
+        actor=ACTOR,
+        source="upload",
+        settings=settings,
+        today=TODAY,
+    )
+    session.commit()
+    return result.council_return
+
+
+def by_measure(outlook: ReturnsOutlook | None) -> dict[str, MeasureOutlook]:
+    assert outlook is not None
+    return {m.measure: m for m in outlook.measures}
+
+
+HIGH_AGENCY = {"social_worker": {"agency_fte": 40.0, "agency_headcount": 40}}
+HALF_THE_STAFF = {role: {"inpost_fte": float(f["inpost_fte"]) / 2} for role, f in FIGURES.items()}
+NO_CASE_HOLDERS = {"iro_cp_chair": {"cases": 50}}  # cases with no case holder: refused
+
+
+@pytest.fixture
+def run(reference_session: Session) -> ForecastRun:
+    return make_run(reference_session)
+
+
+def test_returns_showing_a_lower_agency_rate_move_the_outlook_down_and_say_by_how_much(
+    reference_session: Session, reference_settings: Settings, run: ForecastRun
+) -> None:
+    send(reference_session, reference_settings, "2025-12-31")
+    send(reference_session, reference_settings, "2026-03-31")
+    outlook = returns_outlook(session=reference_session, run=run, code=COUNCIL_A)
+    assert outlook is not None and outlook.target == 2026 and outlook.accepted == 2
+    assert outlook.notes == []
+    measures = by_measure(outlook)
+    agency = measures["agency_rate_fte"]
+    assert agency.weight == 0.5 and agency.quarters == 2
+    assert agency.returns_rate == pytest.approx(AGENCY, abs=0.01)
+    assert agency.updated == pytest.approx(15.0 + 0.5 * (AGENCY - 15.0), abs=0.01)  # 12.63
+    assert agency.moved_by < 0
+    assert agency.sentence == (
+        "Agency worker rate: your 2 accepted returns since the 2025 census put it at 10.3%, "
+        "against 15.0% expected for 2026; the updated outlook for 2026 is about 12.6% (was "
+        "15.0%), down 2.4 points: the returns weigh 50% (the latest return closes 2 of the "
+        "year's four quarters), the public forecast the rest."
+    )
+    # Turnover: two quarters' leavers (6 FTE each) scaled to a year, over 140 FTE in post.
+    turnover = measures["turnover_rate_fte"]
+    assert turnover.returns_rate == pytest.approx(100 * 12 * 2 / 140, abs=0.01)  # 17.14%
+    assert turnover.updated == pytest.approx(14.0 + 0.5 * (100 * 24 / 140 - 14.0), abs=0.01)
+    assert turnover.moved_by > 0
+    vacancy = measures["vacancy_rate_fte"]
+    assert vacancy.updated == pytest.approx(12.0 + 0.5 * (VACANCY - 12.0), abs=0.01)
+
+
+def test_returns_showing_a_higher_agency_rate_move_the_outlook_up(
+    reference_session: Session, reference_settings: Settings, run: ForecastRun
+) -> None:
+    send(reference_session, reference_settings, "2025-12-31", HIGH_AGENCY)
+    agency = by_measure(returns_outlook(session=reference_session, run=run, code=COUNCIL_A))[
+        "agency_rate_fte"
+    ]
+    high = 100 * 43.5 / (43.5 + 140)  # 23.71%
+    assert agency.returns_rate == pytest.approx(high, abs=0.01)
+    assert agency.weight == 0.25
+    assert agency.updated == pytest.approx(15.0 + 0.25 * (high - 15.0), abs=0.01)  # 17.18
+    assert agency.moved_by > 0 and "up 2.2 points" in agency.sentence
+
+
+def test_the_weight_stops_at_three_quarters(
+    reference_session: Session, reference_settings: Settings, run: ForecastRun
+) -> None:
+    for period in ("2025-12-31", "2026-03-31", "2026-06-30", "2026-09-30"):
+        send(reference_session, reference_settings, period)
+    measures = by_measure(returns_outlook(session=reference_session, run=run, code=COUNCIL_A))
+    assert {m.weight for m in measures.values()} == {0.75}
+    # Four quarters' leavers are the year's: 24 FTE over 140 FTE in post.
+    assert measures["turnover_rate_fte"].returns_rate == pytest.approx(100 * 24 / 140, abs=0.01)
+
+
+def test_a_missing_quarter_is_named_and_turnover_is_not_guessed(
+    reference_session: Session, reference_settings: Settings, run: ForecastRun
+) -> None:
+    send(reference_session, reference_settings, "2025-12-31")
+    send(reference_session, reference_settings, "2026-06-30")
+    outlook = returns_outlook(session=reference_session, run=run, code=COUNCIL_A)
+    assert outlook is not None
+    assert outlook.notes == ["No return for the quarter to 31 March 2026 has been accepted."]
+    assert [q.status for q in outlook.quarters] == ["accepted", "missing", "accepted"]
+    measures = by_measure(outlook)
+    turnover = measures["turnover_rate_fte"]
+    assert (turnover.weight, turnover.updated, turnover.returns_rate) == (0.0, 14.0, None)
+    assert "a quarter is missing" in turnover.sentence
+    # A rate on one day needs only the latest quarter, which closes three of four.
+    agency = measures["agency_rate_fte"]
+    assert agency.weight == 0.75
+    assert agency.updated == pytest.approx(15.0 + 0.75 * (AGENCY - 15.0), abs=0.01)
+
+
+def test_a_rejected_quarter_is_named_and_its_figures_are_not_used(
+    reference_session: Session, reference_settings: Settings, run: ForecastRun
+) -> None:
+    send(reference_session, reference_settings, "2025-12-31")
+    refused = send(reference_session, reference_settings, "2026-03-31", NO_CASE_HOLDERS)
+    assert refused.status == ReturnStatus.rejected
+    send(reference_session, reference_settings, "2026-06-30")
+    outlook = returns_outlook(session=reference_session, run=run, code=COUNCIL_A)
+    assert outlook is not None and outlook.accepted == 2
+    assert outlook.notes == [
+        "The return for the quarter to 31 March 2026 was rejected and has not been sent again."
+    ]
+    assert by_measure(outlook)["turnover_rate_fte"].weight == 0.0
+
+
+def test_fte_in_post_halving_between_quarters_is_named_and_nothing_moves(
+    reference_session: Session, reference_settings: Settings, run: ForecastRun
+) -> None:
+    send(reference_session, reference_settings, "2025-12-31")
+    send(reference_session, reference_settings, "2026-03-31", HALF_THE_STAFF)
+    outlook = returns_outlook(session=reference_session, run=run, code=COUNCIL_A)
+    assert outlook is not None
+    assert len(outlook.notes) == 1
+    assert outlook.notes[0].startswith(
+        "FTE in post goes from 140 in the return for 31 December 2025 to 70 in the return "
+        "for 31 March 2026"
+    )
+    assert [(m.weight, m.updated) for m in outlook.measures] == [
+        (0.0, 14.0),
+        (0.0, 15.0),
+        (0.0, 12.0),
+    ]
+
+
+def test_only_the_current_version_of_a_quarter_counts(
+    reference_session: Session, reference_settings: Settings, run: ForecastRun
+) -> None:
+    first = send(reference_session, reference_settings, "2025-12-31")
+    second = send(reference_session, reference_settings, "2025-12-31", HIGH_AGENCY)
+    reference_session.refresh(first)
+    assert (first.status, second.status, second.version) == (
+        ReturnStatus.superseded,
+        ReturnStatus.accepted,
+        2,
+    )
+    outlook = returns_outlook(session=reference_session, run=run, code=COUNCIL_A)
+    assert outlook is not None and outlook.accepted == 1
+    assert outlook.quarters[0].version == 2
+    assert by_measure(outlook)["agency_rate_fte"].returns_rate == pytest.approx(23.71, abs=0.01)
+
+
+def test_without_returns_the_outlook_is_the_public_forecast_and_says_so(
+    reference_session: Session, run: ForecastRun
+) -> None:
+    outlook = returns_outlook(session=reference_session, run=run, code=COUNCIL_A)
+    assert outlook is not None and outlook.target is None
+    assert outlook.notes == [
+        "No accepted quarterly return since the 2025 census: the outlook is the public forecast."
+    ]
+    assert [m.updated for m in outlook.measures] == [14.0, 15.0, 12.0]
+    assert returns_outlook(session=reference_session, run=run, code="999") is None
+
+
+# --- who sees it --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(reference_engine: Engine) -> dict[str, Person]:
+    found = make_people(reference_engine)
+    with Session(reference_engine) as session:
+        # make_people's placeholder returns carry no figures: these tests send their own.
+        session.execute(delete(CouncilReturn))
+        session.commit()
+    return found
+
+
+@pytest.fixture
+def returns_sent(
+    people: dict[str, Person], reference_session: Session, reference_settings: Settings
+) -> ForecastRun:
+    run = make_run(reference_session)
+    send(reference_session, reference_settings, "2025-12-31", HIGH_AGENCY)
+    send(reference_session, reference_settings, "2026-03-31", HIGH_AGENCY)
+    return run
+
+
+@pytest.fixture
+def client(reference_settings: Settings) -> Iterator[TestClient]:
+    engine = make_engine(reference_settings.database_url)
+    with TestClient(create_app(settings=reference_settings, engine=engine)) as test_client:
+        yield test_client
+    engine.dispose()
+
+
+URL = f"/api/forecasts/{COUNCIL_A}/returns-outlook"
+
+
+def test_the_api_answers_the_councils_own_users_analysts_and_admins_only(
+    client: TestClient, people: dict[str, Person], returns_sent: ForecastRun
+) -> None:
+    for key in ("hr_lead_a", "intervention_lead_a", "analyst", "admin"):
+        answer = client.get(URL, headers=people[key].headers)
+        assert answer.status_code == 200, (key, answer.text)
+        body = answer.json()
+        assert body["unpublished"] is True and body["census_year"] == CUTOFF
+        agency = next(m for m in body["measures"] if m["measure"] == "agency_rate_fte")
+        assert agency["updated"] > agency["public"] == 15.0
+        assert agency["weight"] == 0.5
+    other = client.get(URL, headers=people["hr_lead_b"].headers)
+    assert other.status_code == 404
+    assert "agency" not in other.text.lower()
+    # The other council's users see their own council's (no returns: the public forecast).
+    own = client.get(
+        f"/api/forecasts/{COUNCIL_B}/returns-outlook", headers=people["hr_lead_b"].headers
+    )
+    assert own.status_code == 200 and own.json()["accepted"] == 0
+    assert client.get(URL).status_code == 401
+    # A role that may never read a council's returns is refused as the returns routes do.
+    assert client.get(URL, headers=people["pool_coordinator"].headers).status_code == 403
+
+
+def _sign_in(client: TestClient, person: Person) -> None:
+    client.cookies.clear()
+    form = client.get("/sign-in")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert match
+    answer = client.post(
+        "/sign-in",
+        data={"email": person.email, "password": PASSWORD, "csrf_token": match.group(1)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+
+
+PAGE = f"/councils/{COUNCIL_A}"
+SECTION = "Your returns since the last census"
+
+
+def test_only_the_councils_own_users_see_the_section_and_the_shared_page_has_no_trace(
+    client: TestClient, people: dict[str, Person], returns_sent: ForecastRun
+) -> None:
+    anonymous_before = client.get(PAGE)
+    assert anonymous_before.status_code == 200 and SECTION not in anonymous_before.text
+
+    _sign_in(client, people["hr_lead_a"])
+    own = client.get(PAGE)
+    assert own.status_code == 200
+    assert SECTION in own.text and "Unpublished data" in own.text
+    assert "put it at 23.7%" in own.text  # the agency rate the returns show
+    assert own.headers["cache-control"] == "no-store"
+
+    _sign_in(client, people["hr_lead_b"])
+    other = client.get(PAGE)
+    assert other.status_code == 200
+    assert SECTION not in other.text and "23.7%" not in other.text
+
+    client.cookies.clear()
+    # Read after the council's own user, the cached public page is still the public one.
+    anonymous_after = client.get(PAGE)
+    assert anonymous_after.status_code == 200
+    for trace in (SECTION, "returns-outlook", "Unpublished data", "23.7%"):
+        assert trace not in anonymous_after.text
+    assert anonymous_after.text == anonymous_before.text

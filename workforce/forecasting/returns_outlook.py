@@ -1,0 +1,337 @@
+"""A council's outlook updated with its own accepted quarterly returns (unpublished data).
+
+The public forecasts use only DfE's annual published figures (census years end on
+30 September). A council's quarterly returns since the last census year the forecasts saw
+(``ForecastRun.data_cutoff``) say something about the next census before DfE publishes it;
+this module moves the public forecast toward what they show, for the council's own users,
+analysts and admins only (the caller checks who may see it).
+
+The rule, as the council page and the README state it:
+
+* **Which year.** The returns update the forecast of the census year the latest accepted
+  quarter falls in (a quarter ending 31 December counts toward the year to the next
+  30 September), using that year's quarters only.
+* **On the annual scale, as DfE defines the measures.** Turnover is leavers in the year
+  over FTE in post: the leavers of the year's quarters so far are summed and, where fewer
+  than four quarters are in, scaled to a year (x 4 / quarters), over the latest quarter's
+  FTE in post; it needs every quarter of the year up to the latest. The agency rate
+  (agency FTE / (agency + employed FTE)) and the vacancy rate (vacancies / (vacancies +
+  employed FTE)) are counts on one day, so the latest quarter's rate is already on the
+  annual scale.
+* **How far it moves.** updated = public point + weight x (returns' rate - public point),
+  with weight = quarters / 4, at most 0.75: for turnover the quarters summed, for the two
+  point-in-time rates how many of the year's four quarters the latest return closes (a
+  June figure is nearer the 30 September census day than a December one). The quarterly
+  return is the council's own count, not checked by DfE: the published census keeps at
+  least a quarter of the say until it settles the year.
+* **Not guessed.** A quarter with no accepted return (none sent, or only rejected
+  versions) is named; turnover then stays the public forecast. FTE in post moving by more
+  than a quarter (and more than 5 FTE) between consecutive quarters, or from the published
+  census to the first quarter, is named as inconsistent and every measure stays the public
+  forecast; so does a measure whose figures a return leaves out. Only the current version
+  of a quarter counts (a council has at most one accepted return per quarter: a newer
+  version supersedes the older).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import pairwise
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from workforce.forecasting.models import ForecastRun, ForecastValue
+from workforce.forecasting.service import council_values
+from workforce.measures import MEASURES
+from workforce.returns.models import CouncilReturn, ReturnKind, ReturnStatus
+from workforce.statistics import service as statistics_service
+
+MEASURES_UPDATED = ("turnover_rate_fte", "agency_rate_fte", "vacancy_rate_fte")
+MAX_WEIGHT = 0.75
+# FTE in post changing by more than this share, and by more than JUMP_MIN_FTE, from one
+# quarter to the next is too much to take on trust.
+JUMP_SHARE = 0.25
+JUMP_MIN_FTE = 5.0
+RULE = (
+    "The returns update the forecast of the census year their latest quarter falls in. "
+    "Turnover is that year's leavers so far, scaled to a year (x 4 / quarters), over the "
+    "latest FTE in post; the agency and vacancy rates are the latest quarter's, already on "
+    "the annual scale. The outlook moves from the public forecast toward the returns by a "
+    "weight of quarters / 4, at most 0.75. Missing or inconsistent quarters are named and "
+    "leave the measure at the public forecast."
+)
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """One quarter end of the census year, and what the council sent for it."""
+
+    period_end: date
+    status: str  # accepted, rejected (only rejected versions) or missing (nothing sent)
+    return_id: int | None = None
+    version: int | None = None
+    inpost_fte: float | None = None
+    agency_fte: float | None = None
+    vacancy_fte: float | None = None
+    leavers_fte: float | None = None
+
+
+@dataclass(frozen=True)
+class MeasureOutlook:
+    """One measure: the public forecast, what the returns show, and the updated outlook."""
+
+    measure: str
+    label: str
+    target: int
+    public: float
+    public_lo80: float
+    public_hi80: float
+    returns_rate: float | None  # on the annual scale; None: not worked out (see sentence)
+    quarters: int  # quarters the weight counts
+    weight: float  # 0: the outlook is the public forecast
+    updated: float
+    sentence: str
+
+    @property
+    def moved_by(self) -> float:
+        return round(self.updated - self.public, 2)
+
+
+@dataclass
+class ReturnsOutlook:
+    council_code: str
+    census_year: int  # the last census year the public forecasts saw
+    target: int | None  # the census year the returns update; None: no returns to use
+    accepted: int  # accepted quarterly returns since the census year
+    quarters: list[Quarter] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    measures: list[MeasureOutlook] = field(default_factory=list)
+    rule: str = RULE
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def census_year_of(day: date) -> int:
+    """The census year (to 30 September) a day falls in."""
+    return day.year + (1 if day.month > 9 else 0)
+
+
+def quarter_ends(year: int) -> list[date]:
+    """The four quarter ends of the census year to 30 September ``year``."""
+    return [date(year - 1, 12, 31), date(year, 3, 31), date(year, 6, 30), date(year, 9, 30)]
+
+
+def returns_outlook(*, session: Session, run: ForecastRun, code: str) -> ReturnsOutlook | None:
+    """The council's public forecast moved toward its accepted quarterly returns since the
+    run's last census year; None if the run has no forecast for the council."""
+    forecasts = [
+        v
+        for v in council_values(session=session, run=run, code=code)
+        if v.kind == "forecast" and v.measure in MEASURES_UPDATED
+    ]
+    if not forecasts:
+        return None
+    cutoff = run.data_cutoff
+    rows = session.exec(
+        select(CouncilReturn).where(
+            CouncilReturn.council_code == code,
+            CouncilReturn.kind == ReturnKind.quarterly,
+            col(CouncilReturn.period_end) > date(cutoff, 9, 30),
+        )
+    ).all()
+    accepted = {r.period_end: r for r in rows if r.status == ReturnStatus.accepted}
+    rejected = {r.period_end for r in rows if r.status == ReturnStatus.rejected}
+    by_target = {(v.measure, v.target): v for v in forecasts}
+    first_target = min(v.target for v in forecasts)
+    outlook = ReturnsOutlook(council_code=code, census_year=cutoff, target=None, accepted=0)
+    if not accepted:
+        outlook.notes.append(
+            f"No accepted quarterly return since the {cutoff} census: the outlook is the "
+            "public forecast."
+        )
+        outlook.measures = [
+            _unmoved(by_target[m, first_target], "no returns to update it with")
+            for m in MEASURES_UPDATED
+            if (m, first_target) in by_target
+        ]
+        return outlook
+    latest = max(d for d in accepted if d is not None)
+    target = census_year_of(latest)
+    outlook.target = target
+    outlook.accepted = len(accepted)
+    if target > cutoff + 1:
+        outlook.notes.append(
+            f"Your returns reach into the year to 30 September {target}: the outlook for "
+            f"{target} uses that year's quarters only."
+        )
+    ends = [d for d in quarter_ends(target) if d <= latest]
+    outlook.quarters = [_quarter(d, accepted.get(d), d in rejected) for d in ends]
+    gaps = [q for q in outlook.quarters if q.status != "accepted"]
+    for quarter in gaps:
+        outlook.notes.append(
+            f"The return for the quarter to {long_date(quarter.period_end)} was rejected and "
+            "has not been sent again."
+            if quarter.status == "rejected"
+            else f"No return for the quarter to {long_date(quarter.period_end)} has been accepted."
+        )
+    jump = _fte_jump(session=session, code=code, cutoff=cutoff, target=target, outlook=outlook)
+    if jump:
+        outlook.notes.append(jump)
+    latest_quarter = outlook.quarters[-1]
+    used = [q for q in outlook.quarters if q.status == "accepted"]
+    for measure in MEASURES_UPDATED:
+        public = by_target.get((measure, target))
+        if public is None:
+            fallback = by_target.get((measure, first_target))
+            if fallback is not None:
+                outlook.measures.append(
+                    _unmoved(fallback, f"the forecasts do not reach {target}, the year returned")
+                )
+            continue
+        if jump:
+            outlook.measures.append(
+                _unmoved(public, "FTE in post in the returns is inconsistent (see above)")
+            )
+            continue
+        if measure == "turnover_rate_fte":
+            if gaps:
+                outlook.measures.append(
+                    _unmoved(
+                        public,
+                        "a year's leavers need every quarter of the year so far, and a "
+                        "quarter is missing",
+                    )
+                )
+                continue
+            leavers = [q.leavers_fte for q in used]
+            if any(v is None for v in leavers) or latest_quarter.inpost_fte is None:
+                outlook.measures.append(_unmoved(public, "a return leaves out leavers or FTE"))
+                continue
+            year_leavers = sum(v for v in leavers if v is not None) * 4 / len(used)
+            rate = MEASURES[measure].compute(
+                {"leavers_fte": year_leavers, "inpost_fte": latest_quarter.inpost_fte}, target
+            )
+            quarters = len(used)
+        else:
+            count = "agency_fte" if measure == "agency_rate_fte" else "vacancy_fte"
+            # A figure left out is None, which compute answers with None.
+            figures: dict[str, Any] = {
+                count: getattr(latest_quarter, count),
+                "inpost_fte": latest_quarter.inpost_fte,
+            }
+            rate = MEASURES[measure].compute(figures, target)
+            quarters = len(ends)  # how many of the year's quarters the latest closes
+        if rate is None:
+            outlook.measures.append(_unmoved(public, "the latest return leaves out a figure"))
+            continue
+        outlook.measures.append(
+            _moved(public, rate, quarters, accepted=len(accepted), cutoff=cutoff)
+        )
+    return outlook
+
+
+def _quarter(day: date, row: CouncilReturn | None, was_rejected: bool) -> Quarter:
+    if row is None:
+        return Quarter(day, "rejected" if was_rejected else "missing")
+    counts = row.counts
+    return Quarter(
+        day,
+        "accepted",
+        return_id=row.id,
+        version=row.version,
+        inpost_fte=counts.get("inpost_fte"),
+        agency_fte=counts.get("agency_fte"),
+        vacancy_fte=counts.get("vacancy_fte"),
+        leavers_fte=counts.get("leavers_fte"),
+    )
+
+
+def _fte_jump(
+    *, session: Session, code: str, cutoff: int, target: int, outlook: ReturnsOutlook
+) -> str | None:
+    """Words for the first implausible move in FTE in post, or None."""
+    series: list[tuple[str, float]] = []
+    if target == cutoff + 1:
+        published = statistics_service.council_series(
+            session=session, code=code, measures=["inpost_fte"], year_from=cutoff
+        )
+        best = statistics_service.best_figures(published, code)
+        figure = best.get((cutoff, "inpost_fte"))
+        if figure is not None and figure.value is not None:
+            series.append((f"the published census of 30 September {cutoff}", figure.value))
+    for quarter in outlook.quarters:
+        if quarter.status == "accepted" and quarter.inpost_fte is not None:
+            series.append((f"the return for {long_date(quarter.period_end)}", quarter.inpost_fte))
+    for (before_name, before), (after_name, after) in pairwise(series):
+        change = abs(after - before)
+        if change > JUMP_MIN_FTE and change > JUMP_SHARE * before:
+            return (
+                f"FTE in post goes from {before:g} in {before_name} to {after:g} in "
+                f"{after_name}, a change of more than a quarter: check those figures. Until "
+                "then the outlook stays the public forecast."
+            )
+    return None
+
+
+def _label(measure: str) -> str:
+    return MEASURES[measure].label
+
+
+def _unmoved(public: ForecastValue, why: str) -> MeasureOutlook:
+    label = _label(public.measure)
+    return MeasureOutlook(
+        measure=public.measure,
+        label=label,
+        target=public.target,
+        public=public.point,
+        public_lo80=public.lo80,
+        public_hi80=public.hi80,
+        returns_rate=None,
+        quarters=0,
+        weight=0.0,
+        updated=public.point,
+        sentence=(
+            f"{label}: not updated, because {why}; the outlook for {public.target} stays the "
+            f"public forecast, about {public.point:.1f}%."
+        ),
+    )
+
+
+def _moved(
+    public: ForecastValue, rate: float, quarters: int, *, accepted: int, cutoff: int
+) -> MeasureOutlook:
+    weight = min(quarters / 4, MAX_WEIGHT)
+    updated = public.point + weight * (rate - public.point)
+    label = _label(public.measure)
+    change = updated - public.point
+    direction = "up" if change > 0 else "down" if change < 0 else "not at all"
+    returns = "return" if accepted == 1 else "returns"
+    why = (
+        f"{quarters} of the year's four quarters summed"
+        if public.measure == "turnover_rate_fte"
+        else f"the latest return closes {quarters} of the year's four quarters"
+    )
+    return MeasureOutlook(
+        measure=public.measure,
+        label=label,
+        target=public.target,
+        public=public.point,
+        public_lo80=public.lo80,
+        public_hi80=public.hi80,
+        returns_rate=round(rate, 2),
+        quarters=quarters,
+        weight=weight,
+        updated=round(updated, 2),
+        sentence=(
+            f"{label}: your {accepted} accepted {returns} since the {cutoff} census put it at "
+            f"{rate:.1f}%, against {public.point:.1f}% expected for {public.target}; the "
+            f"updated outlook for {public.target} is about {updated:.1f}% (was "
+            f"{public.point:.1f}%), {direction}"
+            + (f" {abs(change):.1f} points" if change else "")
+            + f": the returns weigh {weight:.0%} ({why}), the public forecast the rest."
+        ),
+    )
