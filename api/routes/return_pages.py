@@ -237,6 +237,18 @@ def return_page(
     request: Request, session: SessionDep, principal: CouncilPrivateReader, return_id: RowId
 ) -> Response:
     row = require_return(principal, session, return_id)
+    return _report(request, session, principal, row, [])
+
+
+def _report(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    row: CouncilReturn,
+    form_errors: list[str],
+) -> Response:
+    """The return's report page; ``form_errors`` are the corrected-file form's, shown at
+    its file field and in the error summary."""
     assert row.id is not None
     errors = [(n, i) for n, i in enumerate(row.issues, start=1) if i["severity"] == "error"]
     warnings = [(n, i) for n, i in enumerate(row.issues, start=1) if i["severity"] == "warning"]
@@ -244,11 +256,13 @@ def return_page(
     return render(
         request,
         "return.html",
+        status_code=400 if form_errors else 200,
         row=row,
         council=council,
         council_name=council.name if council else row.council_code,
         errors=errors,
         warnings=warnings,
+        form_errors=form_errors,
         labels=LABELS,
         headings=quarterly_template.heading,
         measure_rows=measure_rows(session, row),
@@ -256,3 +270,38 @@ def return_page(
         # Each listed assignment with its agency's kite-mark status today.
         assignments=agency_councils.return_assignments(session=session, return_id=row.id),
     )
+
+
+def _return_to_correct(principal: Principal, session: Session, return_id: int) -> CouncilReturn:
+    """The return ``return_id`` if ``principal`` may send its council a new version; one
+    outside their reach is answered as not found."""
+    row = require_return(principal, session, return_id)
+    require_council(principal, Action.submit_council_return, session, row.council_code)
+    return row
+
+
+@router.post("/returns/{return_id}/corrected-file", response_class=HTMLResponse)
+async def corrected_file_page(
+    request: Request, session: SessionDep, principal: ReturnSubmitter, return_id: RowId
+) -> Response:
+    """A corrected file sent from a return's report page, stored as the council's next
+    version; without a file, the report page again with the error at its file field."""
+    settings = request.app.state.settings
+    row = await run_in_threadpool(_return_to_correct, principal, session, return_id)
+    errors = []
+    try:
+        form = await read_upload_form(
+            request, file_fields=("file",), limit_mb=settings.max_upload_mb
+        )
+        file = form.files.get("file")
+        if file is None:
+            errors.append("Choose the corrected file to send")
+    except BodyTooLarge:
+        file = None
+        errors.append(f"The file is larger than {settings.max_upload_mb:g} MB: nothing was stored")
+    if errors or file is None:
+        return await run_in_threadpool(_report, request, session, principal, row, errors)
+    council_code = row.council_code
+    await run_in_threadpool(session.close)  # the guard's read is done
+    result = await store_upload(request, principal, council_code, file, None, settings)
+    return RedirectResponse(f"/returns/{result.council_return.id}", status_code=303)

@@ -14,12 +14,14 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from tests.builders.people import Person, make_people
 from tests.builders.quarterly import fill_in, machine_names
+from workforce.auth.models import AuditEvent
 from workforce.data import BUNDLED_DATA
 from workforce.returns import quarterly
+from workforce.returns.models import CouncilReturn
 from workforce.returns.quarterly_template import last_quarter_end
 from workforce.statistics.flows import import_release_file
 
@@ -141,9 +143,83 @@ def test_a_formula_is_one_problem_named_at_its_cell_and_the_period_is_kept(
     assert "a figure is needed" not in html
     assert "quarter ending 30 June 2026" in html
     assert "Camden" in html
-    # The corrected-file form posts the file to the council's upload.
-    assert 'action="/councils/202/returns"' in html and "Send a corrected file" in html
-    assert 'name="file"' in html
+    # The corrected-file form posts the file to the return's own corrected-file route.
+    assert f'action="/returns/{body["id"]}/corrected-file"' in html
+    assert "Send a corrected file" in html and 'name="file"' in html
+
+
+def _rejected(client: TestClient, person: Person) -> int:
+    data = fill_in(_template(client, person), formula=("E3", "=20+5"))
+    response = _upload(client, person, data)
+    assert response.status_code == 422
+    return response.json()["id"]
+
+
+def _counts(engine: Engine) -> tuple[int, int]:
+    with Session(engine) as session:
+        returns = session.exec(select(func.count()).select_from(CouncilReturn)).one()
+        audited = session.exec(select(func.count()).select_from(AuditEvent)).one()
+    return returns, audited
+
+
+def test_a_corrected_file_form_sent_without_a_file_shows_its_error_on_the_report_page(
+    client: TestClient, people: dict[str, Person], reference_engine: Engine
+) -> None:
+    person = people["hr_lead_a"]
+    return_id = _rejected(client, person)
+    before = _counts(reference_engine)
+    response = client.post(
+        f"/returns/{return_id}/corrected-file",
+        headers=person.headers,
+        files={"file": ("", b"", "application/octet-stream")},  # a form sent with no file chosen
+    )
+    assert response.status_code == 400
+    html = response.text
+    # The report page again, not the returns list: its heading, its issues, its form.
+    assert f"<title>Error: Quarterly return {return_id} for Camden" in html
+    assert "Workforce returns</h1>" not in html and 'id="issues"' in html
+    # The error summary links the error to the file field, which is in its error state.
+    assert '<a href="#file">Choose the corrected file to send</a>' in html
+    assert "This return was rejected: 1 problem to fix" in html
+    assert '<a href="#issue-' in html  # the return's own problems are still listed
+    assert 'class="govuk-form-group govuk-form-group--error"' in html
+    assert re.search(r'<p id="file-error" class="govuk-error-message">\s*<span', html)
+    assert re.search(r'class="govuk-file-upload govuk-file-upload--error" id="file"', html)
+    assert 'aria-describedby="file-hint file-error"' in html
+    # Nothing stored, nothing audited.
+    assert _counts(reference_engine) == before
+
+
+def test_a_corrected_file_is_stored_as_the_council_s_next_version(
+    client: TestClient, people: dict[str, Person]
+) -> None:
+    person = people["hr_lead_a"]
+    return_id = _rejected(client, person)
+    response = client.post(
+        f"/returns/{return_id}/corrected-file",
+        headers=person.headers,
+        files={"file": ("q.xlsx", fill_in(_template(client, person)), "application/octet-stream")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location != f"/returns/{return_id}"
+    html = client.get(location, headers=person.headers).text
+    assert "Accepted" in html and "Version 2 for 30 June 2026" in html
+
+
+def test_another_council_s_lead_cannot_send_a_corrected_file_for_a_return(
+    client: TestClient, people: dict[str, Person], reference_engine: Engine
+) -> None:
+    return_id = _rejected(client, people["hr_lead_a"])
+    before = _counts(reference_engine)
+    response = client.post(
+        f"/returns/{return_id}/corrected-file",
+        headers=people["hr_lead_b"].headers,
+        files={"file": ("q.csv", b"council_code\n202\n", "text/csv")},
+    )
+    assert response.status_code == 404
+    assert _counts(reference_engine) == before
 
 
 def test_the_accepted_page_shows_each_measure_with_its_unit_and_no_corrected_file_form(

@@ -93,6 +93,22 @@ def test_an_hr_lead_sends_the_quarterly_return_and_fixes_it(
     link.click()
     expect(page).to_have_url(re.compile(r"#issue-\d+$"))
 
+    # Sent with no file chosen: the report page again, its error linked to the file field.
+    report = page.url.split("#")[0]
+    page.get_by_role("button", name="Send the corrected file").click()
+    expect(page).to_have_url(report + "/corrected-file")
+    expect(page.locator("h1")).to_contain_text("quarter ending 30 September 2026")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary.get_by_role("link", name="Choose the corrected file to send")).to_have_attribute(
+        "href", "#file"
+    )
+    expect(summary).to_contain_text("This return was rejected: 1 problem to fix")
+    expect(page.locator("#file-error")).to_contain_text("Choose the corrected file to send")
+    expect(page.locator("#file")).to_have_class(re.compile(r"govuk-file-upload--error"))
+    _checked(page)
+    summary.get_by_role("link", name="Choose the corrected file to send").click()
+    expect(page.locator("#file")).to_be_focused()
+
     # The corrected file, sent from the report page.
     fixed = tmp_path / "quarterly-return.xlsx"
     fixed.write_bytes(fill_in(template))
