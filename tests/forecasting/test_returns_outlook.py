@@ -6,96 +6,37 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, delete
+from sqlmodel import Session
 
 from api.main import create_app
 from tests.builders.people import COUNCIL_A, COUNCIL_B, PASSWORD, Person, make_people
-from tests.builders.quarterly import FIGURES, workforce_csv, workforce_rows
-from workforce.auth.audit import Actor
+from tests.builders.returns_outlook import (
+    AGENCY,
+    CUTOFF,
+    HALF_THE_STAFF,
+    HIGH_AGENCY,
+    NO_CASE_HOLDERS,
+    VACANCY,
+    make_run,
+    send,
+)
+from tests.builders.returns_outlook import (
+    returns_sent as sent,
+)
 from workforce.config import Settings
 from workforce.db import make_engine
-from workforce.forecasting.models import ForecastRun, ForecastValue
+from workforce.forecasting.models import ForecastRun
 from workforce.forecasting.returns_outlook import MeasureOutlook, ReturnsOutlook, returns_outlook
-from workforce.returns.flows import ingest
-from workforce.returns.models import CouncilReturn, ReturnStatus
-from workforce.returns.reading import Upload
-
-CUTOFF = 2025  # the public forecasts saw census years to 30 September 2025
-TODAY = date(2026, 11, 24)
-ACTOR = Actor(name="hr.lead@example.gov.uk", source="tests")
-PUBLIC = {"turnover_rate_fte": 14.0, "agency_rate_fte": 15.0, "vacancy_rate_fte": 12.0}
-# The builders' quarter (tests/builders/quarterly.FIGURES), summed over role groups by
-# hand: 140 FTE in post, 16 agency FTE, 13 vacancies, 6 leavers.
-AGENCY = 100 * 16 / (16 + 140)  # 10.26%
-VACANCY = 100 * 13 / (13 + 140)  # 8.50%
-
-
-def make_run(session: Session, codes: tuple[str, ...] = (COUNCIL_A, COUNCIL_B)) -> ForecastRun:
-    """A stored run whose public forecasts for 2026 and 2027 are PUBLIC (plus 1 in 2027)."""
-    run = ForecastRun(model_version="test", data_cutoff=CUTOFF, data_fingerprint="test")
-    session.add(run)
-    session.flush()
-    assert run.id is not None
-    for code in codes:
-        for measure, point in PUBLIC.items():
-            for target in (CUTOFF + 1, CUTOFF + 2):
-                p = point + (target - CUTOFF - 1)
-                session.add(
-                    ForecastValue(
-                        run_id=run.id,
-                        council_code=code,
-                        measure=measure,
-                        origin=CUTOFF,
-                        target=target,
-                        point=p,
-                        lo80=p - 5,
-                        hi80=p + 5,
-                        lo95=p - 8,
-                        hi95=p + 8,
-                    )
-                )
-    session.commit()
-    return run
-
-
-def send(
-    session: Session,
-    settings: Settings,
-    period: str,
-    changes: dict[str, dict[str, Any]] | None = None,
-    council: str = COUNCIL_A,
-) -> CouncilReturn:
-    """Send a quarterly return through the real intake; ``changes`` by role group."""
-    rows = workforce_rows(council=council, period=period)
-    for row in rows:
-        row.update((changes or {}).get(str(row["role_group"]), {}))
-    result = ingest(
-        session=session,
-        upload=Upload(workforce_csv(rows), f"workforce-{period}.csv"),
-        council_code=council,
-        actor=ACTOR,
-        source="upload",
-        settings=settings,
-        today=TODAY,
-    )
-    session.commit()
-    return result.council_return
+from workforce.returns.models import ReturnStatus
 
 
 def by_measure(outlook: ReturnsOutlook | None) -> dict[str, MeasureOutlook]:
     assert outlook is not None
     return {m.measure: m for m in outlook.measures}
-
-
-HIGH_AGENCY = {"social_worker": {"agency_fte": 40.0, "agency_headcount": 40}}
-HALF_THE_STAFF = {role: {"inpost_fte": float(f["inpost_fte"]) / 2} for role, f in FIGURES.items()}
-NO_CASE_HOLDERS = {"iro_cp_chair": {"cases": 50}}  # cases with no case holder: refused
 
 
 @pytest.fixture
@@ -244,22 +185,14 @@ def test_without_returns_the_outlook_is_the_public_forecast_and_says_so(
 
 @pytest.fixture
 def people(reference_engine: Engine) -> dict[str, Person]:
-    found = make_people(reference_engine)
-    with Session(reference_engine) as session:
-        # make_people's placeholder returns carry no figures: these tests send their own.
-        session.execute(delete(CouncilReturn))
-        session.commit()
-    return found
+    return make_people(reference_engine)
 
 
 @pytest.fixture
 def returns_sent(
-    people: dict[str, Person], reference_session: Session, reference_settings: Settings
+    people: dict[str, Person], reference_engine: Engine, reference_settings: Settings
 ) -> ForecastRun:
-    run = make_run(reference_session)
-    send(reference_session, reference_settings, "2025-12-31", HIGH_AGENCY)
-    send(reference_session, reference_settings, "2026-03-31", HIGH_AGENCY)
-    return run
+    return sent(reference_engine, reference_settings)
 
 
 @pytest.fixture
