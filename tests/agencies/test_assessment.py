@@ -311,3 +311,20 @@ def test_readers_see_the_results_the_sample_and_a_history_without_worker_numbers
     for row in rows:
         assert row.swe_number not in shown
         assert f"SW{int((row.swe_number or 'SW0')[2:])}" not in shown
+
+
+def test_a_second_start_while_one_assessment_is_undecided_is_refused_and_allowed_once_decided(
+    s: Session,
+) -> None:
+    agency = build.make_agency(s, "Second Look Agency Ltd")
+    build.place(s, build.quarter(s, build.CAMDEN, date(2026, 3, 31)), agency, 12)
+    first = build.assessed(s, agency, START, END)
+    assert first.id is not None
+    with pytest.raises(InputDataError, match=f"assessment {first.id} of application") as refused:
+        flows.start_assessment(session=s, application_id=first.application_id, actor=TEST_ACTOR)
+    assert [p.rule for p in refused.value.problems] == ["assessment.open"]
+
+    flows.decide(session=s, assessment_id=first.id, actor=TEST_ACTOR, on=DECIDED)
+    again = flows.start_assessment(session=s, application_id=first.application_id, actor=TEST_ACTOR)
+    assert again.id is not None and again.id != first.id
+    assert again.decided_at is None

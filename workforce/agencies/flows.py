@@ -101,11 +101,26 @@ def apply(
 
 
 def start_assessment(*, session: Session, application_id: int, actor: Actor) -> Assessment:
-    """A new assessment of the application against the current criteria version."""
+    """A new assessment of the application against the current criteria version.
+
+    Refused while another assessment of the same application is undecided: one open
+    assessment at a time, so two assessors never decide the same application apart.
+    """
     lock_agency_of(session=session, model=Application, row_id=application_id, what="the assessment")
     application = session.get(Application, application_id)
     if application is None:
         raise NotFoundError(f"no application {application_id}")
+    undecided = session.exec(
+        select(Assessment.id).where(
+            Assessment.application_id == application_id, col(Assessment.decided_at).is_(None)
+        )
+    ).first()
+    if undecided is not None:
+        raise _refuse(
+            "assessment.open",
+            f"assessment {undecided} of application {application_id} is not decided yet: "
+            "decide it before starting another",
+        )
     version = crit.ensure_criteria(session=session)
     assert version.id is not None
     assessment = Assessment(
