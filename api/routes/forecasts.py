@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
@@ -13,7 +13,7 @@ from api.deps import SessionDep
 from api.formats import Format, FormatQuery, csv_response, respond
 from workforce.councils.service import find_council
 from workforce.errors import NotFoundError
-from workforce.forecasting import service
+from workforce.forecasting import scenarios, service
 from workforce.forecasting.panel import FORECAST_MEASURES
 from workforce.inspections.models import Grade
 
@@ -174,7 +174,8 @@ class ScenarioRequest(BaseModel):
     grade: Grade = Field(description="The hypothetical judgement's overall grade.")
     month: str = Field(
         pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
-        description="When the inspection ends, as YYYY-MM (after the last census year).",
+        description="When the inspection ends, as YYYY-MM (after the last census year, and "
+        "after a judgement the forecast already includes).",
     )
 
 
@@ -190,33 +191,60 @@ class ScenarioResponse(BaseModel):
     grade: Grade
     judgement_date: date
     run: RunInfo
+    already_included: str | None = Field(
+        description="The judgement the forecast already includes (published since the last "
+        "census), in words; null if none."
+    )
+    sentences: list[str] = Field(description="The difference, one sentence per measure.")
     points: list[ScenarioPointOut]
 
 
-@router.post("/forecasts/{code}/scenario", response_model=ScenarioResponse)
-def council_scenario(session: SessionDep, code: str, body: ScenarioRequest) -> Any:
+def _problem(status: int, message: str, month: str) -> JSONResponse:
+    return JSONResponse(
+        status_code=status,
+        content={
+            "detail": message,
+            "problems": [{"location": "body.month", "message": message, "value": month}],
+        },
+    )
+
+
+@router.post(
+    "/forecasts/{code}/scenario",
+    response_model=ScenarioResponse,
+    responses={409: {"description": "The forecast already includes that judgement."}},
+)
+def council_scenario(
+    request: Request, session: SessionDep, code: str, body: ScenarioRequest
+) -> Any:
     """The forecast if the council were judged ``grade`` in ``month``, beside the forecast
-    without it. Nothing is stored."""
+    without it, with the difference in words. A judgement the forecast already includes
+    (the same grade, at or before one published since the last census) is refused with
+    409. Nothing is stored."""
     council = find_council(session=session, code=code)
     run = service.require_run(session=session)
-    day = service.scenario_day(body.month)
+    day = scenarios.scenario_day(body.month)
     try:
-        points = service.scenario(
-            session=session, run=run, code=council.code, grade=body.grade, day=day
+        points = scenarios.scenario(
+            session=session,
+            run=run,
+            code=council.code,
+            grade=body.grade,
+            day=day,
+            cache=request.app.state.answers,
         )
+    except scenarios.ScenarioRefused as exc:
+        return _problem(409, str(exc), body.month)
     except ValueError as exc:
-        return JSONResponse(
-            status_code=422,
-            content={
-                "detail": str(exc),
-                "problems": [{"location": "body.month", "message": str(exc), "value": body.month}],
-            },
-        )
+        return _problem(422, str(exc), body.month)
+    known = scenarios.known_judgement(session=session, run=run, code=council.code)
     return ScenarioResponse(
         council_code=council.code,
         grade=body.grade,
         judgement_date=day,
         run=_run_info(run),
+        already_included=known.sentence if known else None,
+        sentences=scenarios.scenario_sentences(points, body.grade, body.month),
         points=[ScenarioPointOut(**p.__dict__) for p in points],
     )
 

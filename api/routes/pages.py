@@ -17,6 +17,7 @@ from api.security import signed_in
 from workforce.cache import VersionedCache
 from workforce.councils import service
 from workforce.errors import NotFoundError
+from workforce.forecasting import scenarios
 from workforce.forecasting import service as forecast_service
 from workforce.forecasting.words import council_opening
 from workforce.inspections import service as inspections_service
@@ -99,7 +100,7 @@ def _council_page(
         )
     chosen_year = year or (years[-1] if years else None)
     marks = tuple((j.inspection_start, j.grade) for j in judgements if j.graded)
-    outlook = _outlook(session, council.code, scenario_grade, scenario_month)
+    outlook = _outlook(request, session, council.code, scenario_grade, scenario_month)
 
     def figures() -> tuple[list[Any], list[dict[str, Any]]]:
         benchmarks = (
@@ -186,17 +187,21 @@ def _council_charts(
 
 
 def _outlook(
-    session: SessionDep, code: str, grade: str | None, month: str | None
+    request: Request, session: Session, code: str, grade: str | None, month: str | None
 ) -> dict[str, Any]:
-    """The latest run's forecasts for a council and, if asked, a scenario beside them."""
+    """The latest run's forecasts for a council and its scenario form: the judgement the
+    forecast already includes, the grades and months left to ask about and, if asked, the
+    scenario beside the forecast with the difference in words."""
     outlook: dict[str, Any] = {
         "run": None,
         "forecasts": {},
         "scenario": {},
         "error": None,
+        "error_field": "scenario-month",
         "grade": grade or "",
         "month": month or "",
         "backtest": {},
+        "sentences": [],
     }
     run = forecast_service.latest_run(session=session)
     if run is None:
@@ -205,28 +210,34 @@ def _outlook(
     for value in forecast_service.council_values(session=session, run=run, code=code):
         kind = "forecasts" if value.kind == "forecast" else "backtest"
         outlook[kind].setdefault(value.measure, []).append(value)
-    if grade or month:
+    known = scenarios.known_judgement(session=session, run=run, code=code)
+    outlook["known"] = known
+    outlook["months"] = scenarios.scenario_months(run=run, known=known)
+    outlook["grades"] = scenarios.grade_choices(known)
+    if not (grade or month):
+        return outlook
+    if grade not in {g.value for g in scenarios.SCENARIO_GRADES}:
+        outlook["error"], outlook["error_field"] = "Choose a grade", "scenario-grade"
+    elif not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month or ""):
+        outlook["error"] = "Choose the month the inspection ends"
+    else:
         try:
-            chosen = Grade(grade or "")
-            if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month or ""):
-                raise ValueError("Enter the month as YYYY-MM, for example 2024-03")
-            points = forecast_service.scenario(
+            points = scenarios.scenario(
                 session=session,
                 run=run,
                 code=code,
-                grade=chosen,
-                day=forecast_service.scenario_day(month or ""),
+                grade=Grade(grade or ""),
+                day=scenarios.scenario_day(month or ""),
+                cache=request.app.state.answers,
             )
-        except ValueError as exc:
-            message = str(exc)
-            outlook["error"] = (
-                "Choose a grade"
-                if "is not a valid Grade" in message
-                else message[:1].upper() + message[1:]
-            )
+        except ValueError as exc:  # too early, or already in the forecast
+            outlook["error"] = str(exc)[:1].upper() + str(exc)[1:]
         else:
             for point in points:
                 outlook["scenario"].setdefault(point.measure, []).append(point)
+            outlook["sentences"] = scenarios.scenario_sentences(
+                points, Grade(grade or ""), month or ""
+            )
     return outlook
 
 

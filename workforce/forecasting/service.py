@@ -1,13 +1,12 @@
-"""Reading forecasts: the latest run, its values, scenarios and early warnings.
+"""Reading forecasts: the latest run, its values and early warnings.
 
-Refitting and the early warnings' computation are in :mod:`workforce.forecasting.flows`.
+Refitting and the early warnings' computation are in :mod:`workforce.forecasting.flows`;
+scenarios in :mod:`workforce.forecasting.scenarios`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
 
@@ -29,8 +28,7 @@ from workforce.forecasting.models import (
     ForecastValue,
     warning_dict,
 )
-from workforce.forecasting.panel import JudgementEvent, load_panel
-from workforce.inspections.models import Grade, Judgement
+from workforce.inspections.models import Judgement
 from workforce.statistics.models import Publication
 
 
@@ -179,56 +177,3 @@ def all_values(
         if value.council_code in councils
     ]
     return sorted(rows, key=lambda r: (r[1].name, r[0].measure, r[0].target))
-
-
-# --- scenarios -----------------------------------------------------------------------------
-
-
-@dataclass
-class ScenarioPoint:
-    measure: str
-    target: int
-    without: dict[str, float]
-    with_judgement: dict[str, float]
-
-
-def scenario(
-    *, session: Session, run: ForecastRun, code: str, grade: Grade, day: date
-) -> list[ScenarioPoint]:
-    """Forecasts for ``code`` with a hypothetical judgement of ``grade`` on ``day``."""
-    panel = load_panel(session=session)
-    if code not in panel.names:
-        raise NotFoundError(f"No forecasts for council {code!r}.")
-    event = JudgementEvent(code, day, grade.value, hypothetical=True)
-    if event.year <= panel.last_year:
-        raise ValueError(
-            f"a scenario judgement must count after the last census year ({panel.last_year}): "
-            f"choose a month from October {panel.last_year} on"
-        )
-    altered = panel.with_judgement(event)
-    points = []
-    for data in run.models:
-        model = model_from_dict(data)
-        base = panel_model.forecast(model, panel)
-        changed = panel_model.forecast(model, altered)
-        b = base[base["council_code"] == code]
-        c = changed[changed["council_code"] == code]
-        if b.empty:
-            continue
-        columns = ["point", "lo80", "hi80", "lo95", "hi95"]
-        points.append(
-            ScenarioPoint(
-                measure=model.measure,
-                target=int(b["target"].iloc[0]),
-                without={k: round(float(b[k].iloc[0]), 2) for k in columns},
-                with_judgement={k: round(float(c[k].iloc[0]), 2) for k in columns},
-            )
-        )
-    return points
-
-
-def scenario_day(month: str) -> date:
-    """``YYYY-MM`` as the last day of that month (the judgement counts from its end)."""
-    year, number = (int(part) for part in month.split("-", 1))
-    following = date(year + (number == 12), number % 12 + 1, 1)
-    return following - timedelta(days=1)
