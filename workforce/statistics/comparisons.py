@@ -9,12 +9,14 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlmodel import Session, SQLModel, col
 
+from workforce.config import get_settings
 from workforce.councils.models import Council, StatisticalNeighbour
 from workforce.councils.service import find_council, resolve_region
 from workforce.errors import NotFoundError
 from workforce.measures import HEADLINE_MEASURES, MEASURES
+from workforce.statistics.england import _small_reason
 from workforce.statistics.models import FigurePublic, GeographicLevel, Publication
-from workforce.statistics.ranking import QUARTILE_BANDS, quartile_band
+from workforce.statistics.ranking import QUARTILE_BANDS, is_small_workforce, quartile_band
 from workforce.statistics.service import (
     ENGLAND,
     _figures,
@@ -45,6 +47,9 @@ class BenchmarkRow(SQLModel):
     ranked_councils: int
     quartile: int | None  # 1 the best quarter, as band A
     band: str | None = None  # LAIT's quartile band, A (the best quarter) to D
+    inpost_fte: float | None = None  # FTE social workers in post in ``year``
+    small_workforce: bool = False  # too few in post for its rates to be ranked as comparable
+    not_ranked_because: str | None = None
 
 
 def _council_values(
@@ -65,16 +70,32 @@ def _council_values(
 
 
 def _ranking_population(
-    *, session: Session, year: int, measures: Sequence[str]
+    *, session: Session, year: int, measures: Sequence[str], small_workforce_fte: float
 ) -> dict[str, list[float]]:
-    """Return, per measure, the council-level values of the newest release holding ``year``."""
+    """Return, per measure, the council-level values of the newest release holding ``year``,
+    leaving out councils with small workforces as the England table does."""
     figures = _figures(
-        session=session, level=GeographicLevel.local_authority, measures=measures, years=[year]
+        session=session,
+        level=GeographicLevel.local_authority,
+        measures=[*measures, "inpost_fte"],
+        years=[year],
     )
     newest = max((f.release_last_year for f in figures), default=None)
+    small = {
+        f.area_code
+        for f in figures
+        if f.release_last_year == newest
+        and f.measure == "inpost_fte"
+        and is_small_workforce(f.value, small_workforce_fte)
+    }
     values: dict[str, list[float]] = defaultdict(list)
     for f in figures:
-        if f.release_last_year == newest and f.value is not None:
+        if (
+            f.release_last_year == newest
+            and f.value is not None
+            and f.measure in measures
+            and f.area_code not in small
+        ):
             values[f.measure].append(f.value)
     return values
 
@@ -85,10 +106,18 @@ def benchmarks(
     code: str,
     year: int | None = None,
     measures: Sequence[str] = HEADLINE_MEASURES,
+    small_workforce_fte: float | None = None,
 ) -> list[BenchmarkRow]:
-    """Return the council against England, its region and its neighbours, with rank and quartile."""
+    """Return the council against England, its region and its neighbours, with rank and quartile.
+
+    A council with fewer than ``small_workforce_fte`` FTE social workers in post (by default
+    the setting ``WORKFORCE_WARNING_SMALL_WORKFORCE_FTE``) is marked and not ranked, and no
+    such council counts in the ranking: a few people move its rates a long way.
+    """
     council = find_council(session=session, code=code)
     measures = validate_measures(measures)
+    if small_workforce_fte is None:
+        small_workforce_fte = get_settings().warning_small_workforce_fte
     if year is None:
         year = session.scalars(
             select(col(Publication.last_year)).order_by(col(Publication.last_year).desc())
@@ -104,9 +133,15 @@ def benchmarks(
     )
     neighbours = list(session.scalars(select(Council).where(Council.code.in_(neighbour_codes))))  # type: ignore[attr-defined]
     values = _council_values(
-        session=session, councils=[council, *neighbours], years=[year, year - 1], measures=measures
+        session=session,
+        councils=[council, *neighbours],
+        years=[year, year - 1],
+        measures=[*measures, "inpost_fte"],
     )
     own = values[council.code]
+    staffed = own.get((year, "inpost_fte"))
+    inpost_fte = staffed.value if staffed else None
+    small = is_small_workforce(inpost_fte, small_workforce_fte)
     region_figures = {
         (f.year, f.measure): f
         for f in _figures(
@@ -117,7 +152,9 @@ def benchmarks(
         (f.year, f.measure): f
         for f in _figures(session=session, area_codes=[ENGLAND], measures=measures, years=[year])
     }
-    population = _ranking_population(session=session, year=year, measures=measures)
+    population = _ranking_population(
+        session=session, year=year, measures=measures, small_workforce_fte=small_workforce_fte
+    )
     region_name = resolve_region(session=session, region=council.region_code).name
     rows = []
     for measure in measures:
@@ -132,7 +169,12 @@ def benchmarks(
         ]
         pool = sorted(population.get(measure, []))
         rank = quartile = band = None
-        if value is not None and pool:
+        not_ranked_because = None
+        if small:
+            not_ranked_because = _small_reason(small_workforce_fte)
+        elif value is None:
+            not_ranked_because = "no published figure"
+        elif pool:
             # LAIT style: rank 1 is the best value (the lowest where neither direction is
             # better); ties share the better rank; bands A (best quarter) to D.
             better = (
@@ -171,6 +213,9 @@ def benchmarks(
                 ranked_councils=len(pool),
                 quartile=quartile,
                 band=band,
+                inpost_fte=inpost_fte,
+                small_workforce=small,
+                not_ranked_because=not_ranked_because,
             )
         )
     return rows
