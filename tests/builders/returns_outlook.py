@@ -28,22 +28,25 @@ AGENCY = 100 * 16 / (16 + 140)  # 10.26%
 VACANCY = 100 * 13 / (13 + 140)  # 8.50%
 
 
-def make_run(session: Session, codes: tuple[str, ...] = (COUNCIL_A, COUNCIL_B)) -> ForecastRun:
-    """A stored run whose public forecasts for 2026 and 2027 are PUBLIC (plus 1 in 2027)."""
-    run = ForecastRun(model_version="test", data_cutoff=CUTOFF, data_fingerprint="test")
+def make_run(
+    session: Session, codes: tuple[str, ...] = (COUNCIL_A, COUNCIL_B), cutoff: int = CUTOFF
+) -> ForecastRun:
+    """A stored run, fitted to census years up to ``cutoff``, whose public forecasts for the
+    next two years are PUBLIC (plus 1 in the second)."""
+    run = ForecastRun(model_version="test", data_cutoff=cutoff, data_fingerprint="test")
     session.add(run)
     session.flush()
     assert run.id is not None
     for code in codes:
         for measure, point in PUBLIC.items():
-            for target in (CUTOFF + 1, CUTOFF + 2):
-                p = point + (target - CUTOFF - 1)
+            for target in (cutoff + 1, cutoff + 2):
+                p = point + (target - cutoff - 1)
                 session.add(
                     ForecastValue(
                         run_id=run.id,
                         council_code=code,
                         measure=measure,
-                        origin=CUTOFF,
+                        origin=cutoff,
                         target=target,
                         point=p,
                         lo80=p - 5,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -28,10 +29,12 @@ from tests.builders.returns_outlook import (
     returns_sent as sent,
 )
 from workforce.config import Settings
+from workforce.data import BUNDLED_DATA
 from workforce.db import make_engine
 from workforce.forecasting.models import ForecastRun
 from workforce.forecasting.returns_outlook import MeasureOutlook, ReturnsOutlook, returns_outlook
 from workforce.returns.models import ReturnStatus
+from workforce.statistics.flows import import_release_file
 
 
 def by_measure(outlook: ReturnsOutlook | None) -> dict[str, MeasureOutlook]:
@@ -49,7 +52,9 @@ def test_returns_showing_a_lower_agency_rate_move_the_outlook_down_and_say_by_ho
 ) -> None:
     send(reference_session, reference_settings, "2025-12-31")
     send(reference_session, reference_settings, "2026-03-31")
-    outlook = returns_outlook(session=reference_session, run=run, code=COUNCIL_A)
+    outlook = returns_outlook(
+        session=reference_session, run=run, code=COUNCIL_A, today=date(2026, 4, 15)
+    )
     assert outlook is not None and outlook.target == 2026 and outlook.accepted == 2
     assert outlook.notes == []
     measures = by_measure(outlook)
@@ -77,9 +82,9 @@ def test_returns_showing_a_higher_agency_rate_move_the_outlook_up(
     reference_session: Session, reference_settings: Settings, run: ForecastRun
 ) -> None:
     send(reference_session, reference_settings, "2025-12-31", HIGH_AGENCY)
-    agency = by_measure(returns_outlook(session=reference_session, run=run, code=COUNCIL_A))[
-        "agency_rate_fte"
-    ]
+    agency = by_measure(
+        returns_outlook(session=reference_session, run=run, code=COUNCIL_A, today=date(2026, 1, 5))
+    )["agency_rate_fte"]
     high = 100 * 43.5 / (43.5 + 140)  # 23.71%
     assert agency.returns_rate == pytest.approx(high, abs=0.01)
     assert agency.weight == 0.25
@@ -92,7 +97,11 @@ def test_the_weight_stops_at_three_quarters(
 ) -> None:
     for period in ("2025-12-31", "2026-03-31", "2026-06-30", "2026-09-30"):
         send(reference_session, reference_settings, period)
-    measures = by_measure(returns_outlook(session=reference_session, run=run, code=COUNCIL_A))
+    measures = by_measure(
+        returns_outlook(
+            session=reference_session, run=run, code=COUNCIL_A, today=date(2026, 11, 24)
+        )
+    )
     assert {m.weight for m in measures.values()} == {0.75}
     # Four quarters' leavers are the year's: 24 FTE over 140 FTE in post.
     assert measures["turnover_rate_fte"].returns_rate == pytest.approx(100 * 24 / 140, abs=0.01)
@@ -103,7 +112,9 @@ def test_a_missing_quarter_is_named_and_turnover_is_not_guessed(
 ) -> None:
     send(reference_session, reference_settings, "2025-12-31")
     send(reference_session, reference_settings, "2026-06-30")
-    outlook = returns_outlook(session=reference_session, run=run, code=COUNCIL_A)
+    outlook = returns_outlook(
+        session=reference_session, run=run, code=COUNCIL_A, today=date(2026, 7, 1)
+    )
     assert outlook is not None
     assert outlook.notes == ["No return for the quarter to 31 March 2026 has been accepted."]
     assert [q.status for q in outlook.quarters] == ["accepted", "missing", "accepted"]
@@ -124,7 +135,9 @@ def test_a_rejected_quarter_is_named_and_its_figures_are_not_used(
     refused = send(reference_session, reference_settings, "2026-03-31", NO_CASE_HOLDERS)
     assert refused.status == ReturnStatus.rejected
     send(reference_session, reference_settings, "2026-06-30")
-    outlook = returns_outlook(session=reference_session, run=run, code=COUNCIL_A)
+    outlook = returns_outlook(
+        session=reference_session, run=run, code=COUNCIL_A, today=date(2026, 7, 1)
+    )
     assert outlook is not None and outlook.accepted == 2
     assert outlook.notes == [
         "The return for the quarter to 31 March 2026 was rejected and has not been sent again."
@@ -132,12 +145,49 @@ def test_a_rejected_quarter_is_named_and_its_figures_are_not_used(
     assert by_measure(outlook)["turnover_rate_fte"].weight == 0.0
 
 
+def test_quarters_ended_since_the_latest_return_are_named(
+    reference_session: Session, reference_settings: Settings, run: ForecastRun
+) -> None:
+    send(reference_session, reference_settings, "2025-12-31")
+    send(reference_session, reference_settings, "2026-03-31")
+    refused = send(reference_session, reference_settings, "2026-06-30", NO_CASE_HOLDERS)
+    assert refused.status == ReturnStatus.rejected
+    outlook = returns_outlook(
+        session=reference_session, run=run, code=COUNCIL_A, today=date(2026, 11, 24)
+    )
+    assert outlook is not None and outlook.target == 2026
+    assert outlook.notes == [
+        "No return has been accepted yet for the quarters to 30 June 2026 and 30 September "
+        "2026, ended since the latest accepted return: the outlook uses the returns up to "
+        "31 March 2026."
+    ]
+    # What the accepted returns show still counts, at the weight of the quarters they close.
+    assert by_measure(outlook)["agency_rate_fte"].weight == 0.5
+
+
+def test_only_rejected_returns_leave_the_public_forecast_and_say_so(
+    reference_session: Session, reference_settings: Settings, run: ForecastRun
+) -> None:
+    send(reference_session, reference_settings, "2025-12-31", NO_CASE_HOLDERS)
+    outlook = returns_outlook(
+        session=reference_session, run=run, code=COUNCIL_A, today=date(2026, 1, 5)
+    )
+    assert outlook is not None and outlook.accepted == 0
+    assert outlook.notes == [
+        "No accepted quarterly return since the 2025 census: the outlook is the public "
+        "forecast. The returns for 31 December 2025 were rejected."
+    ]
+    assert {m.weight for m in outlook.measures} == {0.0}
+
+
 def test_fte_in_post_halving_between_quarters_is_named_and_nothing_moves(
     reference_session: Session, reference_settings: Settings, run: ForecastRun
 ) -> None:
     send(reference_session, reference_settings, "2025-12-31")
     send(reference_session, reference_settings, "2026-03-31", HALF_THE_STAFF)
-    outlook = returns_outlook(session=reference_session, run=run, code=COUNCIL_A)
+    outlook = returns_outlook(
+        session=reference_session, run=run, code=COUNCIL_A, today=date(2026, 4, 15)
+    )
     assert outlook is not None
     assert len(outlook.notes) == 1
     assert outlook.notes[0].startswith(
@@ -151,6 +201,32 @@ def test_fte_in_post_halving_between_quarters_is_named_and_nothing_moves(
     ]
 
 
+def test_the_first_quarter_is_checked_against_the_published_census(
+    reference_session: Session, reference_settings: Settings
+) -> None:
+    import_release_file(
+        session=reference_session, path=BUNDLED_DATA / "csww" / "csww_indicators_2017_to_2024.csv"
+    )
+    reference_session.commit()
+    run = make_run(reference_session, cutoff=2024)  # Camden: 178.8 FTE in post in 2024
+    send(reference_session, reference_settings, "2024-12-31")  # 140 FTE: a fifth fewer
+    outlook = returns_outlook(
+        session=reference_session, run=run, code=COUNCIL_A, today=date(2025, 1, 5)
+    )
+    assert outlook is not None and outlook.target == 2025 and outlook.notes == []
+    assert by_measure(outlook)["agency_rate_fte"].weight == 0.25
+    send(reference_session, reference_settings, "2024-12-31", HALF_THE_STAFF)  # 70 FTE
+    outlook = returns_outlook(
+        session=reference_session, run=run, code=COUNCIL_A, today=date(2025, 1, 5)
+    )
+    assert outlook is not None
+    assert outlook.notes[0].startswith(
+        "FTE in post goes from 178.8 in the published census of 30 September 2024 to 70 in "
+        "the return for 31 December 2024"
+    )
+    assert {m.weight for m in outlook.measures} == {0.0}
+
+
 def test_only_the_current_version_of_a_quarter_counts(
     reference_session: Session, reference_settings: Settings, run: ForecastRun
 ) -> None:
@@ -162,7 +238,9 @@ def test_only_the_current_version_of_a_quarter_counts(
         ReturnStatus.accepted,
         2,
     )
-    outlook = returns_outlook(session=reference_session, run=run, code=COUNCIL_A)
+    outlook = returns_outlook(
+        session=reference_session, run=run, code=COUNCIL_A, today=date(2026, 1, 5)
+    )
     assert outlook is not None and outlook.accepted == 1
     assert outlook.quarters[0].version == 2
     assert by_measure(outlook)["agency_rate_fte"].returns_rate == pytest.approx(23.71, abs=0.01)
@@ -171,7 +249,9 @@ def test_only_the_current_version_of_a_quarter_counts(
 def test_without_returns_the_outlook_is_the_public_forecast_and_says_so(
     reference_session: Session, run: ForecastRun
 ) -> None:
-    outlook = returns_outlook(session=reference_session, run=run, code=COUNCIL_A)
+    outlook = returns_outlook(
+        session=reference_session, run=run, code=COUNCIL_A, today=date(2026, 11, 24)
+    )
     assert outlook is not None and outlook.target is None
     assert outlook.notes == [
         "No accepted quarterly return since the 2025 census: the outlook is the public forecast."

@@ -47,6 +47,7 @@ from workforce.forecasting.service import council_values
 from workforce.measures import MEASURES
 from workforce.returns.models import CouncilReturn, ReturnKind, ReturnStatus
 from workforce.statistics import service as statistics_service
+from workforce.timeutils import utcnow
 
 MEASURES_UPDATED = ("turnover_rate_fte", "agency_rate_fte", "vacancy_rate_fte")
 MAX_WEIGHT = 0.75
@@ -125,9 +126,30 @@ def quarter_ends(year: int) -> list[date]:
     return [date(year - 1, 12, 31), date(year, 3, 31), date(year, 6, 30), date(year, 9, 30)]
 
 
-def returns_outlook(*, session: Session, run: ForecastRun, code: str) -> ReturnsOutlook | None:
+def _quarter_ends_between(after: date, before: date) -> list[date]:
+    """Quarter ends later than ``after`` and earlier than ``before``."""
+    return [
+        day
+        for year in range(after.year, before.year + 1)
+        for day in (date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31))
+        if after < day < before
+    ]
+
+
+def _listed(days: list[date]) -> str:
+    """Dates in words: "31 March 2026", "31 March 2026 and 30 June 2026", "a, b and c"."""
+    names = [long_date(d) for d in days]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def returns_outlook(
+    *, session: Session, run: ForecastRun, code: str, today: date | None = None
+) -> ReturnsOutlook | None:
     """The council's public forecast moved toward its accepted quarterly returns since the
-    run's last census year; None if the run has no forecast for the council."""
+    run's last census year; None if the run has no forecast for the council. Quarters
+    ended by ``today`` (default: today) with no accepted return after the latest are named.
+    """
+    today = today or utcnow().date()
     forecasts = [
         v
         for v in council_values(session=session, run=run, code=code)
@@ -152,6 +174,13 @@ def returns_outlook(*, session: Session, run: ForecastRun, code: str) -> Returns
         outlook.notes.append(
             f"No accepted quarterly return since the {cutoff} census: the outlook is the "
             "public forecast."
+            + (
+                " The returns for "
+                + _listed(sorted(d for d in rejected if d is not None))
+                + " were rejected."
+                if rejected
+                else ""
+            )
         )
         outlook.measures = [
             _unmoved(by_target[m, first_target], "no returns to update it with")
@@ -177,6 +206,14 @@ def returns_outlook(*, session: Session, run: ForecastRun, code: str) -> Returns
             "has not been sent again."
             if quarter.status == "rejected"
             else f"No return for the quarter to {long_date(quarter.period_end)} has been accepted."
+        )
+    since = [d for d in _quarter_ends_between(latest, today) if d not in accepted]
+    if since:
+        outlook.notes.append(
+            "No return has been accepted yet for the "
+            + ("quarter" if len(since) == 1 else "quarters")
+            + f" to {_listed(since)}, ended since the latest accepted return: the outlook "
+            f"uses the returns up to {long_date(latest)}."
         )
     jump = _fte_jump(session=session, code=code, cutoff=cutoff, target=target, outlook=outlook)
     if jump:
