@@ -13,22 +13,51 @@ import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib import rcParams
+from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 rcParams["svg.fonttype"] = "none"  # text stays selectable and readable by screen readers
 rcParams["svg.hashsalt"] = "workforce"  # stable element ids between renders
 
-# GOV.UK Design System colours, chosen to stay apart for common colour-vision deficiencies.
-COLOURS = {"council": "#1d70b8", "england": "#0b0c0c", "region": "#f47738", "neighbours": "#00703c"}
-OWN_COLOUR = "#912b88"  # GOV.UK purple: a council's own, unpublished figures
-STYLES = {"council": "-", "england": "--", "region": "-.", "neighbours": ":"}
-GRADE_COLOURS = {
-    "outstanding": "#00703c",
-    "good": "#1d70b8",
-    "adequate": "#505a5f",
-    "requires improvement to be good": "#f47738",
-    "inadequate": "#d4351c",
+# Every entry a chart's legend can hold has its own colour, each at least 3:1 against white
+# (WCAG's non-text contrast) and far apart in CIELAB (at least 25 apart, so they stay apart
+# for common colour-vision deficiencies), and its own dash pattern or marker shape, so no
+# line or marker is told from another by colour alone.
+COLOURS = {
+    "council": "#1d70b8",  # GOV.UK blue
+    "england": "#0b0c0c",  # GOV.UK black
+    "region": "#b35900",  # a darker GOV.UK orange
+    "neighbours": "#00703c",  # GOV.UK green
 }
+STYLES = {  # dash patterns: (offset, (on, off, ...)) in points
+    "council": "solid",
+    "england": (0, (7, 3)),
+    "region": (0, (7, 2, 1.5, 2)),
+    "neighbours": (0, (1.5, 2)),
+}
+MARKERS = {"council": "o"}
+OWN_COLOUR = "#912b88"  # GOV.UK bright purple: a council's own, unpublished figures
+FORECAST_COLOUR = "#4c2c92"  # GOV.UK purple: the forecast and its 80% and 95% intervals
+SCENARIO_COLOUR = "#d4351c"  # GOV.UK red: a "what if" judgement's forecast
+# A forecast band's line after the first (a scenario) is told apart by dash and marker too.
+BAND_STYLES = (((0, (3, 2)), "s"), ((0, (7, 2, 1.5, 2, 1.5, 2)), "^"))
+GRADE_COLOURS = {
+    "outstanding": "#3f7f00",
+    "good": "#007c91",
+    "adequate": "#6f777b",
+    "requires improvement to be good": "#806200",
+    "inadequate": "#8e1b2b",
+}
+GRADE_MARKERS = {
+    "outstanding": "*",
+    "good": "p",
+    "adequate": "P",
+    "requires improvement to be good": "v",
+    "inadequate": "X",
+}
+UNGRADED_COLOUR = "#505a5f"  # GOV.UK dark grey: a judgement without a grade
+UNGRADED_MARKER = "o"
 
 
 @dataclass(frozen=True)
@@ -45,13 +74,18 @@ class Band:
     label: str
     points: tuple[tuple[int, float, float, float, float, float], ...]  # year, pt, lo80..hi95
     start: tuple[int, float] | None = None  # the last observed point, to join the line to
-    colour: str = "#1d70b8"
+    colour: str = FORECAST_COLOUR
 
 
 def census_position(day: date) -> float:
     """Return where ``day`` falls on a census-year axis (year Y is counted at 30 September Y)."""
     anchor = date(day.year, 9, 30)
     return day.year + (day - anchor).days / 365.25
+
+
+def grade_label(grade: str | None) -> str:
+    """Return a judgement marker's legend entry: "Ofsted: inadequate"."""
+    return f"Ofsted: {grade}" if grade else "Ofsted: no overall grade"
 
 
 @lru_cache(maxsize=1024)
@@ -66,10 +100,13 @@ def line_chart_svg(
     own: tuple[tuple[date, float], ...] = (),
     own_label: str = "Own returns (unpublished)",
 ) -> str:
-    """Return an SVG line chart of ``lines``, with judgement dates as marked vertical lines
-    and ``own`` figures (a council's returns, by period end) as separate markers.
+    """Return an SVG line chart of ``lines``, with judgement dates as vertical lines topped by
+    a marker of the grade's shape and colour, and ``own`` figures (a council's returns, by
+    period end) as separate markers.
 
-    Cached: the same figures always draw the same chart, and drawing takes ~50 ms.
+    The legend names every line, each interval, each forecast band and each grade marked
+    (once per grade). Cached: the same figures always draw the same chart, and drawing
+    takes ~50 ms.
     """
     figure = Figure(figsize=(6.4, 3.2), dpi=100)
     axes = figure.add_subplot()
@@ -83,32 +120,39 @@ def line_chart_svg(
         xs = [p[0] for p in band.points]
         if not xs:
             continue
-        if number == 0:  # intervals for the main forecast only, so bands never pile up
+        # Intervals for the main forecast only, so bands never pile up; their edges (solid
+        # at 80%, dotted at 95%) keep them visible where the shading is faint.
+        if number == 0:
             axes.fill_between(
                 xs,
                 [p[4] for p in band.points],
                 [p[5] for p in band.points],
-                color=band.colour,
-                alpha=0.12,
-                linewidth=0,
+                facecolor=to_rgba(band.colour, 0.12),
+                edgecolor=band.colour,
+                linestyle=(0, (1.5, 2)),
+                linewidth=0.8,
                 label="95% interval",
             )
             axes.fill_between(
                 xs,
                 [p[2] for p in band.points],
                 [p[3] for p in band.points],
-                color=band.colour,
-                alpha=0.25,
-                linewidth=0,
+                facecolor=to_rgba(band.colour, 0.3),
+                edgecolor=band.colour,
+                linewidth=0.8,
                 label="80% interval",
             )
+        dashes, marker = BAND_STYLES[min(number, len(BAND_STYLES) - 1)]
+        colour = band.colour
+        if number > 0 and colour == forecasts[0].colour:  # a scenario never looks like the base
+            colour = SCENARIO_COLOUR
         start = [band.start] if band.start else []
         axes.plot(
             [s[0] for s in start] + xs,
             [s[1] for s in start] + [p[1] for p in band.points],
-            "--",
-            color=band.colour,
-            marker="s",
+            linestyle=dashes,
+            color=colour,
+            marker=marker,
             markersize=4,
             linewidth=2,
             label=band.label,
@@ -120,9 +164,9 @@ def line_chart_svg(
             axes.plot(
                 xs,
                 ys,
-                STYLES.get(line.key, "-"),
-                color=COLOURS.get(line.key, "#505a5f"),
-                marker="o" if line.key == "council" else None,
+                linestyle=STYLES.get(line.key, "solid"),
+                color=COLOURS.get(line.key, UNGRADED_COLOUR),
+                marker=MARKERS.get(line.key),
                 markersize=4,
                 linewidth=2.5 if line.key == "council" else 1.5,
                 label=line.label,
@@ -140,12 +184,7 @@ def line_chart_svg(
     if years:
         low = min([years[0] - 0.5, *own_xs])
         high = max([years[-1] + 0.5, *own_xs])
-        for day, grade in judgements:
-            x = census_position(day)
-            if low <= x <= high:
-                axes.axvline(
-                    x, color=GRADE_COLOURS.get(grade or "", "#b1b4b6"), linewidth=1, alpha=0.8
-                )
+        _mark_judgements(axes, judgements, low, high)
         axes.set_xlim(low, high)
         axes.set_xticks(years)
     axes.set_ylabel(unit)
@@ -154,6 +193,35 @@ def line_chart_svg(
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     figure.tight_layout()
     return _as_svg(figure, chart_id, title)
+
+
+def _mark_judgements(
+    axes: Axes, judgements: tuple[tuple[date, str | None], ...], low: float, high: float
+) -> None:
+    """Draw each judgement in [low, high] as a vertical line with its grade's marker on top;
+    the first of each grade names the grade in the legend."""
+    named: set[str | None] = set()
+    for day, grade in sorted(judgements, key=lambda j: j[0]):
+        x = census_position(day)
+        if not low <= x <= high:
+            continue
+        colour = GRADE_COLOURS.get(grade or "", UNGRADED_COLOUR)
+        marker = GRADE_MARKERS.get(grade or "", UNGRADED_MARKER)
+        axes.axvline(x, color=colour, linewidth=1)
+        # One point at the top of the plot (x in years, y in the axes' 0-1 height); its
+        # line style shows as a short line through the marker in the legend.
+        axes.plot(
+            [x],
+            [1.0],
+            transform=axes.get_xaxis_transform(),
+            clip_on=False,
+            color=colour,
+            marker=marker,
+            markersize=7,
+            linewidth=1,
+            label=grade_label(grade) if grade not in named else "_nolegend_",
+        )
+        named.add(grade)
 
 
 @lru_cache(maxsize=64)
