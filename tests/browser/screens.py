@@ -5,8 +5,12 @@ Makes a temporary database, loads the demo data into it (`workforce db upgrade`,
 `workforce demo`), adds one user of each kind scoped to the demo's own councils, group and
 agencies, serves the app, and with Debian's chromium signs in as each user, asking for no
 page, and photographs the page they land on and every page their service navigation
-offers them, at 1280 and 390 pixels wide: FOLDER/<width>/<user>-<nn>-<page>.png
-(default FOLDER: var/screens). Nothing here touches the development database.
+offers them, then the further steps of their journey (the HR lead's return report and
+council page, a director's council page just after an inadequate judgement, the analyst's
+England table filtered to a council's neighbours and to a region, the form asking for
+pool staff, an agency's kite-mark page), at 1280 and 390 pixels wide:
+FOLDER/<width>/<user>-<nn>-<page>.png (default FOLDER: var/screens). Nothing here touches
+the development database.
 """
 
 from __future__ import annotations
@@ -30,8 +34,10 @@ from workforce.auth.audit import Actor
 from workforce.auth.models import Role
 from workforce.config import Settings
 from workforce.db import make_engine
+from workforce.inspections.models import Judgement
 from workforce.mou import service as mou_service
 from workforce.pool.models import PoolRequest
+from workforce.returns.models import CouncilReturn
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDTHS = (1280, 390)
@@ -64,16 +70,36 @@ def load_demo(settings: Settings) -> None:
         )
 
 
-def make_users(settings: Settings) -> dict[str, str]:
-    """Add one user per kind, scoped to the demo's data; return key -> email."""
+def make_users(settings: Settings) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Add one user per kind, scoped to the demo's data; return key -> email, and key ->
+    the further pages of that user's journey."""
     engine = make_engine(settings.database_url)
     with Session(engine) as session:
         group = mou_service.list_groups(session=session)[0].name
         group_council = mou_service.group_councils(session=session, group_name=group)[0]
         asking = session.exec(select(PoolRequest.council_code)).first() or group_council
         agency = session.exec(select(Agency).order_by(Agency.id)).first()
+        # The HR lead's council: one with a return in the demo, so its report can be seen.
+        sent = session.exec(select(CouncilReturn).order_by(CouncilReturn.id)).first()
+        hr_council = sent.council_code if sent else group_council
+        # A director's council: the latest inadequate judgement loaded.
+        judged = session.exec(
+            select(Judgement.council_code)
+            .where(Judgement.grade == "inadequate")
+            .order_by(Judgement.published.desc())  # type: ignore[attr-defined]
+        ).first()
+        steps = {
+            "visitor": [f"/councils/{judged}"] if judged else [],
+            "hr-lead": [
+                *([f"/returns/{sent.id}"] if sent else []),
+                f"/councils/{hr_council}",
+            ],
+            "intervention-lead": [f"/councils/{asking}/pool/new"],
+            "analyst": [f"/england?neighbours={hr_council}", "/england?region=E12000007"],
+            "kitemark-admin": [f"/kitemarks/{agency.id}"] if agency else [],
+        }
         people = {
-            "hr-lead": (Role.hr_lead, {"councils": [group_council]}),
+            "hr-lead": (Role.hr_lead, {"councils": [hr_council]}),
             "mou-member": (Role.mou_member, {"group": group}),
             "intervention-lead": (Role.intervention_lead, {"councils": [asking]}),
             "pool-coordinator": (Role.pool_coordinator, {}),
@@ -94,7 +120,7 @@ def make_users(settings: Settings) -> dict[str, str]:
             emails[key] = email
         session.commit()
     engine.dispose()
-    return emails
+    return emails, steps
 
 
 def slug(path: str) -> str:
@@ -106,7 +132,7 @@ def photograph(page: object, folder: Path, name: str) -> None:
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
-def journeys(base: str, emails: dict[str, str], out: Path) -> int:
+def journeys(base: str, emails: dict[str, str], steps: dict[str, list[str]], out: Path) -> int:
     """Photograph every journey at each width; return how many screens were written."""
     from playwright.sync_api import sync_playwright
 
@@ -120,7 +146,7 @@ def journeys(base: str, emails: dict[str, str], out: Path) -> int:
             context.set_default_timeout(60_000)
             page = context.new_page()
             folder = out / str(width)
-            for n, path in enumerate(VISITOR_PAGES, start=1):
+            for n, path in enumerate([*VISITOR_PAGES, *steps.get("visitor", [])], start=1):
                 page.goto(base + path)
                 photograph(page, folder, f"visitor-{n:02d}-{slug(path)}")
                 written += 1
@@ -141,6 +167,7 @@ def journeys(base: str, emails: dict[str, str], out: Path) -> int:
                     "links => links.map(a => a.getAttribute('href'))",
                 )
                 own = [h for h in links if h not in {*VISITOR_PAGES, "/docs", landing}]
+                own += steps.get(key, [])
                 for n, href in enumerate(dict.fromkeys(own), start=2):
                     page.goto(base + href)
                     photograph(page, folder, f"{key}-{n:02d}-{slug(href)}")
@@ -161,9 +188,9 @@ def main(out: Path) -> None:
             environment="development",
         )
         load_demo(settings)
-        emails = make_users(settings)
+        emails, steps = make_users(settings)
         with serve(settings) as base:
-            written = journeys(base, emails, out)
+            written = journeys(base, emails, steps, out)
     say(f"{written} screens in {out}/ ({time.monotonic() - started:.0f} s)")
 
 

@@ -14,7 +14,9 @@ from sqlmodel import Session
 
 from tests.browser.accessibility import assert_accessible, assert_fits
 from tests.builders.agencies import register
-from tests.builders.people import COUNCIL_A, GROUP, PASSWORD, Person
+from tests.builders.people import COUNCIL_A, GROUP, PASSWORD, TEST_ACTOR, Person
+from workforce.auth.models import Role
+from workforce.auth.service import create_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
@@ -183,3 +185,29 @@ def test_a_link_from_elsewhere_still_leads_back_after_signing_in(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(live_server + "/account")
+
+
+def test_a_long_email_address_wraps_on_the_account_page_at_a_phones_width(
+    reference_engine: Engine, live_server: str, page: Page
+) -> None:
+    # The commands the page quotes hold the address: on a phone they wrap, not widen the page.
+    email = "emergencypoolcoordinator@screens.example.gov.uk"
+    with Session(reference_engine) as s:
+        create_user(
+            session=s,
+            email=email,
+            role=Role.pool_coordinator,
+            password=PASSWORD,
+            actor=TEST_ACTOR,
+        )
+        s.commit()
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.context.clear_cookies()
+    page.goto(live_server + "/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/sign-in" not in url)
+    page.goto(live_server + "/account")
+    expect(page.locator("main")).to_contain_text(f"reset-password --email {email}")
+    assert_fits(page, slack=0)
