@@ -36,9 +36,9 @@ def test_the_hr_lead_reads_the_outlook_their_returns_update(
     expect(section.locator(".govuk-warning-text")).to_contain_text("Unpublished data")
     expect(section.locator("#returns-outlook-sentences li")).to_have_count(3)
     expect(section.locator("#returns-outlook-sentences")).to_contain_text(
-        "Agency worker rate: your 2 accepted returns since the 2025 census put it at 23.7%, "
-        "against 15.0% expected for 2026; the updated outlook for 2026 is about 19.4% (was "
-        "15.0%), up 4.4 points"
+        "Agency worker rate: your latest accepted return, for 31 March 2026, puts it at "
+        "23.7%, against 15.0% expected for 2026; the updated outlook for 2026 is about 19.4% "
+        "(was 15.0%), up 4.4 points"
     )
     expect(
         section.get_by_role("region", name="Public forecast and updated outlook")

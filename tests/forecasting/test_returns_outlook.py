@@ -64,13 +64,17 @@ def test_returns_showing_a_lower_agency_rate_move_the_outlook_down_and_say_by_ho
     assert agency.updated == pytest.approx(15.0 + 0.5 * (AGENCY - 15.0), abs=0.01)  # 12.63
     assert agency.moved_by < 0
     assert agency.sentence == (
-        "Agency worker rate: your 2 accepted returns since the 2025 census put it at 10.3%, "
-        "against 15.0% expected for 2026; the updated outlook for 2026 is about 12.6% (was "
-        "15.0%), down 2.4 points: the returns weigh 50% (the latest return closes 2 of the "
-        "year's four quarters), the public forecast the rest."
+        "Agency worker rate: your latest accepted return, for 31 March 2026, puts it at "
+        "10.3%, against 15.0% expected for 2026; the updated outlook for 2026 is about 12.6% "
+        "(was 15.0%), down 2.4 points: the returns weigh 50% (it closes 2 of the year's four "
+        "quarters), the public forecast the rest."
     )
     # Turnover: two quarters' leavers (6 FTE each) scaled to a year, over 140 FTE in post.
     turnover = measures["turnover_rate_fte"]
+    assert turnover.sentence.startswith(
+        "Turnover rate: your 2 accepted returns for the year to 30 September 2026, their "
+        "leavers scaled to a year, put it at 17.1%"
+    )
     assert turnover.returns_rate == pytest.approx(100 * 12 * 2 / 140, abs=0.01)  # 17.14%
     assert turnover.updated == pytest.approx(14.0 + 0.5 * (100 * 24 / 140 - 14.0), abs=0.01)
     assert turnover.moved_by > 0
@@ -337,7 +341,7 @@ def test_only_the_councils_own_users_see_the_section_and_the_shared_page_has_no_
     own = client.get(PAGE)
     assert own.status_code == 200
     assert SECTION in own.text and "Unpublished data" in own.text
-    assert "put it at 23.7%" in own.text  # the agency rate the returns show
+    assert "puts it at 23.7%" in own.text  # the agency rate the returns show
     assert own.headers["cache-control"] == "no-store"
 
     _sign_in(client, people["hr_lead_b"])

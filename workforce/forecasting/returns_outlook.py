@@ -265,9 +265,7 @@ def returns_outlook(
         if rate is None:
             outlook.measures.append(_unmoved(public, "the latest return leaves out a figure"))
             continue
-        outlook.measures.append(
-            _moved(public, rate, quarters, accepted=len(accepted), cutoff=cutoff)
-        )
+        outlook.measures.append(_moved(public, rate, quarters, latest))
     return outlook
 
 
@@ -338,19 +336,27 @@ def _unmoved(public: ForecastValue, why: str) -> MeasureOutlook:
     )
 
 
-def _moved(
-    public: ForecastValue, rate: float, quarters: int, *, accepted: int, cutoff: int
-) -> MeasureOutlook:
+def _moved(public: ForecastValue, rate: float, quarters: int, latest: date) -> MeasureOutlook:
     weight = min(quarters / 4, MAX_WEIGHT)
     updated = public.point + weight * (rate - public.point)
     label = _label(public.measure)
-    change = updated - public.point
-    direction = "up" if change > 0 else "down" if change < 0 else "not at all"
-    returns = "return" if accepted == 1 else "returns"
-    why = (
-        f"{quarters} of the year's four quarters summed"
-        if public.measure == "turnover_rate_fte"
-        else f"the latest return closes {quarters} of the year's four quarters"
+    change = round(updated - public.point, 1)
+    if public.measure == "turnover_rate_fte":
+        source = (
+            f"your accepted return for the quarter to {long_date(latest)}, its leavers "
+            "scaled to a year, puts it"
+            if quarters == 1
+            else f"your {quarters} accepted returns for the year to 30 September "
+            f"{public.target}, their leavers scaled to a year, put it"
+        )
+        why = f"{quarters} of the year's four quarters"
+    else:
+        source = f"your latest accepted return, for {long_date(latest)}, puts it"
+        why = f"it closes {quarters} of the year's four quarters"
+    moved = (
+        "unchanged to one decimal place"
+        if change == 0
+        else f"{'up' if change > 0 else 'down'} {abs(change):.1f} points"
     )
     return MeasureOutlook(
         measure=public.measure,
@@ -364,11 +370,9 @@ def _moved(
         weight=weight,
         updated=round(updated, 2),
         sentence=(
-            f"{label}: your {accepted} accepted {returns} since the {cutoff} census put it at "
-            f"{rate:.1f}%, against {public.point:.1f}% expected for {public.target}; the "
-            f"updated outlook for {public.target} is about {updated:.1f}% (was "
-            f"{public.point:.1f}%), {direction}"
-            + (f" {abs(change):.1f} points" if change else "")
-            + f": the returns weigh {weight:.0%} ({why}), the public forecast the rest."
+            f"{label}: {source} at {rate:.1f}%, against {public.point:.1f}% expected for "
+            f"{public.target}; the updated outlook for {public.target} is about "
+            f"{updated:.1f}% (was {public.point:.1f}%), {moved}: the returns weigh "
+            f"{weight:.0%} ({why}), the public forecast the rest."
         ),
     )
