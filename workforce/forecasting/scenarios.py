@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -235,53 +234,79 @@ def scenario(
     }
     if not stored:
         raise NotFoundError(f"No forecasts for council {code!r}.")
-    own = _own_panel(inputs.panel, code)
+    own = cache.get(
+        session, ("scenario own rows", run.id, code), lambda: _own_rows(inputs.panel, code, inputs)
+    )
     points = []
     for model in inputs.models:
-        row = inputs.rows[(model.measure, model.horizon)].get(code)
+        key = (model.measure, model.horizon)
+        row = inputs.rows[key].get(code)
         base = stored.get((model.measure, inputs.origin + model.horizon))
-        if row is None or base is None:
+        if row is None or base is None or key not in own.rows:
             continue
-        changed = model.predict(panel_model.Rows(pd.DataFrame([_with(row, own, model, event)])))
+        without = {k: round(float(getattr(base, k)), 2) for k in COLUMNS}
+        changes = _changes(own, model, event)
+        if changes:
+            changed = model.predict(panel_model.Rows(pd.DataFrame([{**row, **changes}])))
+            with_judgement = {k: round(float(changed[k].iloc[0]), 2) for k in COLUMNS}
+        else:  # the judgement changes none of the model's inputs for this year
+            with_judgement = dict(without)
         points.append(
             ScenarioPoint(
                 measure=model.measure,
                 target=int(row["target"]),
-                without={k: round(float(getattr(base, k)), 2) for k in COLUMNS},
-                with_judgement={k: round(float(changed[k].iloc[0]), 2) for k in COLUMNS},
+                without=without,
+                with_judgement=with_judgement,
             )
         )
     return points
 
 
-def _own_panel(panel: Panel, code: str) -> Panel:
-    """The panel with only ``code``'s figures (and all its judgements)."""
+@dataclass(frozen=True)
+class OwnRows:
+    """A council's design rows built from its own figures alone (no scenario), per model."""
+
+    panel: Panel  # the whole panel's judgements, but only this council's figures
+    origin: int
+    rows: dict[tuple[str, int], pd.Series]
+
+
+def _own_rows(panel: Panel, code: str, inputs: ScenarioInputs) -> OwnRows:
     own = panel.values.index.get_level_values("council_code") == code
-    return replace(panel, values=panel.values[own])
+    alone = replace(panel, values=panel.values[own])
+    rows = {}
+    for model in inputs.models:
+        frame = panel_model.build_rows(
+            alone, model.measure, model.horizon, origins=[inputs.origin], training=False
+        ).frame
+        if len(frame):
+            rows[(model.measure, model.horizon)] = frame.iloc[0]
+    return OwnRows(panel=alone, origin=inputs.origin, rows=rows)
 
 
-def _with(
-    row: dict[str, Any], own: Panel, model: panel_model.FittedModel, event: JudgementEvent
-) -> dict[str, Any]:
-    """``row`` (built from the whole panel) as it would be with ``event`` added.
+def _changes(own: OwnRows, model: panel_model.FittedModel, event: JudgementEvent) -> dict[str, Any]:
+    """The columns of a council's row that ``event`` changes, with their new values.
 
-    The columns a judgement changes are found by building the council's row from its own
-    figures with and without the event; those columns are taken from the one with it, the
-    rest (national means, the typical volatility) stay the whole panel's. The judgement
-    columns depend on the council's figures and judgements alone, so this is the row the
-    whole panel would give, without rebuilding every council's rows.
+    They are found by building the council's row from its own figures with the event and
+    comparing it with the one without; the other columns (national means, the typical
+    volatility) stay the whole panel's. The judgement columns depend on the council's
+    figures and judgements alone, so the row is the one the whole panel would give, without
+    rebuilding every council's rows.
     """
-    build = partial(
-        panel_model.build_rows, own, model.measure, model.horizon, origins=[row["origin"]]
-    )
-    without = build(training=False).frame.iloc[0]
-    with_event = build(training=False, scenario=event).frame.iloc[0]
-    changed = {
+    without = own.rows[(model.measure, model.horizon)]
+    with_event = panel_model.build_rows(
+        own.panel,
+        model.measure,
+        model.horizon,
+        origins=[own.origin],
+        training=False,
+        scenario=event,
+    ).frame.iloc[0]
+    return {
         column: with_event[column]
         for column in with_event.index
         if column != "outcome" and not _same(without[column], with_event[column])
     }
-    return {**row, **changed}
 
 
 def _same(a: Any, b: Any) -> bool:
