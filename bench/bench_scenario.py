@@ -95,7 +95,8 @@ def main() -> int:
         f"scenario for one council (warm; 8 models, {len(COUNCILS)} councils): {ours:.0f} ms, "
         f"{ours / theirs:.0f}x the baseline [baseline: reading the council's stored forecasts "
         f"through the service, {theirs:.1f} ms; median of {REPEATS} each; cold (first after a "
-        f"refit) {cold:.0f} ms; processor time {cpu:.0f} ms; POST /api/forecasts/{{code}}/scenario warm {api:.0f} ms; "
+        f"refit) {cold:.0f} ms; processor time {cpu:.0f} ms; "
+        f"POST /api/forecasts/{{code}}/scenario warm {api:.0f} ms; "
         f"target < {TARGET_MS} ms warm]"
     )
     engine.dispose()
