@@ -162,3 +162,13 @@ def test_weights_and_share_are_checked():
         match([], [], weights={Tier.intervention: 1})
     with pytest.raises(ValueError, match="max_share"):
         match([], [], max_share=0)
+
+
+def test_the_fit_names_regions_in_words_not_by_their_codes():
+    from workforce.pool.fit import fit
+
+    away = worker(home_region="E12000007", home_region_name="London", remote=True)
+    ask = request(region="E12000002", region_name="North West")
+    assert "lives in London, not the North West" in fit(away, ask).words["on_site"]
+    home = worker(home_region="E12000002", home_region_name="North West")
+    assert "lives in the North West;" in fit(home, ask).words["on_site"]

@@ -102,6 +102,7 @@ def worker_facts(*, session: Session, worker_ids: list[int] | None = None) -> li
             PermanentPost(council_code, region_of.get(council_code, ""), left_on)
         )
     booked = booked_windows(session=session)
+    region_names = dict(session.exec(select(Region.code, Region.name)).all())
     facts = []
     for w in workers:
         assert w.id is not None
@@ -122,6 +123,7 @@ def worker_facts(*, session: Session, worker_ids: list[int] | None = None) -> li
                 permanent_posts=tuple(posts[w.id]),
                 day_rate=w.day_rate,
                 booked=tuple(sorted(booked[w.id], key=lambda x: (x.start, x.end))),
+                home_region_name=region_names.get(w.home_region, ""),
             )
         )
     return facts

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workforce.pool.arrays import Asks, Pool
-from workforce.pool.rules import RequestFacts, WorkerFacts
+from workforce.pool.rules import RequestFacts, WorkerFacts, region_in_words
 from workforce.pool.terms import SPECIALISM_LABELS, Specialism, Tier
 
 FIT_WEIGHTS: dict[str, float] = {
@@ -80,7 +80,8 @@ def fit(worker: WorkerFacts, request: RequestFacts) -> Fit:
     share = request.onsite_days / DAYS_A_WEEK
     at_home = worker.home_region == request.region
     on_site = share * at_home + (1 - share) * worker.remote
-    lives = f"lives in {worker.home_region}" + ("" if at_home else f", not {request.region}")
+    home = region_in_words(worker.home_region, worker.home_region_name)
+    lives = f"lives in {home}" + ("" if at_home else f", not {request.region_words}")
     remote = "willing to work remotely" if worker.remote else "not willing to work remotely"
     on_site_words = f"{request.onsite_days} days a week on site; {lives}; {remote}"
 

@@ -75,6 +75,7 @@ class WorkerFacts:
     permanent_posts: tuple[PermanentPost, ...]
     day_rate: float
     booked: tuple[Window, ...]  # placements and offers already held
+    home_region_name: str = ""  # the home region as words name it; blank: its code
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,14 @@ class RequestFacts:
     @property
     def region_words(self) -> str:
         """The region in a sentence: "the North West", "London"; its code if unnamed."""
-        if not self.region_name:
-            return self.region
-        return self.region_name if self.region_name == "London" else f"the {self.region_name}"
+        return region_in_words(self.region, self.region_name)
+
+
+def region_in_words(code: str, name: str) -> str:
+    """A region in a sentence: "the North West", "London"; its code if it has no name."""
+    if not name:
+        return code
+    return name if name == "London" else f"the {name}"
 
 
 @dataclass(frozen=True)
