@@ -37,6 +37,12 @@ def govuk_date(day: date | None) -> str:
     return "" if day is None else f"{day.day} {day:%B %Y}"
 
 
+def sentence_case(text: str) -> str:
+    """The first letter a capital, the rest as written: "Front door/MASH" (Jinja's own
+    ``capitalize`` lowers every other letter, which would say "Front door/mash")."""
+    return text[:1].upper() + text[1:]
+
+
 def make_templates(app: FastAPI) -> Jinja2Templates:
     """Return templates whose globals say whether GOV.UK Frontend is available."""
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
@@ -57,5 +63,6 @@ def make_templates(app: FastAPI) -> Jinja2Templates:
     templates.env.globals["signed_in_may"] = signed_in_may
     templates.env.globals["suppression_text"] = lambda code: SUPPRESSION_CODES.get(code, code)
     templates.env.filters["govuk_date"] = govuk_date
+    templates.env.filters["sentence_case"] = sentence_case
     templates.env.filters["local_time"] = local_time(ZoneInfo(app.state.settings.timezone))
     return templates

@@ -106,6 +106,9 @@ def test_a_request_from_the_form_to_a_placement(
     )
     assert client.get(f"/councils/{COUNCIL_B}/pool").status_code == 404
     assert client.get("/pool").status_code == 403
+    # The form's labels keep their capitals: "Front door/MASH", "IRO/CP chair".
+    form = client.get(f"/councils/{COUNCIL_A}/pool/new").text
+    assert "Front door/MASH" in form and "IRO/CP chair" in form and "Front door/mash" not in form
 
     # A refused request says what, linked to the field, and stores nothing.
     bad = client.post(
