@@ -63,7 +63,8 @@ def test_a_council_asks_the_coordinator_offers_the_council_accepts(
     page.goto(live_server + "/pool/requests")
     expect(page.locator("h1")).to_have_text("Emergency pool requests")
     _checked(page)
-    page.get_by_role("link", name="Ask for pool staff").click()
+    # A link that GOV.UK's button macro marks role="button" (a start-style link button).
+    page.get_by_role("button", name="Ask for pool staff").click()
     expect(page.locator("h1")).to_have_text("Ask for pool staff")
     _checked(page)
 
