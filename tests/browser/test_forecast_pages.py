@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
+from tests.browser.accessibility import assert_accessible, assert_fits
 from workforce.config import Settings
 from workforce.forecasting import flows
 from workforce.statistics.bundled import newest_census_year
@@ -23,9 +24,16 @@ def fitted(public_session: Session, public_settings: Settings) -> None:
     public_session.commit()
 
 
+CAMDEN_KNOWN = (
+    "This forecast already includes the outstanding judgement published on 15 April 2025."
+)
+
+
+@pytest.mark.parametrize("wide_or_narrow", [1280, 390], indirect=True)
 def test_council_page_forecast_and_scenario(
-    fitted: None, public_live_server: str, page: Page
+    fitted: None, public_live_server: str, wide_or_narrow: Page
 ) -> None:
+    page = wide_or_narrow
     page.goto(public_live_server + "/councils/202")
     chart = page.locator("#chart-agency_rate_fte-figure")
     expect(chart.locator("svg")).to_contain_text("Forecast")
@@ -38,16 +46,42 @@ def test_council_page_forecast_and_scenario(
     )
     expect(chart.locator("tr.app-backtest-row")).to_contain_text("published")
 
+    # Camden's outstanding judgement (March 2025, published 15 April 2025) is in the
+    # forecast: the form says so, and its months start after it.
+    scenario = page.locator("#scenario")
+    expect(scenario.locator("#scenario-known")).to_have_text(CAMDEN_KNOWN)
+    expect(scenario.locator(".govuk-hint")).to_contain_text("A scenario shows how this forecast")
+    months = page.get_by_label("Inspection ends")
+    expect(months.locator("option").first).to_have_text("May 2025")
     page.get_by_label("Grade").select_option("inadequate")
-    page.get_by_label("Inspection ends (YYYY-MM)").fill(f"{LAST + 1}-03")
+    months.select_option(label="June 2025")
     page.get_by_role("button", name="Show the scenario").click()
+    sentences = page.locator("#scenario-sentences li")
+    expect(sentences).to_have_count(4)
+    expect(sentences.nth(1)).to_contain_text(
+        "If judged inadequate in June 2025, the agency worker rate would be expected to be about"
+    )
+    expect(sentences.nth(1)).to_contain_text("pp higher than the forecast without it")
     chart = page.locator("#chart-agency_rate_fte-figure")
-    expect(chart.locator("svg")).to_contain_text(f"If judged inadequate ({LAST + 1}-03)")
+    expect(chart.locator("svg")).to_contain_text(f"If judged inadequate ({LAST + 1}-06)")
+    assert_accessible(page)
+    assert_fits(page)
     chart.locator("summary").click()
     expect(chart.locator("tr.app-scenario-row").first).to_contain_text("without it")
 
-    page.get_by_label("Inspection ends (YYYY-MM)").fill("2019-03")
-    page.get_by_role("button", name="Show the scenario").click()
+    # Asked again by address: the same grade at or before the known judgement is refused,
+    # in the error summary, linked to the month.
+    page.goto(
+        public_live_server + "/councils/202?scenario_grade=outstanding&scenario_month=2025-04"
+    )
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text(CAMDEN_KNOWN)
+    expect(summary.get_by_role("link")).to_have_attribute("href", "#scenario-month")
+    expect(page.locator("#scenario-month-error")).to_contain_text(CAMDEN_KNOWN)
+    expect(page.locator("#scenario-sentences")).to_have_count(0)
+    assert_accessible(page)
+    assert_fits(page)
+    page.goto(public_live_server + "/councils/202?scenario_grade=inadequate&scenario_month=2019-03")
     expect(page.locator(".govuk-error-summary")).to_contain_text("after the last census year")
 
 
