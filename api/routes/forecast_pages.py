@@ -66,6 +66,9 @@ def early_warnings_page(
                 for code in row.council_codes
             },
             data_year=run.data_cutoff,
+            small_workforces={
+                code for row in latest if row.small_workforce for code in row.council_codes
+            },
         )
     return render(
         request,

@@ -153,3 +153,30 @@ def test_how_the_score_is_made_names_the_thresholds() -> None:
     assert "10 or more points above the statistical neighbours' mean adds 1" in words
     assert "in the last 2 years adds 1.5" in words
     assert "fewer than 30 FTE social workers" in words
+
+
+def test_small_workforces_are_not_placed_against_england_nor_counted_in_its_standing() -> None:
+    forecast = {"council_code": "202", "rank_in_england": 2, "score": 2.0}
+    small = {
+        "council_code": "909",
+        "rank_in_england": 5,
+        "score": 2.1,
+        "figures": {"agency_rate_forecast": 31.0, "inpost_fte": 12.5},
+    }
+    warnings = [{**forecast, "figures": {"agency_rate_forecast": 30.0}}, small]
+    forecasts = {"420": 12.0, "202": 30.0, "909": 31.0, "318": 8.0}
+    said = ww.explain_all(
+        warnings,
+        thresholds=THRESHOLDS,
+        agency_forecasts=forecasts,
+        agency_latest={},
+        data_year=2023,
+        small_workforces={"909"},
+    )
+    # 909's higher forecast is left out: 202's is the highest of the comparable three.
+    assert said["202"].sentence == (
+        "Ranked 2nd of 4: the agency rate is expected to reach 30% by 2024, the highest in England."
+    )
+    # 909 is still ranked among all four, but its own forecast is not placed.
+    assert said["909"].sentence == ("Ranked 5th: the agency rate is expected to reach 31% by 2024.")
+    assert said["909"].small_workforce

@@ -13,7 +13,7 @@ council; a breakdown that does not add up to the stored score is not shown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -208,9 +208,11 @@ def explain(
     council's agency rate forecasts for ``agency_target``, to say where this one stands."""
     figures = warning.get("figures", {})
     forecast = figures.get("agency_rate_forecast")
+    small = figures.get("inpost_fte") is not None
+    # A small workforce's rates swing on a few people: not placed against England's.
     position = (
         position_of(float(forecast), agency_forecasts)
-        if forecast is not None and agency_forecasts
+        if forecast is not None and agency_forecasts and not small
         else None
     )
     clauses = reasons_in_words(
@@ -228,7 +230,7 @@ def explain(
     return Explained(
         sentence=sentence,
         score=score_words(float(warning["score"]), score_parts(figures, thresholds)),
-        small_workforce=figures.get("inpost_fte") is not None,
+        small_workforce=small,
     )
 
 
@@ -257,11 +259,13 @@ def explain_all(
     agency_forecasts: Mapping[str, float],
     agency_latest: Mapping[str, float | None],
     data_year: int,
+    small_workforces: Collection[str] = (),
 ) -> dict[str, Explained]:
     """Return every warning in words, by council code: ``agency_forecasts`` holds every
     council's agency rate forecast for the year after ``data_year`` (the councils ranked),
-    ``agency_latest`` their published agency rates in ``data_year``."""
-    everyone = list(agency_forecasts.values())
+    ``agency_latest`` their published agency rates in ``data_year``. A forecast's standing
+    in England is among councils not in ``small_workforces`` (too few in post to compare)."""
+    everyone = [value for code, value in agency_forecasts.items() if code not in small_workforces]
     return {
         warning["council_code"]: explain(
             warning,
