@@ -40,7 +40,8 @@ def test_up_to_keeps_nothing_later() -> None:
 
 
 def _perturbed_after(panel: Panel, origin: int) -> Panel:
-    """The same panel with every later figure scrambled and a later judgement everywhere."""
+    """The same panel with every later figure and staff count scrambled and a later
+    judgement everywhere."""
     values = panel.values.copy()
     later = values.index.get_level_values("year") > origin
     values.loc[later] = values.loc[later] * 0 + 99.0
@@ -48,7 +49,9 @@ def _perturbed_after(panel: Panel, origin: int) -> Panel:
         code: [*events, JudgementEvent(code, date(origin + 1, 3, 1), "inadequate")]
         for code, events in panel.judgements.items()
     }
-    return Panel(values=values, judgements=judgements, names=panel.names)
+    staff = panel.staff.copy()
+    staff.loc[staff.index.get_level_values("year") > origin] = 0.5  # every council "small"
+    return replace(panel, values=values, judgements=judgements, staff=staff)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

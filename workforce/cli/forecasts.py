@@ -26,7 +26,7 @@ def backtest(
     origins: Annotated[
         str,
         typer.Option(
-            help="Origin years, comma-separated (default: the three years before the data end)."
+            help="Origin years, comma-separated (default: the four years before the data end)."
         ),
     ] = "",
     horizons: Annotated[str, typer.Option(help="Years ahead, comma-separated.")] = "1,2",

@@ -4,8 +4,11 @@ For each origin ``T`` the panel is cut with ``Panel.up_to(T)``: no figure after 
 no judgement counting from after ``T`` reaches the fit or the forecast. Forecasts for
 ``T + h`` are compared with what was later published.
 
-Reported per measure, horizon and group (every council; councils judged inadequate in the
-two census years up to the origin; the rest) for the panel model and four baselines:
+Reported per measure, horizon and group for the panel model and four baselines. The
+groups: ``all`` councils, ``recent_inadequate`` (judged inadequate in the two census years
+up to the origin) and the ``rest``, none of them holding a council with a small workforce
+at the origin (fewer FTE in post than the England table's threshold): those are scored
+only as their own group, ``small_workforce``, since their rates swing on a few people.
 
 - ``last_value``: the naive forecast, the council's figure at the origin;
 - ``last_value_plus_national_change``: that plus ``h`` times the national mean's last change;
@@ -37,7 +40,13 @@ METHODS = (
     "last_value_plus_national_change",
     "council_mean",
 )
-GROUPS = ("all", "recent_inadequate", "rest")
+GROUPS = ("all", "recent_inadequate", "rest", "small_workforce")
+GROUP_HEADINGS = {
+    "all": "all",
+    "recent_inadequate": "recent inadequate",
+    "rest": "rest",
+    "small_workforce": "small workforce",
+}
 
 
 @dataclass
@@ -75,51 +84,57 @@ class BacktestReport:
         )
 
     def table(self) -> str:
-        """A plain-text table: one block per measure and horizon."""
+        """A plain-text table: one block per measure and horizon, a line per method and
+        group, and the targets the panel model missed, in words."""
+        from workforce.forecasting.caveats import missed_targets
+
         lines = [
             f"Backtest of {self.model_version}: origins {', '.join(map(str, self.origins))}; "
             "MASE against the naive last value (below 1 beats it); coverage of the 80% and "
             "95% intervals; groups: all councils / judged inadequate in the two years to "
-            "the origin / the rest",
+            "the origin / the rest / small workforces (scored apart from the other three)",
         ]
         for measure in self.measures:
             for horizon in self.horizons:
                 rows = [s for s in self.scores if s.measure == measure and s.horizon == horizon]
                 if not rows:
                     continue
-                n = {g: next((s.n for s in rows if s.group == g), 0) for g in GROUPS}
                 lines.append("")
+                lines.append(f"{measure}, {horizon} year(s) ahead")
                 lines.append(
-                    f"{measure}, {horizon} year(s) ahead "
-                    f"(n = {n['all']}: {n['recent_inadequate']} recent inadequate, "
-                    f"{n['rest']} rest)"
-                )
-                lines.append(
-                    f"  {'method':<34}{'MASE all':>9}{'inadeq.':>9}{'rest':>8}"
-                    f"{'MAE':>8}{'bias':>8}{'cov80':>8}{'cov95':>8}"
+                    f"  {'method':<34}{'group':<19}{'n':>5}{'MAE':>8}{'MASE':>8}{'bias':>8}"
+                    f"{'cov80':>7}{'cov95':>7}"
                 )
                 for method in METHODS:
-                    by_group = {s.group: s for s in rows if s.method == method}
-                    overall = by_group.get("all")
-                    if overall is None:
-                        continue
-
-                    def fmt(value: float | None, width: int, pct: bool = False) -> str:
-                        if value is None:
-                            return f"{'-':>{width}}"
-                        return f"{value * 100:>{width}.0f}%" if pct else f"{value:>{width}.3f}"
-
-                    lines.append(
-                        f"  {method:<34}"
-                        + fmt(overall.mase, 9)
-                        + fmt(by_group["recent_inadequate"].mase, 9)
-                        + fmt(by_group["rest"].mase, 8)
-                        + fmt(overall.mae, 8)
-                        + fmt(overall.bias, 8)
-                        + fmt(overall.coverage_80, 7, pct=True)
-                        + fmt(overall.coverage_95, 7, pct=True)
-                    )
+                    for group in GROUPS:
+                        score = next(
+                            (s for s in rows if s.method == method and s.group == group), None
+                        )
+                        if score is None:
+                            continue
+                        lines.append(
+                            f"  {method if group == 'all' else '':<34}"
+                            f"{GROUP_HEADINGS[group]:<19}{score.n:>5}"
+                            + _fmt(score.mae, 8)
+                            + _fmt(score.mase, 8)
+                            + _fmt(score.bias, 8)
+                            + _fmt(score.coverage_80, 7, pct=True)
+                            + _fmt(score.coverage_95, 7, pct=True)
+                        )
+        missed = missed_targets(asdict(s) for s in self.scores)
+        lines.append("")
+        if missed:
+            lines.append("Targets missed:")
+            lines.extend(f"- {m['sentence']}" for m in missed)
+        else:
+            lines.append("Every target met.")
         return "\n".join(lines)
+
+
+def _fmt(value: float | None, width: int, pct: bool = False) -> str:
+    if value is None:
+        return f"{'-':>{width}}"
+    return f"{value * 100:>{width - 1}.0f}%" if pct else f"{value:>{width}.3f}"
 
 
 def recent_inadequate(panel: Panel, code: str, origin: int) -> bool:
@@ -129,7 +144,7 @@ def recent_inadequate(panel: Panel, code: str, origin: int) -> bool:
     )
 
 
-def default_origins(panel: Panel, count: int = 3) -> list[int]:
+def default_origins(panel: Panel, count: int = 4) -> list[int]:
     """Return the ``count`` census years before the panel's last, each after its first.
 
     The newest origins the published data can score: each has an outcome one year ahead,
@@ -181,6 +196,7 @@ def forecasts_at(
     frame["recent_inadequate"] = [
         recent_inadequate(known, code, origin) for code in frame["council_code"]
     ]
+    frame["small_workforce"] = rows["small_workforce"].to_numpy(dtype=bool)
     seen = [
         {
             "measure": measure,
@@ -202,13 +218,16 @@ def forecasts_at(
 
 def _scores(frame: pd.DataFrame, measure: str, horizon: int) -> list[Score]:
     scores = []
+    small = frame["small_workforce"].astype(bool)
     for group in GROUPS:
-        if group == "all":
-            part = frame
+        if group == "small_workforce":
+            part = frame[small]
+        elif group == "all":
+            part = frame[~small]
         elif group == "recent_inadequate":
-            part = frame[frame["recent_inadequate"]]
+            part = frame[~small & frame["recent_inadequate"]]
         else:
-            part = frame[~frame["recent_inadequate"]]
+            part = frame[~small & ~frame["recent_inadequate"]]
         naive_mae = float((part["last_value"] - part["actual"]).abs().mean()) if len(part) else 0
         for method in METHODS:
             errors = part[method] - part["actual"]
@@ -241,7 +260,7 @@ def run_backtest(
     horizons: Sequence[int] = (1, 2),
     progress: Callable[[str], None] | None = None,
 ) -> BacktestReport:
-    """Score every method from each origin (default: the three years before the data end);
+    """Score every method from each origin (default: the four years before the data end);
     ``progress`` is told which fit is next, for a caller that shows it."""
     origins = default_origins(panel) if origins is None else origins
     report = BacktestReport(

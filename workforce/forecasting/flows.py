@@ -27,20 +27,28 @@ from workforce.forecasting.models import (
 )
 from workforce.forecasting.panel import FORECAST_MEASURES, Panel, load_panel
 from workforce.forecasting.service import data_fingerprint, require_run
+from workforce.statistics.ranking import is_small_workforce
 from workforce.timeutils import utcnow
 
 HORIZONS = (1, 2)
 
 
-def _model_dict(model: panel_model.FittedModel) -> dict[str, Any]:
+def _model_dict(model: panel_model.FittedModel, small_workforce: list[str]) -> dict[str, Any]:
+    """What a run keeps of a fit: its terms, coefficients and interval multiples (pooled and
+    by group), and the councils whose forecasts carry the small-workforce widening."""
     return {
         "measure": model.measure,
         "horizon": model.horizon,
         "terms": list(model.terms),
         "params": {k: float(v) for k, v in model.params.items()},
         "quantiles": {str(k): v for k, v in model.quantiles.items()},
+        "group_quantiles": {
+            group: {str(k): v for k, v in by_level.items()}
+            for group, by_level in model.group_quantiles.items()
+        },
         "n_obs": model.n_obs,
         "cutoff": model.cutoff,
+        "small_workforce": small_workforce,
     }
 
 
@@ -70,7 +78,8 @@ def refit(
     for measure in FORECAST_MEASURES:
         for horizon in HORIZONS:
             fitted = panel_model.fit(panel, measure, horizon)
-            models.append(_model_dict(fitted))
+            small = sorted(code for code in panel.names if panel.small_workforce(code, last))
+            models.append(_model_dict(fitted, small))
             for row in panel_model.forecast(fitted, panel).itertuples(index=False):
                 values.append(_value(row, measure, "forecast"))
     report = backtesting.run_backtest(panel, origins=origins, horizons=HORIZONS)
@@ -165,12 +174,16 @@ class Warning_:
     reasons: list[str]
     figures: dict[str, Any]
     caveats: list[str] = field(default_factory=list)  # read the reasons with these in mind
+    small_workforce: bool = False  # ranks after every council without one
 
 
 def early_warnings(
     *, session: Session, panel: Panel, run: ForecastRun, settings: Settings
 ) -> list[Warning_]:
-    """Councils whose forecast or recent movement crosses the thresholds, ranked."""
+    """Councils whose forecast or recent movement crosses the thresholds, ranked by score;
+    a council with a small workforce (the England table's rule, fewer than
+    ``warning_small_workforce_fte`` FTE in post) ranks after every other, since a few
+    people move its rates, and says so in its caveats."""
     forecasts = {
         (v.council_code, v.measure, v.target - v.origin): v
         for v in session.exec(
@@ -184,13 +197,6 @@ def early_warnings(
         neighbours.setdefault(row.council_code, []).append(row.neighbour_code)
     values = panel.values
     last = panel.last_year
-    staff = {
-        key: float(value)
-        for key, value in load_panel(session=session, measures=["inpost_fte"])
-        .values["inpost_fte"]
-        .dropna()
-        .items()
-    }
     recent_since = utcnow().date() - timedelta(days=round(365.25 * settings.warning_recent_years))
     found = []
     for code, name in sorted(panel.names.items()):
@@ -241,15 +247,26 @@ def early_warnings(
             score += 1.5
         if reasons:
             caveats = []
-            in_post = staff.get((code, last))
-            if in_post is not None and in_post < settings.warning_small_workforce_fte:
+            in_post = panel.staff_at(code, last)
+            if is_small_workforce(in_post, settings.warning_small_workforce_fte):
+                assert in_post is not None
                 caveats.append(
                     f"small workforce: {in_post:.1f} FTE social workers in post in {last}, so "
                     "a few people joining, leaving or covering move these rates a long way"
                 )
                 figures["inpost_fte"] = in_post
-            found.append(Warning_(code, name, round(score, 2), reasons, figures, caveats))
-    found.sort(key=lambda w: (-w.score, w.council_name))
+            found.append(
+                Warning_(
+                    code,
+                    name,
+                    round(score, 2),
+                    reasons,
+                    figures,
+                    caveats,
+                    small_workforce="inpost_fte" in figures,
+                )
+            )
+    found.sort(key=lambda w: (w.small_workforce, -w.score, w.council_name))
     return found
 
 

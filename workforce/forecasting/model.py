@@ -22,7 +22,21 @@ not assumed to carry on.
 Prediction intervals scale with each council's own volatility (the spread of its yearly
 changes, shrunk towards the national typical spread): the fit's residuals divided by that
 volatility give the quantiles, so a steady council gets a narrow band and an erratic one a
-wide band. Rates are kept within 0-100 and caseloads at or above 0.
+wide band. The quantiles are estimated separately for each horizon (one fit per horizon)
+and for two groups of rows: councils exposed to a judgement (judged inadequate in the
+origin year or the year before, or inadequate between origin and target) and the rest.
+A group with few rows is shrunk towards the pooled quantile (``POOL_ROWS`` rows' worth of
+it), so a handful of judgements cannot set a band alone. The calibration uses only the
+fit's own rows, so the intervals for origin ``T`` see nothing after ``T``.
+
+Small workforces: a council with fewer FTE social workers in post than the England
+table's threshold (:meth:`Panel.small_workforce`) has rates that swing on a few people.
+Its interval's spread gets a sampling term on top of its volatility (added in quadrature):
+binomial noise on its FTE for a rate (``100 * sqrt(p (1 - p) / FTE)``), Poisson noise on
+the cases for a caseload (``sqrt(caseload / FTE)``); the fit itself is unchanged, and its
+rows carry ``small_workforce`` so pages can say so.
+
+Rates are kept within 0-100 and caseloads at or above 0.
 
 A fit on origin ``T`` only ever sees years up to ``T`` and judgements counting from ``T``
 or earlier.
@@ -39,11 +53,13 @@ import statsmodels.api as sm
 
 from workforce.forecasting.panel import RATE_MEASURES, JudgementEvent, Panel
 
-MODEL_VERSION = "panel-lad-3"
+MODEL_VERSION = "panel-lad-4"
 BASE_TERMS = ("own_gap", "national_gap")
 JUDGEMENT_TERMS = ("recent_inadequate_gap", "new_inadequate", "new_better")
 LEVELS = (0.80, 0.95)
 SHRINK = 3.0  # years of evidence weighed against the national typical volatility
+POOL_ROWS = 30.0  # rows of the pooled quantile weighed against a group's own
+GROUPS = ("exposed", "rest")  # interval calibration groups
 
 
 def _national(values: pd.Series) -> pd.Series:
@@ -78,6 +94,23 @@ class Rows:
     """Design rows: one per council and origin (and, in training, a known outcome)."""
 
     frame: pd.DataFrame  # council_code, origin, target, level, sigma, terms..., outcome
+
+
+def recently_inadequate(events: Sequence[JudgementEvent], origin: int) -> bool:
+    """Judged inadequate in the census year of ``origin`` or the one before."""
+    return any(e.inadequate and origin - 1 <= e.year <= origin for e in events)
+
+
+def sampling_noise(measure: str, level: float, fte: float | None) -> float:
+    """The spread a figure has from a few people alone: binomial on ``fte`` for a rate,
+    Poisson on the cases for a caseload (0 if the FTE is not known)."""
+    if fte is None:
+        return 0.0
+    people = max(fte, 1.0)  # below one FTE the rates are all-or-nothing anyway
+    if measure in RATE_MEASURES:
+        p = min(max(level / 100.0, 0.05), 0.95)
+        return float(100.0 * np.sqrt(p * (1 - p) / people))
+    return float(np.sqrt(max(level, 1.0) / people))
 
 
 def _volatility(series: pd.Series, typical: float) -> float:
@@ -124,6 +157,8 @@ def build_rows(
                 continue
             history = series[series.index <= origin]
             level = float(history[origin])
+            small = panel.small_workforce(str(code), origin)
+            noise = sampling_noise(measure, level, panel.staff_at(str(code), origin))
             national_previous = national.get(origin - 1)
             gap = level - float(national[origin])
             terms = {
@@ -134,6 +169,7 @@ def build_rows(
                 # are real and known.
                 **_judgement_terms(events, origin, target, known_until=target, gap=gap),
             }
+            recent = recently_inadequate(events, origin)
             national_change = (
                 float(national[origin] - national_previous)
                 if national_previous is not None
@@ -148,7 +184,11 @@ def build_rows(
                     "mean": float(history.mean()),
                     "national_change": national_change,
                     "sigma": _volatility(history, typical),
+                    "noise": noise if small else 0.0,
                     **terms,
+                    "recent_inadequate": recent,
+                    "exposed": recent,
+                    "small_workforce": small,
                     "outcome": float(outcome) if outcome is not None else np.nan,
                 }
             )
@@ -160,8 +200,12 @@ def build_rows(
         "mean",
         "national_change",
         "sigma",
+        "noise",
         *BASE_TERMS,
         *JUDGEMENT_TERMS,
+        "recent_inadequate",
+        "exposed",
+        "small_workforce",
         "outcome",
     ]
     return Rows(pd.DataFrame.from_records(records, columns=columns))
@@ -179,6 +223,20 @@ class FittedModel:
     cutoff: int  # the last census year the fit saw
     residual_scale: float = 1.0
     extra: dict[str, float] = field(default_factory=dict)
+    # group ("exposed" or "rest") -> level -> multiple; empty: ``quantiles`` for every row
+    group_quantiles: dict[str, dict[float, float]] = field(default_factory=dict)
+
+    def multiples(self, frame: pd.DataFrame, level: float) -> np.ndarray:
+        """Each row's interval half-width in multiples of its volatility."""
+        pooled = np.full(len(frame), self.quantiles[level])
+        if not self.group_quantiles or "exposed" not in frame:
+            return pooled
+        exposed = frame["exposed"].to_numpy(dtype=bool)
+        return np.where(
+            exposed,
+            self.group_quantiles.get("exposed", {}).get(level, self.quantiles[level]),
+            self.group_quantiles.get("rest", {}).get(level, self.quantiles[level]),
+        )
 
     def predict(self, rows: Rows) -> pd.DataFrame:
         frame = rows.frame
@@ -193,8 +251,11 @@ class FittedModel:
                 "point": point,
             }
         )
-        for level, q in self.quantiles.items():
-            width = q * frame["sigma"].to_numpy()
+        for level in self.quantiles:
+            spread = frame["sigma"].to_numpy()
+            if "noise" in frame:
+                spread = np.hypot(spread, frame["noise"].to_numpy())
+            width = self.multiples(frame, level) * spread
             tag = round(level * 100)
             out[f"lo{tag}"] = point - width
             out[f"hi{tag}"] = point + width
@@ -235,7 +296,12 @@ def fit(panel: Panel, measure: str, horizon: int, *, judgement_terms: bool = Tru
     residuals = y - result.fittedvalues
     n, p = len(rows), X.shape[1]
     inflate = float(np.sqrt(n / max(n - p, 1)))
-    quantiles = {level: float(np.quantile(np.abs(residuals), level)) * inflate for level in LEVELS}
+    # A judgement between origin and target moves a council in ways a forecast without it
+    # cannot know: those rows set the pooled band, not a group's.
+    settled = ((rows["new_inadequate"] == 0) & (rows["new_better"] == 0)).to_numpy()
+    quantiles, group_quantiles = calibrate(
+        np.abs(residuals.to_numpy()) * inflate, rows["exposed"].to_numpy(dtype=bool), settled
+    )
     return FittedModel(
         measure=measure,
         horizon=horizon,
@@ -245,7 +311,33 @@ def fit(panel: Panel, measure: str, horizon: int, *, judgement_terms: bool = Tru
         quantiles=quantiles,
         n_obs=n,
         cutoff=panel.last_year,
+        group_quantiles=group_quantiles,
     )
+
+
+def calibrate(
+    scaled: np.ndarray, exposed: np.ndarray, settled: np.ndarray | None = None
+) -> tuple[dict[float, float], dict[str, dict[float, float]]]:
+    """Interval multiples from absolute scaled residuals: pooled, and for each group its
+    own quantile shrunk towards the pooled one by ``POOL_ROWS`` rows' worth of it.
+
+    Returns ``(pooled, by_group)``: ``pooled[level]``, ``by_group[group][level]``.
+    """
+    pooled = {level: float(np.quantile(scaled, level)) for level in LEVELS}
+    by_group: dict[str, dict[float, float]] = {}
+    settled = np.ones(len(scaled), dtype=bool) if settled is None else settled
+    for group, mask in (("exposed", exposed & settled), ("rest", ~exposed & settled)):
+        n = int(mask.sum())
+        by_group[group] = {
+            level: (
+                (n * float(np.quantile(scaled[mask], level)) + POOL_ROWS * pooled[level])
+                / (n + POOL_ROWS)
+                if n
+                else pooled[level]
+            )
+            for level in LEVELS
+        }
+    return pooled, by_group
 
 
 def forecast(

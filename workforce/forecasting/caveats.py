@@ -1,0 +1,149 @@
+"""What the backtest says the forecasts cannot yet be trusted for, in plain words.
+
+The targets a forecast has to meet in the service's own backtest (rolling origin, scored
+against what was later published):
+
+- points: MASE below 1 (better than carrying the last figure forward) for every group of
+  councils at every horizon, and overall no worse than the figures the model was held to
+  before calibration by group (turnover 0.84, agency rate 0.93);
+- intervals: 80% intervals covering 76-84% of outcomes, 95% intervals 92-98%, for all
+  councils and for councils recently judged inadequate, at each horizon.
+
+:func:`missed_targets` states each miss; :func:`council_caveats` gives the sentences a
+council's page carries for the misses that concern it (its group, or a small workforce).
+Both read score dicts (``Score`` as a dict, or a stored run's ``backtest["scores"]``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from workforce.forecasting.models import ForecastRun
+from workforce.forecasting.panel import census_year
+from workforce.inspections.models import Grade, Judgement
+from workforce.measures import MEASURES
+
+OVERALL_MASE = {"turnover_rate_fte": 0.84, "agency_rate_fte": 0.93}
+COVERAGE = {80: (0.76, 0.84), 95: (0.92, 0.98)}
+CALIBRATED_GROUPS = ("all", "recent_inadequate")
+GROUP_WORDS = {
+    "all": "councils overall",
+    "recent_inadequate": "councils recently judged inadequate",
+    "rest": "councils not recently judged inadequate",
+    "small_workforce": "councils with a small workforce",
+}
+SMALL_WORKFORCE = (
+    "Small workforce: its rates swing on a few people joining, leaving or covering, so its "
+    "forecast ranges are wider, and it is scored apart from other councils in the backtest."
+)
+
+
+def _label(measure: str) -> str:
+    definition = MEASURES.get(measure)
+    return definition.label if definition is not None else measure.replace("_", " ")
+
+
+def _ahead(horizon: int) -> str:
+    return "one year ahead" if horizon == 1 else f"{horizon} years ahead"
+
+
+def missed_targets(scores: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Each target the panel model missed: measure, horizon, group, kind ("points" or
+    "intervals") and a sentence saying so."""
+    found: list[dict[str, Any]] = []
+    for s in scores:
+        if s.get("method") != "panel" or not s.get("n"):
+            continue
+        measure, horizon, group = s["measure"], int(s["horizon"]), s["group"]
+        where = f"{_label(measure)}, {_ahead(horizon)}, {GROUP_WORDS.get(group, group)}"
+        mase = s.get("mase")
+        if mase is not None and group != "small_workforce":
+            if mase >= 1:
+                found.append(
+                    {
+                        **_key(measure, horizon, group, "points"),
+                        "sentence": f"{where}: the forecast did not beat carrying the last "
+                        f"figure forward (MASE {mase:.2f}, n = {s['n']}).",
+                    }
+                )
+            elif group == "all" and mase > OVERALL_MASE.get(measure, 1.0):
+                found.append(
+                    {
+                        **_key(measure, horizon, group, "points"),
+                        "sentence": f"{where}: the forecast beat carrying the last figure "
+                        f"forward, but by less than the target (MASE {mase:.2f}, target "
+                        f"{OVERALL_MASE[measure]:.2f} or below).",
+                    }
+                )
+        if group not in CALIBRATED_GROUPS:
+            continue
+        for level, (low, high) in COVERAGE.items():
+            cover = s.get(f"coverage_{level}")
+            if cover is not None and not low <= cover <= high:
+                side = "too wide" if cover > high else "too narrow"
+                found.append(
+                    {
+                        **_key(measure, horizon, group, "intervals"),
+                        "level": level,
+                        "sentence": f"{where}: the {level}% ranges held {cover:.0%} of the "
+                        f"outcomes (target {low:.0%}-{high:.0%}): {side} (n = {s['n']}).",
+                    }
+                )
+    return found
+
+
+def _key(measure: str, horizon: int, group: str, kind: str) -> dict[str, Any]:
+    return {"measure": measure, "horizon": horizon, "group": group, "kind": kind}
+
+
+def caveats_for(
+    scores: Iterable[Mapping[str, Any]], *, recent_inadequate: bool, small_workforce: bool
+) -> list[str]:
+    """The sentences a council's forecasts carry: each measure whose point forecasts did not
+    beat the naive forecast for the council's group (at any horizon), and a small workforce."""
+    group = "recent_inadequate" if recent_inadequate else "rest"
+    groups = {group, "all"}
+    missed: dict[str, list[int]] = {}
+    for miss in missed_targets(scores):
+        if (
+            miss["kind"] == "points"
+            and miss["group"] in groups
+            and "did not beat" in (miss["sentence"])
+        ):
+            missed.setdefault(miss["measure"], [])
+            if miss["horizon"] not in missed[miss["measure"]]:
+                missed[miss["measure"]].append(miss["horizon"])
+    sentences = []
+    for measure, horizons in missed.items():
+        ahead = " or ".join(_ahead(h) for h in sorted(horizons))
+        who = GROUP_WORDS["recent_inadequate"] if recent_inadequate else "councils"
+        sentences.append(
+            f"Forecasts of the {_label(measure).lower()} for {who} have not beaten simply "
+            f"carrying the last figure forward in the service's backtest ({ahead})."
+        )
+    if small_workforce:
+        sentences.append(SMALL_WORKFORCE)
+    return sentences
+
+
+def council_caveats(*, session: Session, run: ForecastRun | None, code: str) -> list[str]:
+    """The caveats for council ``code``'s forecasts in ``run``: its group's misses in the
+    run's backtest, and a small workforce (as flagged when the run was fitted)."""
+    if run is None:
+        return []
+    judgements = session.exec(
+        select(Judgement).where(Judgement.council_code == code, col(Judgement.grade).is_not(None))
+    ).all()
+    recent = any(
+        j.grade == Grade.inadequate
+        # judged inadequate in the last two census years, or since (a newer judgement)
+        and census_year(j.inspection_end or j.inspection_start) >= run.data_cutoff - 1
+        for j in judgements
+    )
+    small = any(code in model.get("small_workforce", []) for model in run.models)
+    return caveats_for(
+        run.backtest.get("scores", []), recent_inadequate=recent, small_workforce=small
+    )
