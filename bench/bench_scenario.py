@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -74,11 +75,11 @@ def main() -> int:
     start = time.perf_counter()
     scenario(COUNCILS[0])
     cold = (time.perf_counter() - start) * 1000
-    ours = statistics.median(_median_ms(lambda c=code: scenario(c)) for code in COUNCILS)
-    theirs = statistics.median(_median_ms(lambda c=code: plain_read(c)) for code in COUNCILS)
+    ours = statistics.median(_median_ms(partial(scenario, code)) for code in COUNCILS)
+    theirs = statistics.median(_median_ms(partial(plain_read, code)) for code in COUNCILS)
     # Processor time as well: on a shared machine the wall clock includes waiting for a core.
     cpu = statistics.median(
-        _median_ms(lambda c=code: scenario(c), time.process_time) for code in COUNCILS
+        _median_ms(partial(scenario, code), time.process_time) for code in COUNCILS
     )
     with TestClient(create_app(settings=settings, engine=engine)) as client:
 

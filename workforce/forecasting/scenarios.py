@@ -71,7 +71,8 @@ def scenario_inputs(*, session: Session, run: ForecastRun) -> ScenarioInputs:
             panel, model.measure, model.horizon, origins=[run.data_cutoff], training=False
         ).frame
         rows[(model.measure, model.horizon)] = {
-            str(record["council_code"]): record for record in frame.to_dict("records")
+            str(record["council_code"]): {str(k): v for k, v in record.items()}
+            for record in frame.to_dict("records")
         }
     return ScenarioInputs(
         run_id=run.id or 0,
