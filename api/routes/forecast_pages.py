@@ -13,7 +13,8 @@ from api.rendering import region_choices, render
 from workforce.councils import service
 from workforce.forecasting import service as forecast_service
 from workforce.forecasting import warning_words
-from workforce.forecasting.backtest import METHODS
+from workforce.forecasting.backtest import GROUP_HEADINGS, GROUPS, METHODS
+from workforce.forecasting.caveats import COVERAGE, OVERALL_MASE, missed_targets
 from workforce.forecasting.panel import FORECAST_MEASURES
 from workforce.measures import MEASURES
 from workforce.statistics.england import england_table
@@ -116,6 +117,7 @@ def methods_page(
                     ),
                 }
             )
+    scores = run.backtest.get("scores", []) if run is not None else []
     return render(
         request,
         "methods.html",
@@ -124,4 +126,10 @@ def methods_page(
         measure=measure,
         measures=[MEASURES[m] for m in FORECAST_MEASURES],
         methods=METHODS,
+        groups=[(g, GROUP_HEADINGS[g]) for g in GROUPS],
+        labels={m: MEASURES[m].label for m in FORECAST_MEASURES},
+        missed=missed_targets(scores),
+        coverage_targets=COVERAGE,
+        mase_targets={MEASURES[m].label: v for m, v in OVERALL_MASE.items()},
+        small_workforce_fte=request.app.state.settings.warning_small_workforce_fte,
     )

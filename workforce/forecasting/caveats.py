@@ -47,7 +47,8 @@ def _label(measure: str) -> str:
 
 
 def _ahead(horizon: int) -> str:
-    return "one year ahead" if horizon == 1 else f"{horizon} years ahead"
+    words = {1: "one year", 2: "two years", 3: "three years"}
+    return f"{words.get(horizon, f'{horizon} years')} ahead"
 
 
 def missed_targets(scores: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -103,26 +104,38 @@ def caveats_for(
     scores: Iterable[Mapping[str, Any]], *, recent_inadequate: bool, small_workforce: bool
 ) -> list[str]:
     """The sentences a council's forecasts carry: each measure whose point forecasts did not
-    beat the naive forecast for the council's group (at any horizon), and a small workforce."""
-    group = "recent_inadequate" if recent_inadequate else "rest"
-    groups = {group, "all"}
-    missed: dict[str, list[int]] = {}
-    for miss in missed_targets(scores):
-        if (
-            miss["kind"] == "points"
-            and miss["group"] in groups
-            and "did not beat" in (miss["sentence"])
-        ):
-            missed.setdefault(miss["measure"], [])
-            if miss["horizon"] not in missed[miss["measure"]]:
-                missed[miss["measure"]].append(miss["horizon"])
+    beat the naive forecast for the council's group (or for all councils) at some horizon,
+    each measure that beat it by less than its overall target, and a small workforce."""
+    groups = {"recent_inadequate" if recent_inadequate else "rest", "all"}
+    beaten: dict[str, set[int]] = {}
+    narrow: dict[str, dict[int, float]] = {}
+    for s in scores:
+        if s.get("method") != "panel" or s.get("group") not in groups or not s.get("n"):
+            continue
+        mase, measure, horizon = s.get("mase"), s["measure"], int(s["horizon"])
+        if mase is None:
+            continue
+        if mase >= 1:
+            beaten.setdefault(measure, set()).add(horizon)
+        elif s["group"] == "all" and mase > OVERALL_MASE.get(measure, 1.0):
+            narrow.setdefault(measure, {})[horizon] = mase
     sentences = []
-    for measure, horizons in missed.items():
-        ahead = " or ".join(_ahead(h) for h in sorted(horizons))
+    for measure, horizons in beaten.items():
         who = GROUP_WORDS["recent_inadequate"] if recent_inadequate else "councils"
+        ahead = " or ".join(_ahead(h) for h in sorted(horizons))
         sentences.append(
             f"Forecasts of the {_label(measure).lower()} for {who} have not beaten simply "
             f"carrying the last figure forward in the service's backtest ({ahead})."
+        )
+    for measure, by_horizon in narrow.items():
+        if measure in beaten:
+            continue
+        figures = ", ".join(f"{m:.2f} {_ahead(h)}" for h, m in sorted(by_horizon.items()))
+        sentences.append(
+            f"Forecasts of the {_label(measure).lower()} have beaten simply carrying the last "
+            f"figure forward by less than the service's target in its backtest (MASE "
+            f"{figures}; target {OVERALL_MASE[measure]:.2f}): treat them as little better "
+            "than the latest figure."
         )
     if small_workforce:
         sentences.append(SMALL_WORKFORCE)

@@ -9,7 +9,7 @@ disagree. Dates are written the GOV.UK way ("20 January 2025").
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -62,11 +62,13 @@ class Forecast(Protocol):
 
 @dataclass(frozen=True)
 class Opening:
-    """The page's opening: the judgement in words, then a sentence per measure."""
+    """The page's opening: the judgement in words, then a sentence per measure, and the
+    caveats the service's backtest puts on this council's forecasts."""
 
     judgement: str | None
     measures: list[str]
     after_grade: list[str]
+    caveats: list[str] = field(default_factory=list)
 
 
 def current_judgement(judgements: Sequence[JudgementPublic]) -> JudgementPublic | None:
@@ -181,9 +183,12 @@ def council_opening(
     run: ForecastRun | None,
     judgements: Sequence[JudgementPublic],
     charts: Sequence[Mapping[str, Any]],
+    code: str | None = None,
 ) -> Opening:
-    """:func:`opening` with the event studies of ``run`` for the current grade's group."""
+    """:func:`opening` with the event studies of ``run`` for the current grade's group, and
+    the caveats on council ``code``'s forecasts (by default the judgements' council)."""
     from workforce.forecasting import service
+    from workforce.forecasting.caveats import council_caveats
 
     current = current_judgement(judgements)
     studies: dict[str, Mapping[str, Any]] = {}
@@ -195,4 +200,8 @@ def council_opening(
         )
         for study in service.event_studies(session=session, run=run, group=group):
             studies.setdefault(study["measure"], study)
-    return opening(judgements=judgements, charts=charts, studies=studies)
+    said = opening(judgements=judgements, charts=charts, studies=studies)
+    code = code or next((j.council_code for j in judgements), None)
+    if run is None or code is None:
+        return said
+    return replace(said, caveats=council_caveats(session=session, run=run, code=code))
