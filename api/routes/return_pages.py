@@ -265,6 +265,7 @@ def _report(
         form_errors=form_errors,
         labels=LABELS,
         headings=quarterly_template.heading,
+        role_groups=quarterly_template.ROLE_GROUPS,
         measure_rows=measure_rows(session, row),
         may_submit=_may_submit(principal, row.council_code),
         # Each listed assignment with its agency's kite-mark status today.

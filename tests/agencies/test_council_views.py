@@ -25,6 +25,7 @@ from workforce.agencies import councils
 from workforce.agencies.models import KitemarkStatus
 from workforce.config import Settings
 from workforce.mou.dfe_return import HOURS_PER_WEEK
+from workforce.returns.quarterly_template import ROLE_GROUPS
 
 
 @pytest.fixture
@@ -72,6 +73,16 @@ def test_the_return_report_shows_each_assignments_agency_kitemark_status(
     assert rows["Freelance Direct"] == "Not registered"
     assert f'href="/kitemarks/{council_a["good"]}"' in table
     assert f'href="/councils/{COUNCIL_A}/agency-spend"' in page.text
+    # Roles in words, as the template's dropdown offers them, not their machine names.
+    roles = {
+        re.sub(r"<[^>]+>", "", cells[2]).strip()
+        for cells in (
+            re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            for row in re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", table, re.S)
+        )
+        if len(cells) == 7
+    }
+    assert roles and roles <= set(ROLE_GROUPS.values()), roles
 
     answer = client.get(f"/api/returns/{council_a['q1']}/agency-kitemarks", headers=hr)
     assert answer.status_code == 200

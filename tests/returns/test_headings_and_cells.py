@@ -78,3 +78,8 @@ def test_a_return_refused_for_a_missing_column_still_names_its_period() -> None:
     parsed, issues = parse(_csv(workforce_rows(), columns, columns))
     assert [i.rule for i in issues.errors] == ["structure.missing_column"]
     assert parsed.period_end == date(2026, 6, 30)
+
+
+def test_a_check_on_a_measure_names_the_measure_in_words() -> None:
+    assert heading("agency_rate_fte") == "Agency worker rate"
+    assert heading("no_such_column") == "no_such_column"

@@ -20,6 +20,7 @@ import io
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from workforce.measures import MEASURES
 from workforce.mou.models import PAY_ROUTE_LABELS, PayRoute
 
 if TYPE_CHECKING:
@@ -178,8 +179,11 @@ def machine_name(header: str) -> str:
 
 
 def heading(column: str) -> str:
-    """The column's heading in words, as the XLSX template gives it (else its name)."""
-    return HEADINGS[column][0] if column in HEADINGS else column
+    """The column's heading in words, as the XLSX template gives it; a measure's label for
+    a measure a check names (``agency_rate_fte``: "Agency worker rate"); else its name."""
+    if column in HEADINGS:
+        return HEADINGS[column][0]
+    return MEASURES[column].label if column in MEASURES else column
 
 
 def last_quarter_end(today: date) -> date:
