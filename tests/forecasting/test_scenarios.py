@@ -77,8 +77,18 @@ def test_a_scenario_is_the_whole_panel_forecast_with_the_judgement_added(
             assert agency.with_judgement["point"] > agency.without["point"] + 1
         if code == "394":
             assert len(points) == 6  # Sunderland's 2024 agency rate is published as `low`
-    # The models and every council's rows were worked out once, then kept.
-    assert (cache.misses, cache.hits) == (1, len(cases) - 1)
+    # The models and every council's rows were worked out once, and each council's own
+    # rows once per council; another scenario for a council reads both from the cache.
+    assert (cache.misses, cache.hits) == (1 + len(cases), len(cases) - 1)
+    scenarios.scenario(
+        session=public_session,
+        run=run,
+        code="202",
+        grade=Grade.good,
+        day=scenario_day(f"{LAST + 2}-01"),
+        cache=cache,
+    )
+    assert (cache.misses, cache.hits) == (1 + len(cases), len(cases) + 1)
 
 
 def _run() -> ForecastRun:
