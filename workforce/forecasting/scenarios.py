@@ -3,10 +3,12 @@ run's own forecast.
 
 Fitting happens once per run (:func:`workforce.forecasting.flows.refit`). What a scenario
 needs is kept per run and data version (:class:`ScenarioInputs`): the run's fitted models
-and every council's design rows at the run's origin. A scenario then changes the judgement
-terms of one council's rows and predicts them; the line without it is the run's stored
-forecast. Nothing is refitted and no other council is forecast, so the answer is the same
-as forecasting the whole panel with the hypothetical judgement added, only quicker.
+and every council's design rows at the run's origin (and, per council, its rows built from
+its own figures alone). A scenario finds the columns the judgement changes by building the
+council's own row with it, puts them into the whole panel's row and predicts that; the
+line without it is the run's stored forecast. Nothing is refitted and no other council is
+forecast, so the answer is the same as forecasting the whole panel with the hypothetical
+judgement added (a test checks it), only quicker.
 
 What is already known is not offered: judgements published since the last census are
 already in the forecast (see :mod:`workforce.forecasting.model`), so the same grade at or
