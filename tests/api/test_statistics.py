@@ -81,6 +81,13 @@ def test_benchmarks_compare_with_england_region_and_neighbours(public_client: Te
     assert turnover["quartile"] in {1, 2, 3, 4}
     assert turnover["previous_value"] is not None
     assert turnover["change"] == round(turnover["value"] - turnover["previous_value"], 4)
+    # In words as the England table says it: pp for a rate, and better or worse.
+    amount = abs(turnover["value"] - turnover["previous_value"])
+    direction = "up" if turnover["change"] > 0 else "down"
+    verdict = "worse" if turnover["change"] > 0 else "better"  # lower turnover is better
+    assert turnover["change_in_words"] == f"{direction} {amount:.1f} pp ({verdict})"
+    page = public_client.get("/councils/840", params={"year": 2023}).text
+    assert turnover["change_in_words"] in page and "Change since 2022" in page
 
 
 def test_a_council_in_a_combined_row_is_benchmarked_on_that_row(public_client: TestClient) -> None:

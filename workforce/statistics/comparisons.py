@@ -16,7 +16,12 @@ from workforce.errors import NotFoundError
 from workforce.measures import HEADLINE_MEASURES, MEASURES
 from workforce.statistics.england import _small_reason
 from workforce.statistics.models import FigurePublic, GeographicLevel, Publication
-from workforce.statistics.ranking import QUARTILE_BANDS, is_small_workforce, quartile_band
+from workforce.statistics.ranking import (
+    QUARTILE_BANDS,
+    change_in_words,
+    is_small_workforce,
+    quartile_band,
+)
 from workforce.statistics.service import (
     ENGLAND,
     _figures,
@@ -50,6 +55,7 @@ class BenchmarkRow(SQLModel):
     inpost_fte: float | None = None  # FTE social workers in post in ``year``
     small_workforce: bool = False  # too few in post for its rates to be ranked as comparable
     not_ranked_because: str | None = None
+    change_in_words: str | None = None  # "down 2.1 pp (better)", as the England table says it
 
 
 def _council_values(
@@ -200,6 +206,12 @@ def benchmarks(
                     round(value - previous.value, 4)
                     if value is not None and previous is not None and previous.value is not None
                     else None
+                ),
+                change_in_words=change_in_words(
+                    value - previous.value
+                    if value is not None and previous is not None and previous.value is not None
+                    else None,
+                    definition,
                 ),
                 england=(e.value if (e := england.get((year, measure))) else None),
                 region=(r.value if (r := region_figures.get((year, measure))) else None),
