@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 rcParams["svg.fonttype"] = "none"  # text stays selectable and readable by screen readers
 rcParams["svg.hashsalt"] = "workforce"  # stable element ids between renders
+MAX_LABELLED_YEARS = 6  # a line chart labels every year up to this many, then every other
 
 # Every entry a chart's legend can hold has its own colour, each at least 3:1 against white
 # (WCAG's non-text contrast) and far apart in CIELAB (at least 25 apart, so they stay apart
@@ -186,7 +187,11 @@ def line_chart_svg(
         high = max([years[-1] + 0.5, *own_xs])
         _mark_judgements(axes, judgements, low, high)
         axes.set_xlim(low, high)
+        # Every year has its tick; past six years only every other one (counting back from
+        # the last) is labelled, so the labels never run into each other.
+        step = 1 if len(years) <= MAX_LABELLED_YEARS else 2
         axes.set_xticks(years)
+        axes.set_xticklabels([str(y) if (years[-1] - y) % step == 0 else "" for y in years])
     axes.set_ylabel(unit)
     axes.grid(axis="y", color="#e6e6e6")
     axes.spines[["top", "right"]].set_visible(False)

@@ -169,3 +169,22 @@ def test_the_palette_s_colours_all_differ_and_meet_3_to_1_on_white() -> None:
     assert len(set(palette)) == len(palette) == 13
     assert min(contrast_on_white(c) for c in palette) >= 3.0
     assert len(set(charts.GRADE_MARKERS.values())) == len(charts.GRADE_MARKERS)
+
+
+def _tick_labels(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    axis = next(g for g in root.iter(f"{SVG}g") if g.get("id", "").startswith("matplotlib.axis"))
+    return ["".join(t.itertext()).strip() for t in axis.iter(f"{SVG}text")]
+
+
+def test_a_long_run_of_years_labels_every_other_year_ending_with_the_last() -> None:
+    years = range(2017, 2027)
+    long_line = (Line("council", "Devon", tuple((y, 15.0) for y in years)),)
+    labels = [
+        t
+        for t in _tick_labels(line_chart_svg(chart_id="c", title="t", unit="%", lines=long_line))
+        if t
+    ]
+    assert labels == ["2018", "2020", "2022", "2024", "2026"]
+    short = _tick_labels(line_chart_svg(chart_id="c", title="t", unit="%", lines=COUNCIL))
+    assert [t for t in short if t] == ["2021", "2022", "2023"]
