@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 rcParams["svg.fonttype"] = "none"  # text stays selectable and readable by screen readers
 rcParams["svg.hashsalt"] = "workforce"  # stable element ids between renders
 MAX_LABELLED_YEARS = 6  # a line chart labels every year up to this many, then every other
+CHART_FONT_SIZE = 10  # points, at the line chart's own size (440 px wide)
 
 # Every entry a chart's legend can hold has its own colour, each at least 3:1 against white
 # (WCAG's non-text contrast) and far apart in CIELAB (at least 25 apart, so they stay apart
@@ -109,7 +110,9 @@ def line_chart_svg(
     (once per grade). Cached: the same figures always draw the same chart, and drawing
     takes ~50 ms.
     """
-    figure = Figure(figsize=(6.4, 3.2), dpi=100)
+    # Drawn about as wide as a phone's column, so its text stays readable when the page
+    # shrinks it to 360 px; the legend sits under the plot, which keeps the full width.
+    figure = Figure(figsize=(4.4, 3.4), dpi=100)
     axes = figure.add_subplot()
     own_xs = [census_position(day) for day, _ in own]
     years = sorted(
@@ -192,12 +195,20 @@ def line_chart_svg(
         step = 1 if len(years) <= MAX_LABELLED_YEARS else 2
         axes.set_xticks(years)
         axes.set_xticklabels([str(y) if (years[-1] - y) % step == 0 else "" for y in years])
-    axes.set_ylabel(unit)
+    axes.set_ylabel(unit, fontsize=CHART_FONT_SIZE)
+    axes.tick_params(labelsize=CHART_FONT_SIZE)
     axes.grid(axis="y", color="#e6e6e6")
     axes.spines[["top", "right"]].set_visible(False)
-    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    axes.legend(
+        loc="upper left",
+        bbox_to_anchor=(0.0, -0.12),
+        ncol=2,
+        frameon=False,
+        fontsize=CHART_FONT_SIZE - 1,
+        handlelength=2.5,
+    )
     figure.tight_layout()
-    return _as_svg(figure, chart_id, title)
+    return _as_svg(figure, chart_id, title, tight=True, kind="app-chart app-chart--line")
 
 
 def _mark_judgements(
@@ -265,14 +276,17 @@ def effects_chart_svg(
     return _as_svg(figure, chart_id, title)
 
 
-def _as_svg(figure: Figure, chart_id: str, title: str) -> str:
+def _as_svg(
+    figure: Figure, chart_id: str, title: str, *, tight: bool = False, kind: str = "app-chart"
+) -> str:
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
+    # ``tight``: the picture grows to hold a legend drawn outside the axes.
+    figure.savefig(buffer, format="svg", bbox_inches="tight" if tight else None)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(
         r'<svg ([^>]*?)width="[^"]*" height="[^"]*"',
-        rf'<svg \1role="img" aria-labelledby="{chart_id}-title" class="app-chart"',
+        rf'<svg \1role="img" aria-labelledby="{chart_id}-title" class="{kind}"',
         svg,
         count=1,
     )
