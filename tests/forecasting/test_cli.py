@@ -54,6 +54,8 @@ def test_backtest_json_and_table(public_settings: Settings) -> None:
     # Small workforces are scored apart: the other groups add up without them.
     assert panel["all"]["n"] == panel["recent_inadequate"]["n"] + panel["rest"]["n"]
     assert panel["small_workforce"]["n"] > 0
+    for missed in report["missed_targets"]:  # each miss said in words
+        assert missed["sentence"].startswith("Turnover rate, one year ahead, ")
     assert all(f["cutoff"] == f["origin"] for f in report["fits"])
 
     table = runner.invoke(

@@ -74,7 +74,12 @@ class BacktestReport:
     generated_at: str = field(default_factory=lambda: utcnow().isoformat())
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The report as JSON-ready data, with each missed target in words."""
+        from workforce.forecasting.caveats import missed_targets
+
+        data = asdict(self)
+        data["missed_targets"] = missed_targets(data["scores"])
+        return data
 
     def score(self, measure: str, horizon: int, method: str, group: str = "all") -> Score:
         return next(
