@@ -34,7 +34,7 @@ from workforce.agencies.models import Agency
 from workforce.auth.models import Role
 from workforce.auth.permissions import Principal
 from workforce.councils.models import Council
-from workforce.councils.service import find_council
+from workforce.councils.service import council_names, find_council
 from workforce.errors import InputDataError, NotFoundError, Problem
 
 router = APIRouter(include_in_schema=False)
@@ -172,6 +172,7 @@ def render_agency_page(
         errors=errors,
         field_errors={e["field"]: e["text"] for e in reversed(errors)},
         typed=typed or {},
+        council_names=council_names(session=session),
         **agency_forms(session=session, principal=principal, agency=agency),
     )
 

@@ -19,9 +19,11 @@ from api.rendering import render
 from api.routes.mou import EXAMPLE_LABEL, SUPPRESSION_RULE, cached_rate_index, cap_history
 from api.security import guard
 from workforce.auth.permissions import Action, Principal
+from workforce.councils.service import council_names
 from workforce.errors import NotFoundError
 from workforce.mou import comparisons, digest, service, views
 from workforce.mou.models import ROLE_CATEGORY_LABELS, FindingStatus, MouDigest, RoleCategory
+from workforce.mou.rules import RULE_LABELS
 from workforce.timeutils import utcnow
 
 router = APIRouter(include_in_schema=False)
@@ -158,6 +160,7 @@ def group_page(request: Request, session: SessionDep, principal: MouReader, name
         example_label=EXAMPLE_LABEL,
         money=_money,
         today=utcnow().date(),
+        council_names=council_names(session=session),
     )
 
 
@@ -190,6 +193,8 @@ def findings_page(
         rule=rule or "",
         status=chosen.value if chosen else "",
         money=_money,
+        council_names=council_names(session=session),
+        rule_labels=RULE_LABELS,
     )
 
 

@@ -125,7 +125,7 @@ def test_status_as_it_was_on_a_past_date(client: TestClient, agencies: dict[str,
     csv = client.get("/api/kitemarks?format=csv&on=2026-02-01").text
     assert ",awarded," in csv
     listed = client.get("/kitemarks?on=2026-02-01")
-    assert listed.status_code == 200 and "as it stood at the end of 2026-02-01" in listed.text
+    assert listed.status_code == 200 and "as it stood at the end of 1 February 2026" in listed.text
     wrong = client.get("/kitemarks?on=2026-02-30")
     assert wrong.status_code == 400 and "Enter a real date" in wrong.text
     assert client.get("/api/kitemarks?on=2026-02-30").status_code == 422

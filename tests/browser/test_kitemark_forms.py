@@ -119,7 +119,7 @@ def test_a_complaint_is_recorded_answered_and_ruled(
     page.get_by_role("button", name="Record the complaint or incident").click()
     expect(page.locator("#complaints")).to_be_visible()
     card = page.locator(".govuk-summary-card")
-    expect(card).to_contain_text("Incident received 2026-01-15")
+    expect(card).to_contain_text("Incident received 15 January 2026 (Camden)")
     _checked(page)
 
     _as(page, live_server, people["agency_user"])

@@ -3,6 +3,8 @@ with axe's accessibility checks."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
@@ -58,8 +60,24 @@ def test_group_page_shows_caps_rates_and_findings(
     expect(page.locator('table[data-chart="social_worker"] tbody tr')).to_have_count(1)
     expect(page.locator("#spend-rule")).to_contain_text("charge rate x the calendar days")
     expect(page.locator("#findings-by-council tbody tr")).to_have_count(3)
+    # Councils by name, never only by their DfE code.
+    members = page.locator("#members a")
+    expect(members).to_have_count(3)
+    for name in (
+        members.all_inner_texts()
+        + page.locator("#findings-by-council tbody tr td:first-child").all_inner_texts()
+    ):
+        assert not name.strip().isdigit(), name
     assert_fits(page)
     _check_accessibility(page)
+    page.goto(live_server + "/mou/groups/Browser MoU/findings")
+    for name in page.locator("table tbody tr td:nth-child(1), #council option").all_inner_texts():
+        assert not name.strip().isdigit(), name
+    # Rules and dates in words: "Above the cap, not signed off", "6 October 2025".
+    for text in page.locator(
+        "table tbody tr td:nth-child(3), table tbody tr td:nth-child(5), #rule option"
+    ).all_inner_texts():
+        assert "_" not in text and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()), text
 
 
 @pytest.mark.parametrize("wide_or_narrow", WIDTHS, indirect=True)

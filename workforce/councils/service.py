@@ -23,6 +23,11 @@ def _region_names(*, session: Session) -> dict[str, str]:
     return {r.code: r.name for r in session.exec(select(Region))}
 
 
+def council_names(*, session: Session) -> dict[str, str]:
+    """Every council's name by its DfE code, for pages that list councils by code."""
+    return dict(session.exec(select(Council.code, Council.name)).all())
+
+
 def _public(council: Council, names: dict[str, str]) -> CouncilPublic:
     sub = council.london_subregion_code
     return CouncilPublic(

@@ -78,6 +78,17 @@ RULES: dict[str, str] = {
     "leaving a permanent post in a member council",
     SHORT_NOTICE: "ended with less than 4 weeks' notice, or early with no notice",
 }
+# Each rule's name as a table or a filter shows it; RULES says what it tests.
+RULE_LABELS: dict[str, str] = {
+    ABOVE_CAP_WITHOUT_SIGN_OFF: "Above the cap, not signed off",
+    ABOVE_CAP_SIGNED_OFF: "Above the cap, signed off",
+    ABOVE_CAP: "Rate not judged against a cap",
+    PROJECT_NOT_NAMED: "Project-team worker not named",
+    PROJECT_NOT_ITEMISED: "Project-team costs not itemised",
+    UNDER_THREE_YEARS: "Under 3 years qualified",
+    COOLING_OFF: "Within the cooling-off period",
+    SHORT_NOTICE: "Short notice",
+}
 
 NOTICE_DAYS = 28
 QUALIFIED_YEARS = 3
