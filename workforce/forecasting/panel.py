@@ -100,8 +100,12 @@ class Panel:
     def _staff_by_council(self) -> dict[str, list[tuple[int, float]]]:
         if self._staff_index is None:
             index: dict[str, list[tuple[int, float]]] = {}
-            for (code, year), fte in sorted(self.staff.dropna().items()):
+            known = self.staff.dropna()
+            for key, fte in zip(known.index.tolist(), known.tolist(), strict=True):
+                code, year = key
                 index.setdefault(str(code), []).append((int(year), float(fte)))
+            for years in index.values():
+                years.sort()
             self._staff_index = index
         return self._staff_index
 
