@@ -215,6 +215,11 @@ def forecasts_at(
             "n_obs": model.n_obs,
             "terms": list(model.terms),
             "params": {k: round(float(v), 4) for k, v in model.params.items()},
+            # interval multiples by calibration group, from this fit's own rows
+            "interval_multiples": {
+                group: {str(level): round(q, 4) for level, q in by_level.items()}
+                for group, by_level in model.group_quantiles.items()
+            },
         }
         for name, model in (("panel", fitted), ("panel_without_judgements", plain))
     ]
