@@ -124,6 +124,10 @@ def _council_page(
         request,
         "council.html",
         council=council,
+        # Predecessors and successors by name (only their codes are on the council).
+        council_names=service.council_names(session=session)
+        if council.predecessor_codes or council.successor_codes
+        else {},
         years=years,
         chosen_year=chosen_year,
         benchmarks=benchmarks,

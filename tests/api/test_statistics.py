@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from collections import defaultdict
 
 from fastapi.testclient import TestClient
@@ -159,3 +160,14 @@ def test_benchmark_ranks_put_the_best_first_in_lait_bands(public_client: TestCli
     best = min(ranked.values(), key=lambda r: r["value"])
     worst = max(ranked.values(), key=lambda r: r["value"])
     assert best["rank"] < worst["rank"] and best["band"] <= worst["band"]
+
+
+def test_an_abolished_council_and_its_successors_name_each_other(
+    public_client: TestClient,
+) -> None:
+    # Northamptonshire (928) was replaced by North (940) and West (941) Northamptonshire.
+    old = public_client.get("/councils/928").text
+    assert "This council was abolished" in old
+    assert ">North Northamptonshire</a>" in old and ">West Northamptonshire</a>" in old
+    new = public_client.get("/councils/940").text
+    assert re.search(r"replacing\s+<a[^>]*>Northamptonshire</a>", new)
