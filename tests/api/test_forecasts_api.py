@@ -38,7 +38,12 @@ def test_the_refit_job_stores_a_run_then_waits_for_new_data(
     runs = public_session.exec(select(ForecastRun)).all()
     assert len(runs) == 1
     run = runs[0]
-    assert run.data_cutoff == LAST and run.backtest["origins"] == [LAST - 4, LAST - 3, LAST - 2, LAST - 1]
+    assert run.data_cutoff == LAST and run.backtest["origins"] == [
+        LAST - 4,
+        LAST - 3,
+        LAST - 2,
+        LAST - 1,
+    ]
     forecasts = public_session.exec(
         select(ForecastValue).where(ForecastValue.kind == "forecast")
     ).all()

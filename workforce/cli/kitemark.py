@@ -68,7 +68,10 @@ def apply(
 @kitemark_app.command("assess")
 def assess(
     application_id: Annotated[
-        int | None, typer.Argument(help="Start a new assessment of this application (refused while one is undecided).")
+        int | None,
+        typer.Argument(
+            help="Start a new assessment of this application (refused while one is undecided)."
+        ),
     ] = None,
     assessment: Annotated[
         int | None,
