@@ -9,11 +9,14 @@ service's problems; success redirects (303) after the request's transaction has 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from api.deps import SessionDep
+from api.forms import date_from_parts, date_input_errors, date_parts
 from api.params import RowId
 from api.routes.kitemark_forms import FormText, form_errors, refused_on_agency_page
 from api.security import OwnAccount, actor_for
@@ -36,6 +39,9 @@ def record_complaint_page(
     council_code: FormText = "",
     kind: FormText = "",
     received_on: FormText = "",
+    received_day: Annotated[str, Form(alias="received_on-day")] = "",
+    received_month: Annotated[str, Form(alias="received_on-month")] = "",
+    received_year: Annotated[str, Form(alias="received_on-year")] = "",
     summary: FormText = "",
 ) -> Response:
     """Record a complaint or incident for one of the user's councils, as the API does."""
@@ -51,7 +57,7 @@ def record_complaint_page(
     typed = {
         "council_code": council.code,
         "kind": kind,
-        "received_on": received_on.strip(),
+        "received_on": date_from_parts(received_on, received_day, received_month, received_year),
         "summary": summary,
     }
     fields = {name: name for name in typed}
@@ -65,8 +71,13 @@ def record_complaint_page(
             actor=actor_for(request, principal),
         )
     except InputDataError as exc:
-        errors = form_errors(exc.problems, fields, "summary")
-        return refused_on_agency_page(request, session, principal, agency_id, errors, typed)
+        errors = date_input_errors(
+            form_errors(exc.problems, fields, "summary"), {"received_on": "The date received"}
+        )
+        shown = typed | date_parts(
+            "received_on", received_on, received_day, received_month, received_year
+        )
+        return refused_on_agency_page(request, session, principal, agency_id, errors, shown)
     return RedirectResponse(f"/kitemarks/{agency_id}#complaints", status_code=303)
 
 

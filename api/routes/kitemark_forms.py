@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from api.deps import SessionDep
+from api.forms import date_from_parts, date_input_errors, date_parts
 from api.params import RowId
 from api.rendering import render
 from api.routes.kitemark_applications import store_evidence
@@ -42,8 +43,8 @@ FormText = Annotated[str, Form()]
 # A field's message when what was typed is not even of the right kind (the service's own
 # problems say what is wrong with a value that is).
 APPLICATION_MESSAGES = {
-    "period_start": "Enter the first day of the period as a date like 2025-04-01",
-    "period_end": "Enter the last day of the period as a date like 2026-03-31",
+    "period_start": "The first day of the period must be a real date, for example 1 4 2025",
+    "period_end": "The last day of the period must be a real date, for example 31 3 2026",
 }
 
 
@@ -202,11 +203,20 @@ def apply_page(
     agency_id: RowId,
     period_start: FormText = "",
     period_end: FormText = "",
+    start_day: Annotated[str, Form(alias="period_start-day")] = "",
+    start_month: Annotated[str, Form(alias="period_start-month")] = "",
+    start_year: Annotated[str, Form(alias="period_start-year")] = "",
+    end_day: Annotated[str, Form(alias="period_end-day")] = "",
+    end_month: Annotated[str, Form(alias="period_end-month")] = "",
+    end_year: Annotated[str, Form(alias="period_end-year")] = "",
 ) -> Response:
     """Apply for the kite-mark, as the API's application does; then the application."""
     agency = evidence.agency_in_reach(session=session, principal=principal, agency_id=agency_id)
     assert agency.id is not None
-    typed = {"period_start": period_start.strip(), "period_end": period_end.strip()}
+    typed = {
+        "period_start": date_from_parts(period_start, start_day, start_month, start_year),
+        "period_end": date_from_parts(period_end, end_day, end_month, end_year),
+    }
     fields = {"period_start": "period_start", "period_end": "period_end"}
     try:
         try:
@@ -217,8 +227,16 @@ def apply_page(
             session=session, agency_id=agency.id, new=new, actor=actor_for(request, principal)
         )
     except InputDataError as exc:
-        errors = form_errors(exc.problems, fields, "period_end")
-        return refused_on_agency_page(request, session, principal, agency_id, errors, typed)
+        errors = date_input_errors(
+            form_errors(exc.problems, fields, "period_end"),
+            {"period_start": "The first day of the period", "period_end": "The last day"},
+        )
+        shown = (
+            typed
+            | date_parts("period_start", period_start, start_day, start_month, start_year)
+            | date_parts("period_end", period_end, end_day, end_month, end_year)
+        )
+        return refused_on_agency_page(request, session, principal, agency_id, errors, shown)
     return RedirectResponse(
         f"/kitemarks/{agency_id}/applications/{application.id}", status_code=303
     )

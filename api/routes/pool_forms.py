@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from api.deps import SessionDep
+from api.forms import date_from_parts, date_input_errors, date_parts
 from api.params import RowId
 from api.rendering import render
 from api.routes.kitemark_forms import form_errors
@@ -82,6 +83,9 @@ def make_request_page(
     role: FormText = "",
     posts: FormText = "",
     start_date: FormText = "",
+    start_day: Annotated[str, Form(alias="start_date-day")] = "",
+    start_month: Annotated[str, Form(alias="start_date-month")] = "",
+    start_year: Annotated[str, Form(alias="start_date-year")] = "",
     weeks: FormText = "",
     onsite_days: FormText = "",
     max_day_rate: FormText = "",
@@ -94,7 +98,7 @@ def make_request_page(
     typed: dict[str, object] = {
         "role": role,
         "posts": posts.strip(),
-        "start_date": start_date.strip(),
+        "start_date": date_from_parts(start_date, start_day, start_month, start_year),
         "weeks": weeks.strip(),
         "onsite_days": onsite_days.strip(),
         "max_day_rate": max_day_rate.strip().lstrip("£"),
@@ -116,9 +120,11 @@ def make_request_page(
             actor=actor_for(request, principal),
         )
     except InputDataError as exc:
-        return _request_form(
-            request, council, errors=form_errors(exc.problems, fields, "reason"), typed=typed
+        shown = typed | date_parts("start_date", start_date, start_day, start_month, start_year)
+        errors = date_input_errors(
+            form_errors(exc.problems, fields, "reason"), {"start_date": "The start date"}
         )
+        return _request_form(request, council, errors=errors, typed=shown)
     return RedirectResponse(f"/councils/{council.code}/pool#request-{made.id}", status_code=303)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -77,6 +77,16 @@ def _sign_in(client: TestClient, email: str) -> str:
     )
     assert answer.status_code == 303, answer.text
     return _csrf(client.get("/account").text)
+
+
+DATE_PARTS = ("day", "month", "year")
+
+
+def _typed(html: str, name: str) -> str | None:
+    """The value an input named ``name`` shows."""
+    tag = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', html)
+    found = re.search(r'value="([^"]*)"', tag.group(0)) if tag else None
+    return found.group(1) if found else None
 
 
 def _summary_links(html: str) -> list[str]:
@@ -163,25 +173,62 @@ def test_refused_applications_and_evidence_come_back_with_the_error_summary(
         data={"csrf_token": token, "period_start": "2026-03-31", "period_end": "2025-04-01"},
     )
     assert backwards.status_code == 400
-    assert _summary_links(backwards.text) == ["period_end"]
+    assert _summary_links(backwards.text) == ["period_end-day"]
     assert "The period ends before it starts" in backwards.text
-    assert 'value="2026-03-31"' in backwards.text  # what was typed is kept
+    # What was typed is kept, in the date input's day, month and year.
+    assert [_typed(backwards.text, f"period_start-{part}") for part in DATE_PARTS] == [
+        "31",
+        "03",
+        "2026",
+    ]
 
     not_a_date = client.post(
         f"/kitemarks/{own}/applications",
         data={"csrf_token": token, "period_start": "31/03/2026", "period_end": ""},
     )
     assert not_a_date.status_code == 400
-    assert _summary_links(not_a_date.text) == ["period_start", "period_end"]
+    assert _summary_links(not_a_date.text) == ["period_start-day", "period_end-day"]
     assert 'id="period_start-error"' in not_a_date.text
+    # The page's own GOV.UK date inputs: day, month and year, kept as typed when refused.
+    in_words = client.post(
+        f"/kitemarks/{own}/applications",
+        data={
+            "csrf_token": token,
+            "period_start-day": "31",
+            "period_start-month": "March",
+            "period_start-year": "2026",
+            "period_end-day": "31",
+            "period_end-month": "2",
+            "period_end-year": "2027",
+        },
+    )
+    assert in_words.status_code == 400
+    assert _summary_links(in_words.text) == ["period_start-day", "period_end-day"]
+    assert "must be a real date" in in_words.text
+    assert [_typed(in_words.text, f"period_start-{part}") for part in DATE_PARTS] == [
+        "31",
+        "March",
+        "2026",
+    ]
     assert _count(reference_engine, Application, agency_id=own) == 0
 
     client.post(
         f"/kitemarks/{own}/applications",
-        data={"csrf_token": token, "period_start": "2025-04-01", "period_end": "2026-03-31"},
+        data={
+            "csrf_token": token,
+            "period_start-day": "1",
+            "period_start-month": "4",
+            "period_start-year": "2025",
+            "period_end-day": "31",
+            "period_end-month": "03",
+            "period_end-year": "2026",
+        },
     )
     with Session(reference_engine) as s:
         application_id = s.exec(select(Application.id).where(Application.agency_id == own)).one()
+        applied = s.get(Application, application_id)
+        assert applied is not None
+        assert (applied.period_start, applied.period_end) == (date(2025, 4, 1), date(2026, 3, 31))
     url = f"/kitemarks/{own}/applications/{application_id}/evidence"
 
     no_file = client.post(url, data={"csrf_token": token, "description": "kept"}, files={})
@@ -235,7 +282,7 @@ def test_a_complaint_is_recorded_answered_and_ruled_through_the_forms(
         },
     )
     assert refused.status_code == 400
-    assert _summary_links(refused.text) == ["received_on", "summary"]
+    assert _summary_links(refused.text) == ["received_on-day", "summary"]
     assert "The date received is in the future" in refused.text
     assert _count(reference_engine, Complaint) == 0
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tests.browser.accessibility import assert_accessible, assert_fits
+from tests.browser.forms import fill_date
 from tests.browser.signing import sign_in
 from tests.builders.agencies import register
 from tests.builders.people import Person
@@ -58,18 +59,18 @@ def test_the_agency_user_applies_and_uploads_evidence(
     expect(form).to_contain_text("Apply for the kite-mark")
     _checked(page)
 
-    page.get_by_label("First day of the period").fill("2026-03-31")
-    page.get_by_label("Last day of the period").fill("2025-04-01")
+    fill_date(page, "period_start", 31, 3, 2026)
+    fill_date(page, "period_end", 1, 4, 2025)
     page.get_by_role("button", name="Apply for the kite-mark").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("The period ends before it starts")
     expect(page).to_have_title(re.compile("^Error: "))
     _checked(page)
     summary.get_by_role("link", name="The period ends before it starts").click()
-    expect(page.get_by_label("Last day of the period")).to_be_focused()
+    expect(page.locator("#period_end-day")).to_be_focused()
 
-    page.get_by_label("First day of the period").fill("2025-04-01")
-    page.get_by_label("Last day of the period").fill("2026-03-31")
+    fill_date(page, "period_start", 1, 4, 2025)
+    fill_date(page, "period_end", 31, 3, 2026)
     page.get_by_role("button", name="Apply for the kite-mark").click()
     expect(page.locator("h1")).to_contain_text("Kite-mark application")
     expect(page.locator("#application-status")).to_have_text("submitted")
@@ -107,14 +108,14 @@ def test_a_complaint_is_recorded_answered_and_ruled(
     expect(page.locator("#complaint-form")).to_contain_text("Record a complaint or incident")
     _checked(page)
     page.get_by_label("Incident").check()
-    page.get_by_label("Date received").fill("not a date")
+    fill_date(page, "received_on", 31, 2, 2026)
     page.get_by_role("button", name="Record the complaint or incident").click()
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("Not a date (use YYYY-MM-DD)")
+    expect(summary).to_contain_text("The date received must be a real date")
     expect(summary).to_contain_text("The summary is 1 to 2000 characters")
     expect(page.get_by_label("Incident")).to_be_checked()
     _checked(page)
-    page.get_by_label("Date received").fill("2026-01-15")
+    fill_date(page, "received_on", 15, 1, 2026)
     page.get_by_label("Summary").fill("The locum missed two booked home visits.")
     page.get_by_role("button", name="Record the complaint or incident").click()
     expect(page.locator("#complaints")).to_be_visible()

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tests.browser.accessibility import assert_accessible, assert_fits
+from tests.browser.forms import fill_date
 from tests.browser.signing import sign_in
 from tests.builders import pool as build
 from tests.builders.people import COUNCIL_A, Person
@@ -78,7 +79,8 @@ def test_a_council_asks_the_coordinator_offers_the_council_accepts(
 
     page.get_by_label("Number of posts").fill("1")
     page.locator("#required-court_work").check()
-    page.get_by_label("Start date").fill((TODAY + timedelta(days=21)).isoformat())
+    start = TODAY + timedelta(days=21)
+    fill_date(page, "start_date", start.day, start.month, start.year)
     page.get_by_label("Duration in weeks").fill("12")
     page.get_by_label("Days a week on site").fill("3")
     page.get_by_label("Maximum day rate, in pounds").fill("600")
