@@ -242,7 +242,8 @@ def early_warnings(
         ]
         if inadequate:
             latest = inadequate[-1]
-            reasons.append(f"judged inadequate by Ofsted (inspection ended {latest.day:%d %B %Y})")
+            ended = f"{latest.day.day} {latest.day:%B %Y}"
+            reasons.append(f"judged inadequate by Ofsted (inspection ended {ended})")
             figures["inadequate_judgement"] = latest.day.isoformat()
             score += 1.5
         if reasons:
