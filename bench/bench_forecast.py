@@ -2,7 +2,7 @@
 
 - ours: ``forecasting.flows.refit`` on the bundled data: the panel model for four
   measures at one and two years ahead, forecasts with intervals for every council, the
-  rolling-origin backtest (three origins, both horizons, five methods), eight event
+  rolling-origin backtest (four origins, both horizons, five methods), eight event
   studies, early warnings, and storing it all.
 - baseline: the naive forecast of the same councils (each council's last published value
   for each measure), read from the same database.
