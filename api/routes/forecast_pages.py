@@ -17,7 +17,6 @@ from workforce.forecasting.backtest import GROUP_HEADINGS, GROUPS, METHODS
 from workforce.forecasting.caveats import COVERAGE, OVERALL_MASE, missed_targets
 from workforce.forecasting.panel import FORECAST_MEASURES
 from workforce.measures import MEASURES
-from workforce.statistics.england import england_table
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,39 +36,12 @@ def early_warnings_page(
     if region:  # an unknown region: NotFoundError, answered with a 404 page
         found = service.resolve_region(session=session, region=region)
         region, region_name = found.code, found.name
-    thresholds = warning_words.Thresholds(
-        agency_rate=settings.warning_agency_rate,
-        vacancy_gap=settings.warning_vacancy_gap,
-        recent_years=settings.warning_recent_years,
-        small_workforce_fte=settings.warning_small_workforce_fte,
-    )
+    thresholds = warning_words.Thresholds.from_settings(settings)
     explained: dict[str, warning_words.Explained] = {}
     if run is not None:
         warnings = forecast_service.warnings_in(session=session, run=run, region=region or None)
-        # Where each council stands in England: every council's agency forecast for next
-        # year, and the agency rate it starts from.
-        forecasts = forecast_service.all_values(
-            session=session, run=run, measure="agency_rate_fte", target=run.data_cutoff + 1
-        )
-        latest = england_table(
-            session=session,
-            year=run.data_cutoff,
-            measures=["agency_rate_fte"],
-            small_workforce_fte=settings.warning_small_workforce_fte,
-        )
-        explained = warning_words.explain_all(
-            warnings,
-            thresholds=thresholds,
-            agency_forecasts={council.code: value.point for value, council in forecasts},
-            agency_latest={
-                code: row.values.get("agency_rate_fte")
-                for row in latest
-                for code in row.council_codes
-            },
-            data_year=run.data_cutoff,
-            small_workforces={
-                code for row in latest if row.small_workforce for code in row.council_codes
-            },
+        explained = forecast_service.explained_warnings(
+            session=session, run=run, warnings=warnings, thresholds=thresholds
         )
     return render(
         request,

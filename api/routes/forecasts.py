@@ -15,6 +15,7 @@ from workforce.councils.service import find_council
 from workforce.errors import NotFoundError
 from workforce.forecasting import scenarios, service
 from workforce.forecasting.panel import FORECAST_MEASURES
+from workforce.forecasting.warning_words import Thresholds
 from workforce.inspections.models import Grade
 
 router = APIRouter(prefix="/api", tags=["forecasts"])
@@ -287,6 +288,8 @@ WARNING_COLUMNS = (
     "reasons",
     "figures",
     "caveats",
+    "in_words",
+    "score_in_words",
 )
 
 
@@ -304,13 +307,27 @@ def _flat_figures(figures: dict[str, Any], prefix: str = "") -> list[str]:
 
 @router.get("/early-warnings", response_model=EarlyWarnings)
 def early_warnings(
-    session: SessionDep, region: RegionQuery = None, format: FormatQuery = Format.json
+    request: Request,
+    session: SessionDep,
+    region: RegionQuery = None,
+    format: FormatQuery = Format.json,
 ) -> Any:
     """Councils whose forecast or recent movement crosses the thresholds, most reasons
-    first, each with its region, its reasons in words and the figures behind them;
+    first, each with its region, its reasons and figures, and in words its rank and reasons
+    (``in_words``) and what its score adds up to (``score_in_words``), as the page says them;
     ``?format=csv`` for a download (reasons and figures joined with "; ")."""
     run = service.require_run(session=session)
     warnings = service.warnings_in(session=session, run=run, region=region)
+    explained = service.explained_warnings(
+        session=session,
+        run=run,
+        warnings=warnings,
+        thresholds=Thresholds.from_settings(request.app.state.settings),
+    )
+    for warning in warnings:
+        words = explained.get(warning["council_code"])
+        warning["in_words"] = words.sentence if words else None
+        warning["score_in_words"] = words.score if words else None
     if format is Format.csv:
         records = [
             {

@@ -77,6 +77,12 @@ def test_each_warning_is_said_in_words_and_its_score_adds_up(
     assert sum("the highest in England" in s for s in sentences) <= 1
     for code in small & set(said):
         assert "in England" not in said[code]
+    # The API says the same words, in JSON and in its CSV.
+    answer = public_client.get("/api/early-warnings").json()["warnings"]
+    assert [w["in_words"] for w in answer] == sentences
+    assert [w["score_in_words"] for w in answer] == scores
+    as_csv = public_client.get("/api/early-warnings", params={"format": "csv"}).text
+    assert "in_words" in as_csv.splitlines()[0] and sentences[0].split(":")[0] in as_csv
 
 
 def test_the_page_says_how_the_score_is_made_and_links_to_the_methods(

@@ -132,7 +132,8 @@ def test_forecasts_scenarios_effects_and_warnings(
     assert table.headers["content-type"].startswith("text/csv")
     lines = table.text.splitlines()
     assert lines[0] == (
-        "rank_in_england,council_code,council_name,region_name,score,reasons,figures,caveats"
+        "rank_in_england,council_code,council_name,region_name,score,reasons,figures,caveats,"
+        "in_words,score_in_words"
     )
     assert len(lines) == len(north_west) + 1 and north_west[0]["council_name"] in lines[1]
     # Rising turnover is the figure a CSV cell has to flatten. No North West council's rose

@@ -18,6 +18,7 @@ from workforce.councils.models import CouncilPublic
 from workforce.councils.service import list_councils
 from workforce.errors import NotFoundError
 from workforce.forecasting import model as panel_model
+from workforce.forecasting import warning_words
 from workforce.forecasting.models import (
     BacktestScore,
     EarlyWarning,
@@ -29,6 +30,7 @@ from workforce.forecasting.models import (
     warning_dict,
 )
 from workforce.inspections.models import Judgement
+from workforce.statistics.england import england_table
 from workforce.statistics.models import Publication
 
 
@@ -182,3 +184,36 @@ def all_values(
         if value.council_code in councils
     ]
     return sorted(rows, key=lambda r: (r[1].name, r[0].measure, r[0].target))
+
+
+def explained_warnings(
+    *,
+    session: Session,
+    run: ForecastRun,
+    warnings: list[dict[str, Any]],
+    thresholds: warning_words.Thresholds,
+) -> dict[str, warning_words.Explained]:
+    """``warnings`` in words, by council code: each council's rank and reasons, with where
+    its agency forecast stands among every council's (small workforces apart, by the
+    England table's rule)."""
+    forecasts = all_values(
+        session=session, run=run, measure="agency_rate_fte", target=run.data_cutoff + 1
+    )
+    latest = england_table(
+        session=session,
+        year=run.data_cutoff,
+        measures=["agency_rate_fte"],
+        small_workforce_fte=thresholds.small_workforce_fte,
+    )
+    return warning_words.explain_all(
+        warnings,
+        thresholds=thresholds,
+        agency_forecasts={council.code: value.point for value, council in forecasts},
+        agency_latest={
+            code: row.values.get("agency_rate_fte") for row in latest for code in row.council_codes
+        },
+        data_year=run.data_cutoff,
+        small_workforces={
+            code for row in latest if row.small_workforce for code in row.council_codes
+        },
+    )

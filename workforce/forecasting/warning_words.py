@@ -34,6 +34,16 @@ class Thresholds:
     recent_years: float  # an inadequate judgement this recent
     small_workforce_fte: float  # below this many FTE in post, rates swing
 
+    @classmethod
+    def from_settings(cls, settings: Any) -> Thresholds:
+        """The thresholds ``settings`` (the service's ``Settings``) configure."""
+        return cls(
+            agency_rate=settings.warning_agency_rate,
+            vacancy_gap=settings.warning_vacancy_gap,
+            recent_years=settings.warning_recent_years,
+            small_workforce_fte=settings.warning_small_workforce_fte,
+        )
+
 
 @dataclass(frozen=True)
 class Explained:
