@@ -22,7 +22,7 @@ from api.security import (
     require_council,
     require_return,
 )
-from api.uploads import BodyTooLarge, read_upload_form
+from api.uploads import BodyTooLarge, ReceivedFile, read_upload_form
 from workforce.agencies import councils as agency_councils
 from workforce.auth.permissions import Action, Decision, Principal, authorize
 from workforce.councils.models import Council
@@ -185,6 +185,18 @@ def council_template_csv(
     )
 
 
+async def _form_file(request: Request, missing: str) -> tuple[ReceivedFile | None, list[str]]:
+    """The form's ``file`` field, streamed within the upload limit, and what is wrong with
+    it for the error summary: ``missing`` when none was chosen, or the limit it passed."""
+    limit_mb = request.app.state.settings.max_upload_mb
+    try:
+        form = await read_upload_form(request, file_fields=("file",), limit_mb=limit_mb)
+    except BodyTooLarge:
+        return None, [f"The file is larger than {limit_mb:g} MB: nothing was stored"]
+    file = form.files.get("file")
+    return file, [] if file is not None else [missing]
+
+
 @router.post("/councils/{code}/returns", response_class=HTMLResponse)
 async def upload_return_page(
     request: Request,
@@ -193,17 +205,7 @@ async def upload_return_page(
     code: str,
 ) -> Response:
     settings = request.app.state.settings
-    errors = []
-    try:
-        form = await read_upload_form(
-            request, file_fields=("file",), limit_mb=settings.max_upload_mb
-        )
-        file = form.files.get("file")
-        if file is None:
-            errors.append("Choose the file to upload")
-    except BodyTooLarge:
-        file = None
-        errors.append(f"The file is larger than {settings.max_upload_mb:g} MB: nothing was stored")
+    file, errors = await _form_file(request, "Choose the file to upload")
     if errors or file is None:
         return await run_in_threadpool(
             _upload_form_again, request, session, principal, code, errors
@@ -289,17 +291,7 @@ async def corrected_file_page(
     version; without a file, the report page again with the error at its file field."""
     settings = request.app.state.settings
     row = await run_in_threadpool(_return_to_correct, principal, session, return_id)
-    errors = []
-    try:
-        form = await read_upload_form(
-            request, file_fields=("file",), limit_mb=settings.max_upload_mb
-        )
-        file = form.files.get("file")
-        if file is None:
-            errors.append("Choose the corrected file to send")
-    except BodyTooLarge:
-        file = None
-        errors.append(f"The file is larger than {settings.max_upload_mb:g} MB: nothing was stored")
+    file, errors = await _form_file(request, "Choose the corrected file to send")
     if errors or file is None:
         return await run_in_threadpool(_report, request, session, principal, row, errors)
     council_code = row.council_code
