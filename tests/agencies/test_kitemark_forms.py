@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from api.main import create_app
 from tests.builders.agencies import register
 from tests.builders.people import COUNCIL_A, PASSWORD, TEST_ACTOR, Person, make_people
+from tests.signing import signed_in_token
 from workforce.agencies.models import Application, Complaint, EvidenceFile
 from workforce.auth import service as auth_service
 from workforce.auth.models import AuditEvent, Role
@@ -60,25 +61,6 @@ def agencies(reference_engine: Engine, people: dict[str, Person]) -> dict[str, i
         return {"own": own.id, "other": other.id}
 
 
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-def _sign_in(client: TestClient, email: str) -> str:
-    """Sign in through the form; return the session's CSRF token."""
-    client.cookies.clear()
-    form = client.get("/sign-in")
-    answer = client.post(
-        "/sign-in",
-        data={"email": email, "password": PASSWORD, "csrf_token": _csrf(form.text)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    return _csrf(client.get("/account").text)
-
-
 DATE_PARTS = ("day", "month", "year")
 
 
@@ -117,7 +99,7 @@ def test_the_agency_user_applies_and_uploads_evidence_through_the_forms(
 ) -> None:
     own = agencies["own"]
     assert "Apply for the kite-mark" not in client.get(f"/kitemarks/{own}").text
-    token = _sign_in(client, people["agency_user"].email)
+    token = signed_in_token(client, people["agency_user"].email)
     page = client.get(f"/kitemarks/{own}").text
     assert "Apply for the kite-mark" in page and "Record a complaint" not in page
 
@@ -166,7 +148,7 @@ def test_refused_applications_and_evidence_come_back_with_the_error_summary(
     reference_engine: Engine,
 ) -> None:
     own = agencies["own"]
-    token = _sign_in(client, people["agency_user"].email)
+    token = signed_in_token(client, people["agency_user"].email)
 
     backwards = client.post(
         f"/kitemarks/{own}/applications",
@@ -266,7 +248,7 @@ def test_a_complaint_is_recorded_answered_and_ruled_through_the_forms(
     reference_engine: Engine,
 ) -> None:
     own = agencies["own"]
-    token = _sign_in(client, people["hr_lead_a"].email)
+    token = signed_in_token(client, people["hr_lead_a"].email)
     page = client.get(f"/kitemarks/{own}").text
     assert "Record a complaint or incident" in page and "Apply for the kite-mark" not in page
 
@@ -305,7 +287,7 @@ def test_a_complaint_is_recorded_answered_and_ruled_through_the_forms(
     assert _audited(reference_engine, "kitemark.complaint") == 1
     assert "The locum missed two booked home visits." in client.get(f"/kitemarks/{own}").text
 
-    token = _sign_in(client, people["agency_user"].email)
+    token = signed_in_token(client, people["agency_user"].email)
     respond = f"/kitemarks/{own}/complaints/{complaint.id}/response"
     blank = client.post(respond, data={"csrf_token": token, "response": " "})
     assert blank.status_code == 400
@@ -319,7 +301,7 @@ def test_a_complaint_is_recorded_answered_and_ruled_through_the_forms(
     assert answered.headers["location"] == f"/kitemarks/{own}#complaint-{complaint.id}"
     assert _audited(reference_engine, "kitemark.complaint_response") == 1
 
-    token = _sign_in(client, people["kitemark_admin"].email)
+    token = signed_in_token(client, people["kitemark_admin"].email)
     ruling = f"/kitemarks/{own}/complaints/{complaint.id}/ruling"
     unchosen = client.post(ruling, data={"csrf_token": token})
     assert unchosen.status_code == 400
@@ -344,14 +326,14 @@ def test_anyone_the_api_refuses_is_refused_the_forms_and_sees_none(
     reference_engine: Engine,
 ) -> None:
     own = agencies["own"]
-    token = _sign_in(client, people["agency_user"].email)
+    token = signed_in_token(client, people["agency_user"].email)
     client.post(
         f"/kitemarks/{own}/applications",
         data={"csrf_token": token, "period_start": "2025-04-01", "period_end": "2026-03-31"},
     )
     with Session(reference_engine) as s:
         application_id = s.exec(select(Application.id)).one()
-    token = _sign_in(client, people["hr_lead_a"].email)
+    token = signed_in_token(client, people["hr_lead_a"].email)
     client.post(
         f"/kitemarks/{own}/complaints",
         data={
@@ -374,7 +356,7 @@ def test_anyone_the_api_refuses_is_refused_the_forms_and_sees_none(
     evidence = {"file": ("x.pdf", CONTENT, "application/pdf")}
 
     # Another agency's user: none of the forms on the page, and 404 for each post.
-    token = _sign_in(client, OTHER_AGENCY_USER)
+    token = signed_in_token(client, OTHER_AGENCY_USER)
     page = client.get(f"/kitemarks/{own}").text
     for form in ("Apply for the kite-mark", "Record a complaint", "Send the response"):
         assert form not in page
@@ -400,18 +382,18 @@ def test_anyone_the_api_refuses_is_refused_the_forms_and_sees_none(
 
     # Another council's user may not record for council A; only the kite-mark admin rules;
     # only the agency's own user responds (not even the kite-mark admin).
-    token = _sign_in(client, people["hr_lead_b"].email)
+    token = signed_in_token(client, people["hr_lead_b"].email)
     assert "Record a complaint or incident" in client.get(f"/kitemarks/{own}").text
     answer = client.post(f"/kitemarks/{own}/complaints", data={"csrf_token": token, **complaint})
     assert answer.status_code == 404
     for key in ("hr_lead_a", "admin"):
-        token = _sign_in(client, people[key].email)
+        token = signed_in_token(client, people[key].email)
         answer = client.post(
             f"/kitemarks/{own}/complaints/{complaint_id}/ruling",
             data={"csrf_token": token, "upheld": "yes"},
         )
         assert answer.status_code == 404, key
-    token = _sign_in(client, people["kitemark_admin"].email)
+    token = signed_in_token(client, people["kitemark_admin"].email)
     answer = client.post(
         f"/kitemarks/{own}/complaints/{complaint_id}/response",
         data={"csrf_token": token, "response": "not the admin's to say"},
@@ -452,7 +434,7 @@ def test_signed_out_is_sent_to_sign_in_and_a_post_without_the_csrf_token_is_refu
     answer = client.get(f"/kitemarks/{own}/applications/1", follow_redirects=False)
     assert answer.status_code == 303
 
-    token = _sign_in(client, people["agency_user"].email)
+    token = signed_in_token(client, people["agency_user"].email)
     missing = client.post(f"/kitemarks/{own}/applications", data=period)
     wrong = client.post(f"/kitemarks/{own}/applications", data={**period, "csrf_token": "forged"})
     assert missing.status_code == 403 and wrong.status_code == 403
@@ -468,7 +450,7 @@ def test_signed_out_is_sent_to_sign_in_and_a_post_without_the_csrf_token_is_refu
     )
     assert upload.status_code == 403
     assert _count(reference_engine, EvidenceFile) == 0
-    _sign_in(client, people["hr_lead_a"].email)
+    signed_in_token(client, people["hr_lead_a"].email)
     answer = client.post(
         f"/kitemarks/{own}/complaints",
         data={

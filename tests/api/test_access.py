@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -16,6 +15,7 @@ from sqlmodel import Session
 from api.main import create_app
 from api.public_routes import route_inventory
 from tests.builders.people import COUNCIL_A, COUNCIL_B, PASSWORD, Person, make_people
+from tests.signing import csrf_token
 from workforce.auth.models import ApiToken
 from workforce.auth.permissions import WRITES, Decision, Principal, authorize
 from workforce.config import Settings
@@ -272,12 +272,6 @@ def test_creating_a_user_through_the_api_is_validated_and_audited(
 # --- secrets -------------------------------------------------------------------------------
 
 
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the form"
-    return match.group(1)
-
-
 def _all_database_text(engine: Engine) -> str:
     chunks = []
     with engine.connect() as connection:
@@ -301,11 +295,15 @@ def test_passwords_and_tokens_never_appear_in_clear(
         # A failed and a successful sign-in, API calls with every token, a new token listed.
         client.post(
             "/sign-in",
-            data={"email": lead.email, "password": "wrong " + PASSWORD, "csrf_token": _csrf(form)},
+            data={
+                "email": lead.email,
+                "password": "wrong " + PASSWORD,
+                "csrf_token": csrf_token(form),
+            },
         )
         signed_in = client.post(
             "/sign-in",
-            data={"email": lead.email, "password": PASSWORD, "csrf_token": _csrf(form)},
+            data={"email": lead.email, "password": PASSWORD, "csrf_token": csrf_token(form)},
         )
         assert signed_in.status_code == 200 and lead.email in signed_in.text
         responses = [signed_in.text]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from tests.builders.people import PASSWORD, TEST_ACTOR, Person, make_people
+from tests.signing import csrf_token, sign_in
 from workforce.auth import service
 from workforce.auth.models import AuditEvent, WebSession
 from workforce.timeutils import utcnow
@@ -26,22 +26,9 @@ def people(reference_engine: Engine) -> dict[str, Person]:
     return make_people(reference_engine)
 
 
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
 def _sign_in(client: TestClient, person: Person) -> str:
     """Sign ``person`` in through the form, as a new browser would; return its cookie."""
-    client.cookies.clear()
-    form = client.get("/sign-in")
-    answer = client.post(
-        "/sign-in",
-        data={"email": person.email, "password": PASSWORD, "csrf_token": _csrf(form.text)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
+    sign_in(client, person.email)
     cookie = client.cookies.get(COOKIE)
     assert cookie
     return cookie
@@ -51,7 +38,7 @@ def _sign_out(client: TestClient) -> None:
     account = client.get("/account")
     assert account.status_code == 200
     answer = client.post(
-        "/sign-out", data={"csrf_token": _csrf(account.text)}, follow_redirects=False
+        "/sign-out", data={"csrf_token": csrf_token(account.text)}, follow_redirects=False
     )
     assert answer.status_code == 303
 
@@ -142,7 +129,7 @@ def test_sign_out_is_audited_and_the_csrf_token_dies_with_the_session(
 ) -> None:
     lead = people["hr_lead_a"]
     _sign_in(client, lead)
-    token = _csrf(client.get("/account").text)
+    token = csrf_token(client.get("/account").text)
     token_id = client.get("/api/me/tokens").json()[0]["id"]
     # A cookie-authenticated change needs this session's CSRF token ...
     assert client.delete(f"/api/me/tokens/{token_id}").status_code == 403

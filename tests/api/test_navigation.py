@@ -1,12 +1,11 @@
 """The service navigation offers each signed-in user the pages their role may open."""
 
-import re
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from tests.builders.people import PASSWORD, Person, make_people
+from tests.builders.people import Person, make_people
+from tests.signing import sign_in
 from workforce.auth.models import Role
 
 MAY_READ_MOU = {Role.mou_member, Role.analyst, Role.admin}
@@ -17,19 +16,6 @@ def people(reference_engine: Engine) -> dict[str, Person]:
     return make_people(reference_engine)
 
 
-def _sign_in(client: TestClient, person: Person) -> None:
-    client.cookies.clear()
-    form = client.get("/sign-in")
-    match = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert match
-    answer = client.post(
-        "/sign-in",
-        data={"email": person.email, "password": PASSWORD, "csrf_token": match.group(1)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-
-
 def test_the_mou_link_is_offered_to_those_who_may_open_it(
     client: TestClient, people: dict[str, Person]
 ) -> None:
@@ -37,7 +23,7 @@ def test_the_mou_link_is_offered_to_those_who_may_open_it(
     assert 'href="/rate-index"' in anonymous and 'href="/kitemarks"' in anonymous
     assert 'href="/mou/groups"' not in anonymous
     for person in people.values():
-        _sign_in(client, person)
+        sign_in(client, person.email)
         page = client.get("/").text
         # An MoU member's links go straight to their own group's pages.
         offered = 'href="/mou/groups' in page

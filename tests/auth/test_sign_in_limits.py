@@ -19,6 +19,7 @@ from sqlmodel import Session
 from api.main import create_app
 from tests.builders.people import PASSWORD, TEST_ACTOR
 from tests.live import server_process
+from tests.signing import csrf_token
 from workforce.auth import flows, passwords, service
 from workforce.auth.limits import SignInLimits
 from workforce.auth.models import Role, User
@@ -28,12 +29,6 @@ from workforce.db import make_engine
 MIB = 1024 * 1024
 # OWASP Password Storage Cheat Sheet: argon2id, 19 MiB, 2 iterations, 1 degree of parallelism.
 OWASP_PARAMETERS = "$argon2id$v=19$m=19456,t=2,p=1$"
-
-
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the form"
-    return match.group(1)
 
 
 @pytest.fixture
@@ -54,7 +49,7 @@ def _attempt(client: TestClient, email: str, password: str = "not the password")
     form = client.get("/sign-in")
     return client.post(
         "/sign-in",
-        data={"email": email, "password": password, "csrf_token": _csrf(form.text)},
+        data={"email": email, "password": password, "csrf_token": csrf_token(form.text)},
         follow_redirects=False,
     )
 
@@ -158,7 +153,7 @@ def test_eighty_sign_ins_at_once_take_bounded_memory(settings: Settings, tmp_pat
     }
     with server_process(settings, tmp_path, extra_env) as server:
         with httpx2.Client(base_url=server.url, timeout=120) as client:
-            token = _csrf(client.get("/sign-in").text)
+            token = csrf_token(client.get("/sign-in").text)
             cookies = dict(client.cookies)
             # One sign-in first, so what is measured is the burst, not the first request.
             client.post(

@@ -4,7 +4,6 @@ the council's own users, analysts and admins ever see it."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -14,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.main import create_app
-from tests.builders.people import COUNCIL_A, COUNCIL_B, PASSWORD, Person, make_people
+from tests.builders.people import COUNCIL_A, COUNCIL_B, Person, make_people
 from tests.builders.returns_outlook import (
     AGENCY,
     CUTOFF,
@@ -28,6 +27,7 @@ from tests.builders.returns_outlook import (
 from tests.builders.returns_outlook import (
     returns_sent as sent,
 )
+from tests.signing import sign_in
 from workforce.config import Settings
 from workforce.data import BUNDLED_DATA
 from workforce.db import make_engine
@@ -314,19 +314,6 @@ def test_the_api_answers_the_councils_own_users_analysts_and_admins_only(
     assert client.get(URL, headers=people["pool_coordinator"].headers).status_code == 403
 
 
-def _sign_in(client: TestClient, person: Person) -> None:
-    client.cookies.clear()
-    form = client.get("/sign-in")
-    match = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert match
-    answer = client.post(
-        "/sign-in",
-        data={"email": person.email, "password": PASSWORD, "csrf_token": match.group(1)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-
-
 PAGE = f"/councils/{COUNCIL_A}"
 SECTION = "Your returns since the last census"
 
@@ -337,14 +324,14 @@ def test_only_the_councils_own_users_see_the_section_and_the_shared_page_has_no_
     anonymous_before = client.get(PAGE)
     assert anonymous_before.status_code == 200 and SECTION not in anonymous_before.text
 
-    _sign_in(client, people["hr_lead_a"])
+    sign_in(client, people["hr_lead_a"].email)
     own = client.get(PAGE)
     assert own.status_code == 200
     assert SECTION in own.text and "Unpublished data" in own.text
     assert "puts it at 23.7%" in own.text  # the agency rate the returns show
     assert own.headers["cache-control"] == "no-store"
 
-    _sign_in(client, people["hr_lead_b"])
+    sign_in(client, people["hr_lead_b"].email)
     other = client.get(PAGE)
     assert other.status_code == 200
     assert SECTION not in other.text and "23.7%" not in other.text

@@ -17,7 +17,8 @@ from sqlmodel import Session, func, select
 
 from api.main import create_app
 from tests.builders import pool as build
-from tests.builders.people import COUNCIL_A, COUNCIL_B, PASSWORD, Person, make_people
+from tests.builders.people import COUNCIL_A, COUNCIL_B, Person, make_people
+from tests.signing import signed_in_token
 from workforce.auth.models import AuditEvent
 from workforce.config import Settings
 from workforce.pool.models import Offer, Placement, PoolRequest
@@ -37,24 +38,6 @@ def client(reference_settings: Settings, reference_engine: Engine) -> Iterator[T
 @pytest.fixture
 def people(reference_engine: Engine) -> dict[str, Person]:
     return make_people(reference_engine)
-
-
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-def _sign_in(client: TestClient, email: str) -> str:
-    client.cookies.clear()
-    form = client.get("/sign-in")
-    answer = client.post(
-        "/sign-in",
-        data={"email": email, "password": PASSWORD, "csrf_token": _csrf(form.text)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    return _csrf(client.get("/account").text)
 
 
 def _count(engine: Engine, model: type) -> int:
@@ -95,7 +78,7 @@ def test_a_request_from_the_form_to_a_placement(
     client: TestClient, people: dict[str, Person], reference_engine: Engine
 ) -> None:
     lead = people["intervention_lead_a"].email
-    token = _sign_in(client, lead)
+    token = signed_in_token(client, lead)
     landed = client.get("/pool/requests", follow_redirects=False)
     assert landed.headers["location"] == f"/councils/{COUNCIL_A}/pool"
     page = client.get(f"/councils/{COUNCIL_A}/pool")
@@ -134,7 +117,7 @@ def test_a_request_from_the_form_to_a_placement(
     worker_id = _worker(reference_engine)
 
     # The coordinator runs the matcher and offers the proposed worker.
-    token = _sign_in(client, people["pool_coordinator"].email)
+    token = signed_in_token(client, people["pool_coordinator"].email)
     assert (
         client.post("/pool/match", data={"csrf_token": token}, follow_redirects=False).status_code
         == 303
@@ -164,7 +147,7 @@ def test_a_request_from_the_form_to_a_placement(
     assert worker_says.status_code == 303, worker_says.text
 
     # The council sees a profile, not the name, until it accepts and the placement is made.
-    token = _sign_in(client, lead)
+    token = signed_in_token(client, lead)
     page = client.get(f"/councils/{COUNCIL_A}/pool")
     assert "Jo Placed" not in page.text and "team manager" in page.text
     # A council's user cannot answer for the worker.
@@ -189,7 +172,7 @@ def test_a_request_from_the_form_to_a_placement(
     assert "pool.match" in actions
     assert client.get("/pool/report").status_code == 403
 
-    _sign_in(client, people["pool_coordinator"].email)
+    signed_in_token(client, people["pool_coordinator"].email)
     report = client.get("/pool/report")
     assert report.status_code == 200
     fill = re.search(r'<table class="govuk-table" id="fill_rate">.*?</table>', report.text, re.S)
@@ -206,6 +189,6 @@ def test_signed_out_is_sent_to_sign_in_and_others_are_refused(
         303,
         401,
     )
-    _sign_in(client, people["hr_lead_a"].email)
+    signed_in_token(client, people["hr_lead_a"].email)
     assert client.get(f"/councils/{COUNCIL_A}/pool").status_code == 404
     assert client.get("/pool").status_code == 403
