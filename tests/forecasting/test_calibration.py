@@ -15,17 +15,8 @@ from sqlmodel import Session
 from tests.builders.forecasting import panel as synthetic_panel
 from workforce.forecasting import backtest, caveats, model, words
 from workforce.forecasting.models import BacktestScore, ForecastRun
-from workforce.forecasting.panel import JudgementEvent, Panel, load_panel
+from workforce.forecasting.panel import JudgementEvent, Panel
 from workforce.statistics.bundled import newest_census_year
-
-_BUNDLED: dict[str, Panel] = {}
-
-
-@pytest.fixture
-def bundled(public_session: Session) -> Panel:
-    if "panel" not in _BUNDLED:
-        _BUNDLED["panel"] = load_panel(session=public_session)
-    return _BUNDLED["panel"]
 
 
 def _scrambled_after(panel: Panel, origin: int) -> Panel:

@@ -8,21 +8,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-from sqlmodel import Session
 
 from tests.builders.forecasting import panel as synthetic_panel
 from workforce.forecasting import backtest, model
-from workforce.forecasting.panel import JudgementEvent, Panel, census_year, load_panel
-
-_BUNDLED: dict[str, Panel] = {}
-
-
-@pytest.fixture
-def bundled(public_session: Session) -> Panel:
-    """The bundled published data (2017-2024) and every judgement (loaded once)."""
-    if "panel" not in _BUNDLED:
-        _BUNDLED["panel"] = load_panel(session=public_session)
-    return _BUNDLED["panel"]
+from workforce.forecasting.panel import JudgementEvent, Panel, census_year
 
 
 def test_a_judgement_after_30_september_counts_from_the_next_census_year() -> None:
