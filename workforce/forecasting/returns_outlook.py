@@ -316,22 +316,41 @@ def _label(measure: str) -> str:
     return MEASURES[measure].label
 
 
-def _unmoved(public: ForecastValue, why: str) -> MeasureOutlook:
-    label = _label(public.measure)
+def _outlook(
+    public: ForecastValue,
+    *,
+    returns_rate: float | None,
+    quarters: int,
+    weight: float,
+    updated: float,
+    sentence: str,
+) -> MeasureOutlook:
+    """The measure's outlook beside its public forecast (rounded as the forecasts API is)."""
     return MeasureOutlook(
         measure=public.measure,
-        label=label,
+        label=_label(public.measure),
         target=public.target,
         public=round(public.point, 2),
         public_lo80=round(public.lo80, 2),
         public_hi80=round(public.hi80, 2),
+        returns_rate=None if returns_rate is None else round(returns_rate, 2),
+        quarters=quarters,
+        weight=weight,
+        updated=round(updated, 2),
+        sentence=sentence,
+    )
+
+
+def _unmoved(public: ForecastValue, why: str) -> MeasureOutlook:
+    return _outlook(
+        public,
         returns_rate=None,
         quarters=0,
         weight=0.0,
-        updated=round(public.point, 2),
+        updated=public.point,
         sentence=(
-            f"{label}: not updated, because {why}; the outlook for {public.target} stays the "
-            f"public forecast, about {public.point:.1f}%."
+            f"{_label(public.measure)}: not updated, because {why}; the outlook for "
+            f"{public.target} stays the public forecast, about {public.point:.1f}%."
         ),
     )
 
@@ -358,17 +377,12 @@ def _moved(public: ForecastValue, rate: float, quarters: int, latest: date) -> M
         if change == 0
         else f"{'up' if change > 0 else 'down'} {abs(change):.1f} points"
     )
-    return MeasureOutlook(
-        measure=public.measure,
-        label=label,
-        target=public.target,
-        public=round(public.point, 2),
-        public_lo80=round(public.lo80, 2),
-        public_hi80=round(public.hi80, 2),
-        returns_rate=round(rate, 2),
+    return _outlook(
+        public,
+        returns_rate=rate,
         quarters=quarters,
         weight=weight,
-        updated=round(updated, 2),
+        updated=updated,
         sentence=(
             f"{label}: {source} at {rate:.1f}%, against {public.point:.1f}% expected for "
             f"{public.target}; the updated outlook for {public.target} is about "
