@@ -11,6 +11,7 @@ from api.charts import effects_chart_svg
 from api.deps import SessionDep
 from api.rendering import region_choices, render
 from workforce.councils import service
+from workforce.forecasting import model as panel_model
 from workforce.forecasting import service as forecast_service
 from workforce.forecasting import warning_words
 from workforce.forecasting.backtest import GROUP_HEADINGS, GROUPS, METHODS
@@ -99,9 +100,11 @@ def methods_page(
         measures=[MEASURES[m] for m in FORECAST_MEASURES],
         methods=METHODS,
         groups=[(g, GROUP_HEADINGS[g]) for g in GROUPS],
+        group_headings=GROUP_HEADINGS,
         labels={m: MEASURES[m].label for m in FORECAST_MEASURES},
         missed=missed_targets(scores),
         coverage_targets=COVERAGE,
+        recency_half_life=panel_model.RECENCY_HALF_LIFE,
         mase_targets={MEASURES[m].label: v for m, v in OVERALL_MASE.items()},
         small_workforce_fte=request.app.state.settings.warning_small_workforce_fte,
     )

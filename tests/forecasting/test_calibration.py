@@ -1,5 +1,5 @@
-"""Intervals calibrated by group and horizon, out of sample; small workforces; the caveats
-a council's forecasts carry when the backtest misses a target."""
+"""Intervals calibrated by horizon and weighted to recent years, out of sample; small
+workforces; the caveats a council's forecasts carry when the backtest misses a target."""
 
 from __future__ import annotations
 
@@ -43,50 +43,54 @@ def test_the_calibration_for_an_origin_never_sees_data_after_it(
     fitted = model.fit(bundled.up_to(origin), "vacancy_rate_fte", horizon)
     blind = model.fit(_scrambled_after(bundled, origin).up_to(origin), "vacancy_rate_fte", horizon)
     assert fitted.cutoff == origin
-    assert fitted.group_quantiles == blind.group_quantiles
     assert fitted.quantiles == blind.quantiles
     # ... while a fit that does see the later years calibrates differently.
     later = model.fit(bundled.up_to(origin + 2), "vacancy_rate_fte", horizon)
-    assert later.group_quantiles != fitted.group_quantiles
+    assert later.quantiles != fitted.quantiles
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_intervals_are_calibrated_by_group_and_horizon(bundled: Panel) -> None:
+def test_intervals_are_calibrated_by_horizon_with_one_multiple_for_every_council(
+    bundled: Panel,
+) -> None:
     one = model.fit(bundled, "agency_rate_fte", 1)
     two = model.fit(bundled, "agency_rate_fte", 2)
     for fitted in (one, two):
-        exposed, rest = fitted.group_quantiles["exposed"], fitted.group_quantiles["rest"]
-        assert exposed[0.8] != pytest.approx(rest[0.8], rel=1e-3)
-        assert exposed[0.8] < exposed[0.95] and rest[0.8] < rest[0.95]
-    assert one.group_quantiles["rest"][0.8] != pytest.approx(two.group_quantiles["rest"][0.8])
-    # A recently inadequate council's band uses its group's multiple, another council's
-    # the rest's.
+        assert fitted.group_quantiles == {}
+        assert 0 < fitted.quantiles[0.8] < fitted.quantiles[0.95]
+    assert one.quantiles[0.8] < two.quantiles[0.8]  # two years ahead is less certain
+    # A recently inadequate council's band and another council's use the same multiple of
+    # their own volatility.
     rows = model.build_rows(
         bundled, "agency_rate_fte", 1, origins=[bundled.last_year], training=False
     ).frame
     out = one.predict(model.Rows(rows)).set_index("council_code")
     frame = rows.set_index("council_code")
     unclipped = (out["lo80"] > 0) & (out["hi80"] < 100) & ~frame["small_workforce"]
-    for group, members in (("exposed", frame["exposed"]), ("rest", ~frame["exposed"])):
+    for members in (frame["exposed"], ~frame["exposed"]):
         code = frame.index[unclipped & members][0]
         half = (out.loc[code, "hi80"] - out.loc[code, "lo80"]) / 2
-        expected = one.group_quantiles[group][0.8] * frame.loc[code, "sigma"]
-        assert half == pytest.approx(expected), (code, group)
+        assert half == pytest.approx(one.quantiles[0.8] * frame.loc[code, "sigma"]), code
 
 
-def test_a_small_group_is_pulled_towards_the_pooled_quantile() -> None:
+def test_recent_years_weigh_more_in_the_calibration() -> None:
     rng = np.random.default_rng(3)
-    scaled = np.abs(rng.normal(0, 1, 1000))
-    exposed = np.zeros(1000, dtype=bool)
-    exposed[:10] = True
-    scaled[:10] = 5.0  # ten wild rows
-    pooled, by_group = model.calibrate(scaled, exposed)
-    own = 5.0
-    assert pooled[0.8] < by_group["exposed"][0.8] < own
-    weight = 10 / (10 + model.POOL_ROWS)
-    assert by_group["exposed"][0.8] == pytest.approx(weight * own + (1 - weight) * pooled[0.8])
-    _, nobody = model.calibrate(scaled, np.zeros(1000, dtype=bool))
-    assert nobody["exposed"] == pooled
+    recent = np.abs(rng.normal(0, 1, 500))
+    old = np.abs(rng.normal(0, 3, 500))  # an early, more volatile stretch
+    scaled = np.concatenate([recent, old])
+    equal = model.calibrate(scaled)
+    assert equal[0.8] == pytest.approx(np.quantile(scaled, 0.8), rel=0.01)
+    # The old residuals six years back (three half-lives) weigh an eighth of the recent ones.
+    age = np.concatenate([np.zeros(500), np.full(500, 3 * model.RECENCY_HALF_LIFE)])
+    weighted = model.calibrate(scaled, age)
+    assert np.quantile(recent, 0.8) < weighted[0.8] < equal[0.8]
+    for level in model.LEVELS:
+        by_hand = np.quantile(
+            scaled, level, weights=np.where(age > 0, 1 / 8, 1.0), method="inverted_cdf"
+        )
+        assert weighted[level] == pytest.approx(by_hand)
+    # Ages only shift the weights: every residual the same age is the plain quantile.
+    assert model.calibrate(scaled, np.full(1000, 4.0)) == equal
 
 
 def _with_staff(panel: Panel, fte: dict[str, float]) -> Panel:
@@ -137,6 +141,33 @@ def test_small_workforces_are_scored_apart_in_the_backtest() -> None:
     assert "small workforce" in report.table()
 
 
+def test_coverage_over_all_measures_together_weighs_each_forecast_once() -> None:
+    synthetic, _ = synthetic_panel(councils=60)
+    measures = ["agency_rate_fte", "turnover_rate_fte"]
+    report = backtest.run_backtest(synthetic, measures=measures, origins=[2020, 2021])
+    for horizon in (1, 2):
+        for group in ("all", "recent_inadequate", "rest"):
+            one = [
+                s
+                for s in report.scores
+                if (s.method, s.horizon, s.group) == ("panel", horizon, group) and s.n
+            ]
+            (together,) = [
+                c
+                for c in report.coverage_by_horizon
+                if (c["horizon"], c["group"]) == (horizon, group)
+            ]
+            n = sum(s.n for s in one)
+            assert together["n"] == n
+            for level in (80, 95):
+                held = sum(getattr(s, f"coverage_{level}") * s.n for s in one)
+                assert together[f"coverage_{level}"] == pytest.approx(held / n)
+                assert together[f"chance_{level}"] == [
+                    round(x, 4) for x in caveats.coverage_by_chance(level, n)
+                ]
+    assert "over all measures together" in report.table()
+
+
 def _score(group: str, mase: float, **extra: Any) -> dict[str, Any]:
     return {
         "measure": "agency_rate_fte",
@@ -167,6 +198,23 @@ def test_a_missed_target_is_said_in_words() -> None:
     assert any("95% ranges held 100%" in s and "too wide" in s for s in sentences)
     assert not any("councils overall" in s for s in sentences)  # 0.90 meets 0.93
     assert caveats.missed_targets([_score("all", 0.9), _score("rest", 0.95)]) == []
+
+
+def test_a_coverage_miss_says_whether_chance_explains_it() -> None:
+    # 23 forecasts: exactly-right 80% ranges hold 14 to 22 of them 19 times in 20.
+    assert caveats.coverage_by_chance(80, 23) == (14 / 23, 22 / 23)
+    few = caveats.missed_targets([_score("recent_inadequate", 0.9, coverage_80=17 / 23)])
+    assert [m["within_chance"] for m in few] == [True]
+    assert few[0]["chance"] == [round(14 / 23, 4), round(22 / 23, 4)]
+    assert few[0]["sentence"].endswith(
+        "the 80% ranges held 74% of the outcomes (target 76%-84%): too narrow (n = 23). "
+        "Ranges that are exactly right hold 61%-96% of 23 outcomes 19 times in 20, so this "
+        "is within chance."
+    )
+    # The same share of 600 forecasts is beyond chance.
+    many = caveats.missed_targets([{**_score("all", 0.9, coverage_80=0.74), "n": 600}])
+    assert [m["within_chance"] for m in many] == [False]
+    assert many[0]["sentence"].endswith("so this is beyond chance.")
 
 
 def _run(scores: list[dict[str, Any]], small: list[str]) -> ForecastRun:
@@ -235,3 +283,32 @@ def test_a_run_stored_before_group_calibration_still_loads() -> None:
     rows = model.build_rows(synthetic, "turnover_rate_fte", 1, origins=[2023], training=False)
     half = (out["hi80"] - out["lo80"]).to_numpy() / 2
     assert np.allclose(half, 1.2 * rows.frame["sigma"].to_numpy())
+
+
+def test_a_run_stored_with_group_multiples_keeps_them() -> None:
+    """A ``panel-lad-4`` run kept a multiple per group: its forecasts read back as fitted."""
+    from workforce.forecasting.service import model_from_dict
+
+    stored = {
+        "measure": "turnover_rate_fte",
+        "horizon": 1,
+        "terms": ["own_gap", "national_gap"],
+        "params": {"own_gap": -0.3, "national_gap": -0.1},
+        "quantiles": {"0.8": 1.2, "0.95": 2.0},
+        "group_quantiles": {
+            "exposed": {"0.8": 1.5, "0.95": 2.5},
+            "rest": {"0.8": 1.1, "0.95": 1.9},
+        },
+        "n_obs": 900,
+        "cutoff": 2023,
+    }
+    loaded = model_from_dict(stored)
+    synthetic, _ = synthetic_panel(councils=20)
+    frame = model.build_rows(
+        synthetic, "turnover_rate_fte", 1, origins=[2023], training=False
+    ).frame
+    frame["exposed"] = [i % 2 == 0 for i in range(len(frame))]
+    out = loaded.predict(model.Rows(frame))
+    half = (out["hi80"] - out["lo80"]).to_numpy() / 2
+    expected = np.where(frame["exposed"], 1.5, 1.1) * frame["sigma"].to_numpy()
+    assert np.allclose(half, expected)

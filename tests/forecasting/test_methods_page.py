@@ -45,6 +45,22 @@ def test_the_methods_page_reports_every_group_and_the_missed_targets(
         row = re.search(rf'data-group="{group}">(.*?)</tr>', groups.group(1), re.S)
         assert row is not None, group
         assert len(re.findall(r"\d+%", row.group(1))) == 2, group  # 80% and 95% coverage
+    # Coverage over all measures together, each group and horizon, with the span by chance.
+    together = run.backtest["coverage_by_horizon"]
+    assert {(c["horizon"], c["group"]) for c in together} == {
+        (h, g) for h in (1, 2) for g in ("all", "recent_inadequate", "rest")
+    }
+    for c in together:
+        row = re.search(
+            rf'<tr class="govuk-table__row" data-horizon="{c["horizon"]}" '
+            rf'data-group="{c["group"]}">(.*?)</tr>',
+            page,
+            re.S,
+        )
+        assert row is not None, c
+        assert f"{c['coverage_80'] * 100:.0f}%" in row.group(1)
+        low, high = c["chance_95"]
+        assert f"{low * 100:.0f}\u2013{high * 100:.0f}%" in row.group(1)
     # Every missed target is said in words.
     if missed:
         assert 'id="targets-missed"' in page

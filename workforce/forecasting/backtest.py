@@ -18,6 +18,12 @@ only as their own group, ``small_workforce``, since their rates swing on a few p
 ``mase`` is the mean absolute error divided by the naive forecast's over the same
 forecasts (below 1 beats the naive forecast); ``bias`` is the mean of forecast minus
 outcome; ``coverage_80``/``coverage_95`` the share of outcomes inside the intervals.
+
+``coverage_by_horizon`` gives the panel model's coverage for each horizon and group over
+all the measures together (four times the forecasts of one measure, from the same
+councils), with the span exactly-right ranges would give that many forecasts 19 times in
+20 (:func:`caveats.coverage_by_chance`): a group of a few dozen councils is too small to
+judge a range by one measure alone.
 """
 
 from __future__ import annotations
@@ -71,6 +77,7 @@ class BacktestReport:
     measures: list[str]
     scores: list[Score] = field(default_factory=list)
     fits: list[dict[str, Any]] = field(default_factory=list)  # what each fit saw
+    coverage_by_horizon: list[dict[str, Any]] = field(default_factory=list)
     generated_at: str = field(default_factory=lambda: utcnow().isoformat())
 
     def as_dict(self) -> dict[str, Any]:
@@ -126,6 +133,20 @@ class BacktestReport:
                             + _fmt(score.coverage_80, 7, pct=True)
                             + _fmt(score.coverage_95, 7, pct=True)
                         )
+        if self.coverage_by_horizon:
+            lines.append("")
+            lines.append(
+                "The panel model's coverage over all measures together (in brackets: what "
+                "exactly-right ranges hold of that many forecasts 19 times in 20)"
+            )
+            for c in self.coverage_by_horizon:
+                lines.append(
+                    f"  {c['horizon']} year(s) ahead, {GROUP_HEADINGS[c['group']]:<19}"
+                    f"{c['n']:>5}  80%: {c['coverage_80']:.0%} "
+                    f"({c['chance_80'][0]:.0%}-{c['chance_80'][1]:.0%})  "
+                    f"95%: {c['coverage_95']:.0%} "
+                    f"({c['chance_95'][0]:.0%}-{c['chance_95'][1]:.0%})"
+                )
         missed = missed_targets(asdict(s) for s in self.scores)
         lines.append("")
         if missed:
@@ -215,11 +236,8 @@ def forecasts_at(
             "n_obs": model.n_obs,
             "terms": list(model.terms),
             "params": {k: round(float(v), 4) for k, v in model.params.items()},
-            # interval multiples by calibration group, from this fit's own rows
-            "interval_multiples": {
-                group: {str(level): round(q, 4) for level, q in by_level.items()}
-                for group, by_level in model.group_quantiles.items()
-            },
+            # interval multiples (of a council's volatility), from this fit's own rows
+            "interval_multiples": {str(level): round(q, 4) for level, q in model.quantiles.items()},
         }
         for name, model in (("panel", fitted), ("panel_without_judgements", plain))
     ]
@@ -262,6 +280,50 @@ def _scores(frame: pd.DataFrame, measure: str, horizon: int) -> list[Score]:
     return scores
 
 
+def _inside(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each panel forecast's group and whether its outcome fell inside its 80% and 95%
+    intervals (small workforces apart)."""
+    small = frame["small_workforce"].astype(bool)
+    out = pd.DataFrame(
+        {
+            "group": np.where(
+                small,
+                "small_workforce",
+                np.where(frame["recent_inadequate"].astype(bool), "recent_inadequate", "rest"),
+            )
+        },
+        index=frame.index,
+    )
+    for level in (80, 95):
+        out[f"in{level}"] = (frame["actual"] >= frame[f"panel_lo{level}"]) & (
+            frame["actual"] <= frame[f"panel_hi{level}"]
+        )
+    return out
+
+
+def _coverage_by_horizon(inside: dict[int, list[pd.DataFrame]]) -> list[dict[str, Any]]:
+    from workforce.forecasting.caveats import coverage_by_chance
+
+    found = []
+    for horizon, parts in sorted(inside.items()):
+        together = pd.concat(parts, ignore_index=True)
+        for group in ("all", "recent_inadequate", "rest"):
+            if group == "all":
+                part = together[together["group"] != "small_workforce"]
+            else:
+                part = together[together["group"] == group]
+            if part.empty:
+                continue
+            entry: dict[str, Any] = {"horizon": horizon, "group": group, "n": len(part)}
+            for level in (80, 95):
+                entry[f"coverage_{level}"] = float(part[f"in{level}"].mean())
+                entry[f"chance_{level}"] = [
+                    round(x, 4) for x in coverage_by_chance(level, len(part))
+                ]
+            found.append(entry)
+    return found
+
+
 def run_backtest(
     panel: Panel,
     *,
@@ -279,6 +341,7 @@ def run_backtest(
         horizons=list(horizons),
         measures=list(measures),
     )
+    inside: dict[int, list[pd.DataFrame]] = {}
     for measure in measures:
         for horizon in horizons:
             frames = []
@@ -293,4 +356,6 @@ def run_backtest(
             if frames:
                 together = pd.concat(frames).dropna(subset=["actual"])
                 report.scores.extend(_scores(together, measure, horizon))
+                inside.setdefault(horizon, []).append(_inside(together))
+    report.coverage_by_horizon = _coverage_by_horizon(inside)
     return report

@@ -9,8 +9,12 @@ against what was later published):
 - intervals: 80% intervals covering 76-84% of outcomes, 95% intervals 92-98%, for all
   councils and for councils recently judged inadequate, at each horizon.
 
-:func:`missed_targets` states each miss; :func:`council_caveats` gives the sentences a
-council's page carries for the misses that concern it (its group, or a small workforce).
+:func:`missed_targets` states each miss, and for an interval miss whether it lies within
+what chance gives a well-calibrated range over that many forecasts (a group of 23 councils
+can hold 76-84% of outcomes only with 18 or 19 inside, which a range that is exactly right
+does about two times in five); :func:`coverage_by_chance` gives that span;
+:func:`council_caveats` gives the sentences a council's page carries for the misses that
+concern it (its group, or a small workforce).
 Both read score dicts (``Score`` as a dict, or a stored run's ``backtest["scores"]``).
 """
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from scipy.stats import binom
 from sqlmodel import Session, col, select
 
 from workforce.forecasting.models import ForecastRun
@@ -49,6 +54,13 @@ def _label(measure: str) -> str:
 def _ahead(horizon: int) -> str:
     words = {1: "one year", 2: "two years", 3: "three years"}
     return f"{words.get(horizon, f'{horizon} years')} ahead"
+
+
+def coverage_by_chance(level: int, n: int) -> tuple[float, float]:
+    """The span of coverage that ranges holding exactly ``level``% of outcomes give over
+    ``n`` independent forecasts 19 times in 20 (binomial 2.5th to 97.5th percentiles)."""
+    low, high = binom.ppf([0.025, 0.975], n, level / 100)
+    return float(low) / n, float(high) / n
 
 
 def missed_targets(scores: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -85,12 +97,19 @@ def missed_targets(scores: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
             cover = s.get(f"coverage_{level}")
             if cover is not None and not low <= cover <= high:
                 side = "too wide" if cover > high else "too narrow"
+                chance = coverage_by_chance(level, int(s["n"]))
+                within = chance[0] <= cover <= chance[1]
                 found.append(
                     {
                         **_key(measure, horizon, group, "intervals"),
                         "level": level,
+                        "chance": [round(chance[0], 4), round(chance[1], 4)],
+                        "within_chance": within,
                         "sentence": f"{where}: the {level}% ranges held {cover:.0%} of the "
-                        f"outcomes (target {low:.0%}-{high:.0%}): {side} (n = {s['n']}).",
+                        f"outcomes (target {low:.0%}-{high:.0%}): {side} (n = {s['n']}). "
+                        f"Ranges that are exactly right hold {chance[0]:.0%}-{chance[1]:.0%} "
+                        f"of {s['n']} outcomes 19 times in 20, so this "
+                        + ("is within chance." if within else "is beyond chance."),
                     }
                 )
     return found

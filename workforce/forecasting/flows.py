@@ -34,18 +34,14 @@ HORIZONS = (1, 2)
 
 
 def _model_dict(model: panel_model.FittedModel, small_workforce: list[str]) -> dict[str, Any]:
-    """What a run keeps of a fit: its terms, coefficients and interval multiples (pooled and
-    by group), and the councils whose forecasts carry the small-workforce widening."""
+    """What a run keeps of a fit: its terms, coefficients and interval multiples, and the
+    councils whose forecasts carry the small-workforce widening."""
     return {
         "measure": model.measure,
         "horizon": model.horizon,
         "terms": list(model.terms),
         "params": {k: float(v) for k, v in model.params.items()},
         "quantiles": {str(k): v for k, v in model.quantiles.items()},
-        "group_quantiles": {
-            group: {str(k): v for k, v in by_level.items()}
-            for group, by_level in model.group_quantiles.items()
-        },
         "n_obs": model.n_obs,
         "cutoff": model.cutoff,
         "small_workforce": small_workforce,

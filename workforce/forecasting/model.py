@@ -22,12 +22,23 @@ not assumed to carry on.
 Prediction intervals scale with each council's own volatility (the spread of its yearly
 changes, shrunk towards the national typical spread): the fit's residuals divided by that
 volatility give the quantiles, so a steady council gets a narrow band and an erratic one a
-wide band. The quantiles are estimated separately for each horizon (one fit per horizon)
-and for two groups of rows: councils exposed to a judgement (judged inadequate in the
-origin year or the year before, or inadequate between origin and target) and the rest.
-A group with few rows is shrunk towards the pooled quantile (``POOL_ROWS`` rows' worth of
-it), so a handful of judgements cannot set a band alone. The calibration uses only the
-fit's own rows, so the intervals for origin ``T`` see nothing after ``T``.
+wide band. The quantiles are estimated for each horizon (one fit per horizon), and weighted
+towards recent years: a residual's weight halves for every ``RECENCY_HALF_LIFE`` years its
+target year lies before the newest the fit saw (a weighted quantile, as in conformal
+prediction for data that drift; Barber, Candes, Ramdas and Tibshirani, "Conformal prediction
+beyond exchangeability", Annals of Statistics, 2023). The fit's errors, in multiples of
+each council's volatility, were larger in the first years of the series (when that
+volatility rested on a year or two of history) than since, so equal weights gave bands
+too wide. The calibration uses only the fit's own rows, so the intervals for origin
+``T`` see nothing after ``T``.
+
+One multiple serves every council at a horizon. A separate multiple for councils recently
+judged inadequate, from the fit's own rows of that group, was tried (``panel-lad-4``):
+those rows' residuals are large, because the judgement's shock arrived after their origin,
+but the group's later forecast errors were not, and its bands came out too wide (in the
+backtest, 95% bands held 99% of the group's one-year outcomes). A council's band still
+reflects its own history through its volatility, and the backtest reports coverage for the
+group apart.
 
 Small workforces: a council with fewer FTE social workers in post than the England
 table's threshold (:meth:`Panel.small_workforce`) has rates that swing on a few people.
@@ -53,13 +64,12 @@ import statsmodels.api as sm
 
 from workforce.forecasting.panel import RATE_MEASURES, JudgementEvent, Panel
 
-MODEL_VERSION = "panel-lad-4"
+MODEL_VERSION = "panel-lad-5"
 BASE_TERMS = ("own_gap", "national_gap")
 JUDGEMENT_TERMS = ("recent_inadequate_gap", "new_inadequate", "new_better")
 LEVELS = (0.80, 0.95)
 SHRINK = 3.0  # years of evidence weighed against the national typical volatility
-POOL_ROWS = 30.0  # rows of the pooled quantile weighed against a group's own
-GROUPS = ("exposed", "rest")  # interval calibration groups
+RECENCY_HALF_LIFE = 2.0  # years after which a residual weighs half in the calibration
 
 
 def _national(values: pd.Series) -> pd.Series:
@@ -223,7 +233,8 @@ class FittedModel:
     cutoff: int  # the last census year the fit saw
     residual_scale: float = 1.0
     extra: dict[str, float] = field(default_factory=dict)
-    # group ("exposed" or "rest") -> level -> multiple; empty: ``quantiles`` for every row
+    # group ("exposed" or "rest") -> level -> multiple, as ``panel-lad-4`` runs stored
+    # them; empty (every newer fit): ``quantiles`` for every row
     group_quantiles: dict[str, dict[float, float]] = field(default_factory=dict)
 
     def multiples(self, frame: pd.DataFrame, level: float) -> np.ndarray:
@@ -296,12 +307,8 @@ def fit(panel: Panel, measure: str, horizon: int, *, judgement_terms: bool = Tru
     residuals = y - result.fittedvalues
     n, p = len(rows), X.shape[1]
     inflate = float(np.sqrt(n / max(n - p, 1)))
-    # A judgement between origin and target moves a council in ways a forecast without it
-    # cannot know: those rows set the pooled band, not a group's.
-    settled = ((rows["new_inadequate"] == 0) & (rows["new_better"] == 0)).to_numpy()
-    quantiles, group_quantiles = calibrate(
-        np.abs(residuals.to_numpy()) * inflate, rows["exposed"].to_numpy(dtype=bool), settled
-    )
+    age = panel.last_year - rows["target"].to_numpy(dtype=float)
+    quantiles = calibrate(np.abs(residuals.to_numpy()) * inflate, age)
     return FittedModel(
         measure=measure,
         horizon=horizon,
@@ -311,33 +318,19 @@ def fit(panel: Panel, measure: str, horizon: int, *, judgement_terms: bool = Tru
         quantiles=quantiles,
         n_obs=n,
         cutoff=panel.last_year,
-        group_quantiles=group_quantiles,
     )
 
 
-def calibrate(
-    scaled: np.ndarray, exposed: np.ndarray, settled: np.ndarray | None = None
-) -> tuple[dict[float, float], dict[str, dict[float, float]]]:
-    """Interval multiples from absolute scaled residuals: pooled, and for each group its
-    own quantile shrunk towards the pooled one by ``POOL_ROWS`` rows' worth of it.
-
-    Returns ``(pooled, by_group)``: ``pooled[level]``, ``by_group[group][level]``.
-    """
-    pooled = {level: float(np.quantile(scaled, level)) for level in LEVELS}
-    by_group: dict[str, dict[float, float]] = {}
-    settled = np.ones(len(scaled), dtype=bool) if settled is None else settled
-    for group, mask in (("exposed", exposed & settled), ("rest", ~exposed & settled)):
-        n = int(mask.sum())
-        by_group[group] = {
-            level: (
-                (n * float(np.quantile(scaled[mask], level)) + POOL_ROWS * pooled[level])
-                / (n + POOL_ROWS)
-                if n
-                else pooled[level]
-            )
-            for level in LEVELS
-        }
-    return pooled, by_group
+def calibrate(scaled: np.ndarray, age: np.ndarray | None = None) -> dict[float, float]:
+    """Interval multiples from absolute scaled residuals, ``level -> multiple``: each
+    residual weighs ``0.5 ** (age / RECENCY_HALF_LIFE)``, ``age`` being how many years its
+    target lies before the newest the fit saw (all equal when ``age`` is not given)."""
+    age = np.zeros(len(scaled)) if age is None else np.asarray(age, dtype=float)
+    weights = 0.5 ** (age / RECENCY_HALF_LIFE)
+    return {
+        level: float(np.quantile(scaled, level, weights=weights, method="inverted_cdf"))
+        for level in LEVELS
+    }
 
 
 def forecast(

@@ -55,7 +55,7 @@ def model_from_dict(data: dict[str, Any]) -> panel_model.FittedModel:
         quantiles={float(k): float(v) for k, v in data["quantiles"].items()},
         n_obs=int(data["n_obs"]),
         cutoff=int(data["cutoff"]),
-        # runs before panel-lad-4 have no group calibration: their pooled band serves all
+        # only panel-lad-4 runs kept a multiple per group; other runs, one for every council
         group_quantiles={
             group: {float(k): float(v) for k, v in by_level.items()}
             for group, by_level in data.get("group_quantiles", {}).items()
