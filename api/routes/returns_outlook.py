@@ -47,10 +47,14 @@ class MeasureOutlookOut(BaseModel):
     public_hi80: float
     returns_rate: float | None = Field(description="what the returns show, on the annual scale")
     quarters: int
-    weight: float = Field(description="how far the outlook moves toward the returns (0-0.75)")
+    weight: float = Field(
+        description="how far the outlook moves toward the returns: 0-0.75 for quarterly "
+        "returns, 1 when a census return settles the year"
+    )
     updated: float
     moved_by: float
     sentence: str
+    source: str = Field(description="what the outlook rests on: public, quarterly or census")
 
 
 class ReturnsOutlookOut(BaseModel):
@@ -66,6 +70,10 @@ class ReturnsOutlookOut(BaseModel):
     notes: list[str]
     measures: list[MeasureOutlookOut]
     rule: str
+    census_return_id: int | None = Field(
+        description="the accepted census return that settles the target year, if any"
+    )
+    census_day: date | None
 
 
 @router.get("/forecasts/{code}/returns-outlook", response_model=ReturnsOutlookOut)

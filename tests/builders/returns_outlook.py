@@ -11,6 +11,7 @@ from sqlmodel import Session, delete
 
 from tests.builders.people import COUNCIL_A, COUNCIL_B
 from tests.builders.quarterly import FIGURES, workforce_csv, workforce_rows
+from tests.builders.returns import CensusDesign, census_csv
 from workforce.auth.audit import Actor
 from workforce.config import Settings
 from workforce.forecasting.models import ForecastRun, ForecastValue
@@ -65,8 +66,10 @@ def send(
     period: str,
     changes: dict[str, dict[str, Any]] | None = None,
     council: str = COUNCIL_A,
+    today: date = TODAY,
 ) -> CouncilReturn:
-    """Send a quarterly return through the real intake; ``changes`` by role group."""
+    """Send a quarterly return through the real intake on ``today``; ``changes`` by role
+    group."""
     rows = workforce_rows(council=council, period=period)
     for row in rows:
         row.update((changes or {}).get(str(row["role_group"]), {}))
@@ -74,6 +77,21 @@ def send(
         session=session,
         upload=Upload(workforce_csv(rows), f"workforce-{period}.csv"),
         council_code=council,
+        actor=ACTOR,
+        source="upload",
+        settings=settings,
+        today=today,
+    )
+    session.commit()
+    return result.council_return
+
+
+def send_census(session: Session, settings: Settings, design: CensusDesign) -> CouncilReturn:
+    """Send a census return (a CSV of worker records) through the real intake."""
+    result = ingest(
+        session=session,
+        upload=Upload(census_csv(design), f"census-{design.reference_date}.csv"),
+        council_code=design.council_code,
         actor=ACTOR,
         source="upload",
         settings=settings,

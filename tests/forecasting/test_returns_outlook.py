@@ -10,10 +10,11 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, delete
 
 from api.main import create_app
 from tests.builders.people import COUNCIL_A, COUNCIL_B, Person, make_people
+from tests.builders.returns import CensusDesign, expected
 from tests.builders.returns_outlook import (
     AGENCY,
     CUTOFF,
@@ -23,6 +24,7 @@ from tests.builders.returns_outlook import (
     VACANCY,
     make_run,
     send,
+    send_census,
 )
 from tests.builders.returns_outlook import (
     returns_sent as sent,
@@ -33,7 +35,8 @@ from workforce.data import BUNDLED_DATA
 from workforce.db import make_engine
 from workforce.forecasting.models import ForecastRun
 from workforce.forecasting.returns_outlook import MeasureOutlook, ReturnsOutlook, returns_outlook
-from workforce.returns.models import ReturnStatus
+from workforce.measures import MEASURES
+from workforce.returns.models import CouncilReturn, ReturnStatus
 from workforce.statistics.flows import import_release_file
 
 
@@ -264,6 +267,78 @@ def test_without_returns_the_outlook_is_the_public_forecast_and_says_so(
     assert returns_outlook(session=reference_session, run=run, code="999") is None
 
 
+# --- a census return settles its year -----------------------------------------------------
+
+CENSUS_2026 = CensusDesign(council_code=COUNCIL_A, reference_date=date(2026, 9, 30))
+
+
+def test_an_accepted_census_return_settles_its_year(
+    reference_session: Session, reference_settings: Settings, run: ForecastRun
+) -> None:
+    send(reference_session, reference_settings, "2025-12-31")
+    send(reference_session, reference_settings, "2026-03-31")
+    census = send_census(reference_session, reference_settings, CENSUS_2026)
+    assert census.status == ReturnStatus.accepted
+    outlook = returns_outlook(
+        session=reference_session, run=run, code=COUNCIL_A, today=date(2026, 11, 24)
+    )
+    assert outlook is not None and outlook.target == 2026
+    assert outlook.census_return_id == census.id and outlook.census_day == date(2026, 9, 30)
+    assert outlook.notes == [
+        "Your census return for 30 September 2026 was accepted: until DfE publishes 2026, "
+        "the outlook for 2026 is its figures, worked out as DfE works out the published ones."
+    ]
+    counts = expected(CENSUS_2026)
+    # Stored as DfE publishes them: to one decimal place.
+    agency = round(100 * counts["agency_fte"] / (counts["agency_fte"] + counts["inpost_fte"]), 1)
+    measures = by_measure(outlook)
+    assert {m.source for m in measures.values()} == {"census"}
+    assert {m.weight for m in measures.values()} == {1.0}
+    assert measures["agency_rate_fte"].updated == pytest.approx(agency)
+    for measure in ("turnover_rate_fte", "vacancy_rate_fte"):
+        figure = MEASURES[measure].compute(counts, 2026)
+        assert figure is not None
+        assert measures[measure].updated == pytest.approx(round(figure, 1))
+    assert measures["agency_rate_fte"].sentence == (
+        f"Agency worker rate: your accepted census return for 30 September 2026 puts it at "
+        f"{agency:.1f}%, against 15.0% expected for 2026; until DfE publishes 2026, the "
+        f"outlook for 2026 is that figure, down {15.0 - agency:.1f} points."
+    )
+
+
+def test_quarters_after_the_census_day_update_the_next_year_and_name_the_census(
+    reference_session: Session, reference_settings: Settings, run: ForecastRun
+) -> None:
+    send_census(reference_session, reference_settings, CENSUS_2026)
+    send(reference_session, reference_settings, "2026-12-31", today=date(2027, 1, 8))
+    outlook = returns_outlook(
+        session=reference_session, run=run, code=COUNCIL_A, today=date(2027, 1, 10)
+    )
+    assert outlook is not None and outlook.target == 2027
+    assert outlook.census_return_id is None
+    assert outlook.notes[0].startswith(
+        "Your accepted census return for 30 September 2026 gives 2026's figures before DfE "
+        "publishes them (turnover rate "
+    )
+    agency = by_measure(outlook)["agency_rate_fte"]
+    assert agency.source == "quarterly" and agency.weight == 0.25
+    assert agency.updated == pytest.approx(16.0 + 0.25 * (AGENCY - 16.0), abs=0.01)
+
+
+def test_a_census_return_for_a_year_already_published_is_not_used(
+    reference_session: Session, reference_settings: Settings, run: ForecastRun
+) -> None:
+    published = CensusDesign(council_code=COUNCIL_A, reference_date=date(2025, 9, 30))
+    assert send_census(reference_session, reference_settings, published).status == (
+        ReturnStatus.accepted
+    )
+    outlook = returns_outlook(
+        session=reference_session, run=run, code=COUNCIL_A, today=date(2026, 11, 24)
+    )
+    assert outlook is not None and outlook.target is None and outlook.census_return_id is None
+    assert {m.source for m in outlook.measures} == {"public"}
+
+
 # --- who sees it --------------------------------------------------------------------------
 
 
@@ -300,7 +375,8 @@ def test_the_api_answers_the_councils_own_users_analysts_and_admins_only(
         assert body["unpublished"] is True and body["census_year"] == CUTOFF
         agency = next(m for m in body["measures"] if m["measure"] == "agency_rate_fte")
         assert agency["updated"] > agency["public"] == 15.0
-        assert agency["weight"] == 0.5
+        assert agency["weight"] == 0.5 and agency["source"] == "quarterly"
+        assert body["census_return_id"] is None and body["census_day"] is None
     other = client.get(URL, headers=people["hr_lead_b"].headers)
     assert other.status_code == 404
     assert "agency" not in other.text.lower()
@@ -312,6 +388,24 @@ def test_the_api_answers_the_councils_own_users_analysts_and_admins_only(
     assert client.get(URL).status_code == 401
     # A role that may never read a council's returns is refused as the returns routes do.
     assert client.get(URL, headers=people["pool_coordinator"].headers).status_code == 403
+
+
+def test_the_api_says_when_a_census_return_settles_the_year(
+    client: TestClient,
+    people: dict[str, Person],
+    reference_engine: Engine,
+    reference_settings: Settings,
+) -> None:
+    with Session(reference_engine, expire_on_commit=False) as session:
+        session.execute(delete(CouncilReturn))
+        session.commit()
+        make_run(session)
+        census = send_census(session, reference_settings, CENSUS_2026)
+    body = client.get(URL, headers=people["hr_lead_a"].headers).json()
+    assert body["target"] == 2026 and body["census_return_id"] == census.id
+    assert body["census_day"] == "2026-09-30"
+    assert {m["source"] for m in body["measures"]} == {"census"}
+    assert {m["weight"] for m in body["measures"]} == {1.0}
 
 
 PAGE = f"/councils/{COUNCIL_A}"

@@ -31,6 +31,12 @@ The rule, as the council page and the README state it:
   forecast; so does a measure whose figures a return leaves out. Only the current version
   of a quarter counts (a council has at most one accepted return per quarter: a newer
   version supersedes the older).
+* **A census return settles its year.** An accepted census return for a census day after
+  the last published census gives that year's figures worked out as DfE works out the
+  published ones (the service's measures reproduce DfE's), so the outlook for that year
+  is its figures (weight 1) until DfE publishes the year; quarterly returns of that year
+  are then not needed. Quarters after the census day reach into the next census year and
+  update that year's forecast as above, with the census return's figures named.
 """
 
 from __future__ import annotations
@@ -61,8 +67,11 @@ RULE = (
     "latest FTE in post; the agency and vacancy rates are the latest quarter's, already on "
     "the annual scale. The outlook moves from the public forecast toward the returns by a "
     "weight of quarters / 4, at most 0.75. Missing or inconsistent quarters are named and "
-    "leave the measure at the public forecast."
+    "leave the measure at the public forecast. An accepted census return for a census day "
+    "since the last published census settles its year: the outlook for that year is its "
+    "figures, worked out as DfE works out the published ones, until DfE publishes them."
 )
+SOURCES = ("public", "quarterly", "census")  # what a measure's outlook rests on
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,7 @@ class MeasureOutlook:
     weight: float  # 0: the outlook is the public forecast
     updated: float
     sentence: str
+    source: str = "public"  # one of SOURCES: the public forecast, quarterly returns, census
 
     @property
     def moved_by(self) -> float:
@@ -110,6 +120,8 @@ class ReturnsOutlook:
     notes: list[str] = field(default_factory=list)
     measures: list[MeasureOutlook] = field(default_factory=list)
     rule: str = RULE
+    census_return_id: int | None = None  # the census return that settles ``target``
+    census_day: date | None = None
 
 
 def long_date(day: date) -> str:
@@ -146,7 +158,8 @@ def returns_outlook(
     *, session: Session, run: ForecastRun, code: str, today: date | None = None
 ) -> ReturnsOutlook | None:
     """The council's public forecast moved toward its accepted quarterly returns since the
-    run's last census year; None if the run has no forecast for the council. Quarters
+    run's last census year, or settled by its accepted census return for a later census
+    day; None if the run has no forecast for the council. Quarters
     ended by ``today`` (default: today) with no accepted return after the latest are named.
     """
     today = today or utcnow().date()
@@ -170,6 +183,13 @@ def returns_outlook(
     by_target = {(v.measure, v.target): v for v in forecasts}
     first_target = min(v.target for v in forecasts)
     outlook = ReturnsOutlook(council_code=code, census_year=cutoff, target=None, accepted=0)
+    census = _latest_census(session=session, code=code, cutoff=cutoff)
+    latest_quarter_day = max((d for d in accepted if d is not None), default=None)
+    if census is not None and census.period_end is not None:
+        year = census_year_of(census.period_end)
+        if latest_quarter_day is None or census_year_of(latest_quarter_day) <= year:
+            return _settled(outlook, census, year, by_target, accepted=len(accepted))
+        outlook.notes.append(_census_named(census, year))
     if not accepted:
         outlook.notes.append(
             f"No accepted quarterly return since the {cutoff} census: the outlook is the "
@@ -188,7 +208,8 @@ def returns_outlook(
             if (m, first_target) in by_target
         ]
         return outlook
-    latest = max(d for d in accepted if d is not None)
+    latest = latest_quarter_day
+    assert latest is not None
     target = census_year_of(latest)
     outlook.target = target
     outlook.accepted = len(accepted)
@@ -269,6 +290,99 @@ def returns_outlook(
     return outlook
 
 
+def _latest_census(*, session: Session, code: str, cutoff: int) -> CouncilReturn | None:
+    """The council's accepted census return for the latest census day after ``cutoff``'s."""
+    return session.exec(
+        select(CouncilReturn)
+        .where(
+            CouncilReturn.council_code == code,
+            CouncilReturn.kind == ReturnKind.census,
+            CouncilReturn.status == ReturnStatus.accepted,
+            col(CouncilReturn.period_end) > date(cutoff, 9, 30),
+        )
+        .order_by(col(CouncilReturn.period_end).desc())
+    ).first()
+
+
+def _census_named(census: CouncilReturn, year: int) -> str:
+    """Words for a census return whose year is behind the quarters the outlook uses."""
+    assert census.period_end is not None
+    figures = census.measures
+    said = [
+        f"{_label(m).lower()} {figures[m]:.1f}%"
+        for m in MEASURES_UPDATED
+        if figures.get(m) is not None
+    ]
+    return (
+        f"Your accepted census return for {long_date(census.period_end)} gives {year}'s "
+        "figures before DfE publishes them"
+        + (f" ({', '.join(said)})" if said else "")
+        + ". Your quarterly returns since reach into the next census year, so the outlook "
+        "below is for that year."
+    )
+
+
+def _settled(
+    outlook: ReturnsOutlook,
+    census: CouncilReturn,
+    year: int,
+    by_target: dict[tuple[str, int], ForecastValue],
+    *,
+    accepted: int,
+) -> ReturnsOutlook:
+    """The outlook for ``year`` settled by the council's accepted census return for it."""
+    assert census.period_end is not None
+    outlook.target = year
+    outlook.accepted = accepted
+    outlook.census_return_id = census.id
+    outlook.census_day = census.period_end
+    outlook.notes.append(
+        f"Your census return for {long_date(census.period_end)} was accepted: until DfE "
+        f"publishes {year}, the outlook for {year} is its figures, worked out as DfE works out "
+        "the published ones."
+    )
+    figures = census.measures
+    first_target = min(target for _, target in by_target)
+    for measure in MEASURES_UPDATED:
+        public = by_target.get((measure, year))
+        if public is None:
+            fallback = by_target.get((measure, first_target))
+            if fallback is not None:
+                outlook.measures.append(
+                    _unmoved(fallback, f"the forecasts do not reach {year}, the year returned")
+                )
+            continue
+        value = figures.get(measure)
+        if value is None:
+            outlook.measures.append(
+                _unmoved(public, "your census return has no figure to work it out from")
+            )
+            continue
+        change = round(value - public.point, 1)
+        moved = (
+            "the same to one decimal place"
+            if change == 0
+            else f"{'up' if change > 0 else 'down'} {abs(change):.1f} points"
+        )
+        outlook.measures.append(
+            _outlook(
+                public,
+                returns_rate=value,
+                quarters=0,
+                weight=1.0,
+                updated=value,
+                source="census",
+                sentence=(
+                    f"{_label(measure)}: your accepted census return for "
+                    f"{long_date(census.period_end)} puts it at {value:.1f}%, against "
+                    f"{public.point:.1f}% expected for {year}; until DfE publishes {year}, "
+                    f"the outlook for {year} is that figure, {moved}."
+                ),
+            )
+        )
+    return outlook
+
+
 def _quarter(day: date, row: CouncilReturn | None, was_rejected: bool) -> Quarter:
     if row is None:
         return Quarter(day, "rejected" if was_rejected else "missing")
@@ -324,6 +438,7 @@ def _outlook(
     weight: float,
     updated: float,
     sentence: str,
+    source: str,
 ) -> MeasureOutlook:
     """The measure's outlook beside its public forecast (rounded as the forecasts API is)."""
     return MeasureOutlook(
@@ -338,6 +453,7 @@ def _outlook(
         weight=weight,
         updated=round(updated, 2),
         sentence=sentence,
+        source=source,
     )
 
 
@@ -348,6 +464,7 @@ def _unmoved(public: ForecastValue, why: str) -> MeasureOutlook:
         quarters=0,
         weight=0.0,
         updated=public.point,
+        source="public",
         sentence=(
             f"{_label(public.measure)}: not updated, because {why}; the outlook for "
             f"{public.target} stays the public forecast, about {public.point:.1f}%."
@@ -383,6 +500,7 @@ def _moved(public: ForecastValue, rate: float, quarters: int, latest: date) -> M
         quarters=quarters,
         weight=weight,
         updated=updated,
+        source="quarterly",
         sentence=(
             f"{label}: {source} at {rate:.1f}%, against {public.point:.1f}% expected for "
             f"{public.target}; the updated outlook for {public.target} is about "
