@@ -316,9 +316,14 @@ def test_quarters_after_the_census_day_update_the_next_year_and_name_the_census(
     )
     assert outlook is not None and outlook.target == 2027
     assert outlook.census_return_id is None
-    assert outlook.notes[0].startswith(
+    (note,) = outlook.notes
+    assert note.startswith(
         "Your accepted census return for 30 September 2026 gives 2026's figures before DfE "
         "publishes them (turnover rate "
+    )
+    assert note.endswith(
+        "Your quarterly returns since reach into the next census year, so the outlook below "
+        "is for that year."
     )
     agency = by_measure(outlook)["agency_rate_fte"]
     assert agency.source == "quarterly" and agency.weight == 0.25

@@ -185,11 +185,13 @@ def returns_outlook(
     outlook = ReturnsOutlook(council_code=code, census_year=cutoff, target=None, accepted=0)
     census = _latest_census(session=session, code=code, cutoff=cutoff)
     latest_quarter_day = max((d for d in accepted if d is not None), default=None)
+    census_named = False
     if census is not None and census.period_end is not None:
         year = census_year_of(census.period_end)
         if latest_quarter_day is None or census_year_of(latest_quarter_day) <= year:
             return _settled(outlook, census, year, by_target, accepted=len(accepted))
         outlook.notes.append(_census_named(census, year))
+        census_named = True
     if not accepted:
         outlook.notes.append(
             f"No accepted quarterly return since the {cutoff} census: the outlook is the "
@@ -213,7 +215,7 @@ def returns_outlook(
     target = census_year_of(latest)
     outlook.target = target
     outlook.accepted = len(accepted)
-    if target > cutoff + 1:
+    if target > cutoff + 1 and not census_named:  # (the census return's note says as much)
         outlook.notes.append(
             f"Your returns reach into the year to 30 September {target}: the outlook for "
             f"{target} uses that year's quarters only."
