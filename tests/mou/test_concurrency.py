@@ -157,6 +157,41 @@ def test_the_same_council_added_eight_times_at_once_joins_once(
     assert _audited(reference_engine, "add_member") == 1
 
 
+def test_a_council_that_left_rejoined_eight_times_at_once_rejoins_once(
+    group: str, reference_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Session(reference_engine) as s:
+        service.remove_member(
+            session=s,
+            group_name=group,
+            council_code=GREENWICH,
+            on=date(2025, 6, 1),
+            actor=TEST_ACTOR,
+        )
+        s.commit()
+    slowed(monkeypatch, audit, "record")  # after the check, before the insert's flush
+
+    def rejoin(s: Session) -> MouGroupCouncil:
+        return service.add_member(
+            session=s,
+            group_name=group,
+            council_code=GREENWICH,
+            on=date(2026, 1, 1),
+            actor=TEST_ACTOR,
+        )
+
+    results = at_once(reference_engine, 8, lambda s, _: rejoin(s))
+    assert sum(isinstance(r, MouGroupCouncil) for r in results) == 1
+    assert refusals(results) == ["member.duplicate"] * 7
+    with Session(reference_engine) as s:
+        stays = service.memberships(session=s, group_name=group)
+        assert [(m.joined_on, m.left_on) for m in stays if m.council_code == GREENWICH] == [
+            (None, date(2025, 6, 1)),
+            (date(2026, 1, 1), None),
+        ]
+    assert _audited(reference_engine, "add_member") == 1
+
+
 def _stored_findings(engine: Engine, group: str) -> dict[tuple[int, str], datetime | None]:
     with Session(engine) as s:
         rows = s.exec(select(MouFinding).where(MouFinding.group_name == group)).all()

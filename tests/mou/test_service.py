@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from tests.builders.people import TEST_ACTOR
@@ -11,7 +12,8 @@ from workforce.auth.models import AuditEvent, GroupCreate
 from workforce.errors import InputDataError, NotFoundError
 from workforce.mou import caps as cap_service
 from workforce.mou import service
-from workforce.mou.models import PayRoute, RoleCategory
+from workforce.mou.models import MouGroupCouncil, PayRoute, RoleCategory
+from workforce.timeutils import utcnow
 
 
 def _group(s: Session, name: str = "London", councils: tuple[str, ...] = ("202", "203")) -> None:
@@ -66,7 +68,8 @@ def test_membership_dates_are_honoured(reference_session: Session) -> None:
     ]
     assert groups(session=s, council_code="203", on=date(2025, 6, 1)) == []
     assert groups(session=s, council_code="204", on=date(2024, 6, 1)) == []
-    # Leaving keeps the row; leaving twice, rejoining or leaving before joining is refused.
+    # Leaving keeps the row; leaving twice, joining twice, rejoining before the day it left
+    # or leaving before joining is refused.
     history = service.memberships(session=s, group_name="London")
     assert [(m.council_code, m.joined_on, m.left_on) for m in history] == [
         ("202", None, None),
@@ -75,7 +78,8 @@ def test_membership_dates_are_honoured(reference_session: Session) -> None:
     ]
     for call, kwargs, rule in (
         (service.remove_member, {"council_code": "203"}, "member.left"),
-        (service.add_member, {"council_code": "203"}, "member.duplicate"),
+        (service.add_member, {"council_code": "202"}, "member.duplicate"),
+        (service.add_member, {"council_code": "203", "on": date(2025, 5, 31)}, "member.dates"),
         (service.add_member, {"council_code": "999"}, "member.council"),
         (service.remove_member, {"council_code": "204", "on": date(2024, 1, 1)}, "member.dates"),
         (service.remove_member, {"council_code": "205"}, "member.unknown"),
@@ -89,6 +93,80 @@ def test_membership_dates_are_honoured(reference_session: Session) -> None:
         )
     ).all()
     assert [tuple(a) for a in actions] == [("add_member", "204"), ("remove_member", "203")]
+
+
+def test_the_database_holds_at_most_one_open_stay_per_council_and_group(
+    reference_session: Session,
+) -> None:
+    s = reference_session
+    _group(s)
+    s.commit()
+    s.add(MouGroupCouncil(group_name="London", council_code="202", joined_on=date(2026, 1, 1)))
+    with pytest.raises(IntegrityError):
+        s.commit()
+    s.rollback()
+    # A closed stay beside the open one is what a rejoin leaves behind: allowed.
+    s.add(
+        MouGroupCouncil(
+            group_name="London",
+            council_code="202",
+            joined_on=date(2010, 1, 1),
+            left_on=date(2011, 1, 1),
+        )
+    )
+    s.commit()
+
+
+def test_a_council_that_left_can_rejoin_and_each_stay_counts_for_its_own_days(
+    reference_session: Session,
+) -> None:
+    s = reference_session
+    _group(s)
+    leave = service.remove_member
+    leave(session=s, group_name="London", council_code="203", on=date(2025, 6, 1), actor=TEST_ACTOR)
+    again = service.add_member(
+        session=s, group_name="London", council_code="203", on=date(2026, 1, 1), actor=TEST_ACTOR
+    )
+    assert (again.joined_on, again.left_on) == (date(2026, 1, 1), None)
+    on = lambda d: service.member_councils(session=s, group_name="London", on=d)  # noqa: E731
+    assert on(date(2025, 5, 31)) == ["202", "203"]
+    assert on(date(2025, 9, 30)) == ["202"]  # between the stays
+    assert on(date(2026, 1, 1)) == ["202", "203"]
+    groups = service.groups_of_council
+    assert [g.name for g in groups(session=s, council_code="203", on=date(2026, 2, 1))] == [
+        "London"
+    ]
+    assert groups(session=s, council_code="203", on=date(2025, 7, 1)) == []
+    history = service.memberships(session=s, group_name="London")
+    assert [(m.council_code, m.joined_on, m.left_on) for m in history] == [
+        ("202", None, None),
+        ("203", None, date(2025, 6, 1)),
+        ("203", date(2026, 1, 1), None),
+    ]
+    # The second stay can end too; a third may begin the day it ends.
+    leave(session=s, group_name="London", council_code="203", on=date(2026, 3, 1), actor=TEST_ACTOR)
+    with pytest.raises(InputDataError) as exc:
+        leave(session=s, group_name="London", council_code="203", actor=TEST_ACTOR)
+    assert [p.message for p in exc.value.problems] == [
+        "the council left this group on 2026-03-01 already"
+    ]
+    third = service.add_member(
+        session=s, group_name="London", council_code="203", on=date(2026, 3, 1), actor=TEST_ACTOR
+    )
+    assert third.joined_on == date(2026, 3, 1)
+    # Rejoining without a day starts today: a rejoin is never "from the start".
+    leave(session=s, group_name="London", council_code="203", on=date(2026, 4, 1), actor=TEST_ACTOR)
+    today = service.add_member(session=s, group_name="London", council_code="203", actor=TEST_ACTOR)
+    assert today.joined_on == utcnow().date()
+    summaries = s.exec(
+        select(AuditEvent.summary).where(
+            AuditEvent.entity == "mou_group", AuditEvent.action == "add_member"
+        )
+    ).all()
+    assert list(summaries)[:2] == [
+        "203 rejoined MoU group London on 2026-01-01",
+        "203 rejoined MoU group London on 2026-03-01",
+    ]
 
 
 def test_caps_are_never_overwritten_and_the_one_in_force_is_found(

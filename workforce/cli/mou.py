@@ -151,10 +151,14 @@ def groups_add_member(
     group: Annotated[str, typer.Argument(help="The group's name.")],
     council: Annotated[str, typer.Argument(help="The council's DfE code.")],
     on: Annotated[
-        str | None, typer.Option(help="The day it joined (YYYY-MM-DD); blank: from the start.")
+        str | None,
+        typer.Option(
+            help="The day it joined (YYYY-MM-DD); blank: from the start (rejoining: today)."
+        ),
     ] = None,
 ) -> None:
-    """Make COUNCIL a member of GROUP from a day on."""
+    """Make COUNCIL a member of GROUP from a day on; a council that left may rejoin on the
+    day it left or later, its past stay kept."""
     _membership(group, council, on, joining=True)
 
 

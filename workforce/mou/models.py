@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from pydantic import field_validator
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from workforce.auth.models import AdminInput, GroupCreate
@@ -95,12 +95,28 @@ class MouGroup(SQLModel, table=True):
 
 
 class MouGroupCouncil(SQLModel, table=True):
-    """A council's membership of a group, from the day it joined to the day it left."""
+    """A council's membership of a group, from the day it joined to the day it left.
+
+    A council that left may join again: each stay is its own row, the stays of a council in
+    a group never overlap (the service checks, under the group's write lock), and at most
+    one is open, with no ``left_on`` (the partial unique index makes sure).
+    """
 
     __tablename__ = "mou_group_council"
+    __table_args__ = (
+        Index(
+            "uq_mou_group_council_open",
+            "group_name",
+            "council_code",
+            unique=True,
+            sqlite_where=text("left_on IS NULL"),
+            postgresql_where=text("left_on IS NULL"),
+        ),
+    )
 
-    group_name: str = Field(foreign_key="mou_group.name", primary_key=True, max_length=100)
-    council_code: str = Field(foreign_key="council.code", primary_key=True, max_length=3)
+    id: int | None = Field(default=None, primary_key=True)
+    group_name: str = Field(foreign_key="mou_group.name", index=True, max_length=100)
+    council_code: str = Field(foreign_key="council.code", index=True, max_length=3)
     joined_on: date | None = Field(default=None, description="blank: a member from the start")
     left_on: date | None = Field(default=None, description="blank: still a member")
 

@@ -3,7 +3,9 @@ on-cost rates are in :mod:`workforce.mou.caps`).
 
 Membership is dated: a council is a member on day ``d`` when it joined on or before ``d``
 (blank: from the start) and had not left by ``d`` (``left_on`` is the first day it is no
-longer a member; blank: still a member). Leaving sets ``left_on``; nothing is deleted.
+longer a member; blank: still a member). Leaving sets ``left_on``; nothing is deleted. A
+council that left may join again, on the day it left or later: each stay is its own row,
+so what it did while a member before still counts for those days, and nothing between.
 Caps and on-cost rates are never overwritten: a new figure gets a new effective-from day,
 and the figure in force on a day is the one with the latest effective-from on or before it.
 Every write is audited in the same transaction and validated through the inputs in
@@ -101,14 +103,23 @@ def is_member_on(membership: MouGroupCouncil, on: date) -> bool:
 
 
 def memberships(*, session: Session, group_name: str) -> list[MouGroupCouncil]:
-    """Every membership of the group, past, present and future, by council code."""
-    return list(
-        session.exec(
-            select(MouGroupCouncil)
-            .where(MouGroupCouncil.group_name == group_name)
-            .order_by(col(MouGroupCouncil.council_code))
-        ).all()
-    )
+    """Every membership of the group, past, present and future, by council code and then
+    by the day each stay began."""
+    rows = session.exec(
+        select(MouGroupCouncil).where(MouGroupCouncil.group_name == group_name)
+    ).all()
+    return sorted(rows, key=lambda m: (m.council_code, m.joined_on or date.min))
+
+
+def _stays(*, session: Session, group_name: str, council_code: str) -> list[MouGroupCouncil]:
+    """The council's stays in the group, earliest first."""
+    rows = session.exec(
+        select(MouGroupCouncil).where(
+            MouGroupCouncil.group_name == group_name,
+            MouGroupCouncil.council_code == council_code,
+        )
+    ).all()
+    return sorted(rows, key=lambda m: m.joined_on or date.min)
 
 
 def member_councils(*, session: Session, group_name: str, on: date | None = None) -> list[str]:
@@ -258,10 +269,11 @@ def _membership_input(
 def add_member(
     *, session: Session, new: MembershipChange | None = None, actor: Actor, **fields: Any
 ) -> MouGroupCouncil:
-    """Make a council a member of a group from the day ``on`` (blank: from the start).
+    """Make a council a member of a group from the day ``on`` (blank: from the start; for a
+    council that was a member before, today).
 
-    ``fields``: group_name, council_code, on. A council that is or was a member is refused:
-    a membership is one period, and a past one is kept as it was.
+    ``fields``: group_name, council_code, on. A council that is a member is refused. One
+    that left may rejoin on the day it left or later: its past stays are kept as they were.
     """
     new = _membership_input(new, fields, "add_member")
     lock_for_writing(
@@ -288,21 +300,34 @@ def add_member(
                 value=new.council_code,
             )
         )
-    existing = session.get(MouGroupCouncil, (new.group_name, new.council_code))
-    if existing is not None:
-        message = (
-            "the council is a member of this group already"
-            if existing.left_on is None
-            else f"the council left this group on {existing.left_on:%Y-%m-%d}; its past "
-            "membership is kept and cannot be reopened"
-        )
+    stays = _stays(session=session, group_name=new.group_name, council_code=new.council_code)
+    joined_on = new.on
+    left_before = max((m.left_on for m in stays if m.left_on is not None), default=None)
+    if any(m.left_on is None for m in stays):
         problems.append(
-            Problem("member.duplicate", message, column="council_code", value=new.council_code)
+            Problem(
+                "member.duplicate",
+                "the council is a member of this group already",
+                column="council_code",
+                value=new.council_code,
+            )
         )
+    elif left_before is not None:
+        joined_on = new.on or utcnow().date()  # a rejoin starts on a day, never "from the start"
+        if joined_on < left_before:
+            problems.append(
+                Problem(
+                    "member.dates",
+                    f"the council left this group on {left_before:%Y-%m-%d}: it can rejoin "
+                    "on that day or later",
+                    column="on",
+                    value=joined_on.isoformat(),
+                )
+            )
     if problems:
         raise InputDataError(problems)
     membership = MouGroupCouncil(
-        group_name=new.group_name, council_code=new.council_code, joined_on=new.on
+        group_name=new.group_name, council_code=new.council_code, joined_on=joined_on
     )
     session.add(membership)
     audit.record(
@@ -312,9 +337,12 @@ def add_member(
         entity="mou_group",
         entity_id=new.group_name,
         council_code=new.council_code,
-        summary=f"{new.council_code} joined MoU group {new.group_name}"
-        + (f" on {new.on:%Y-%m-%d}" if new.on else " (from the start)"),
-        details={"joined_on": new.on.isoformat() if new.on else None},
+        summary=f"{new.council_code} {'rejoined' if left_before else 'joined'} MoU group "
+        f"{new.group_name}" + (f" on {joined_on:%Y-%m-%d}" if joined_on else " (from the start)"),
+        details={
+            "joined_on": joined_on.isoformat() if joined_on else None,
+            "left_before": left_before.isoformat() if left_before else None,
+        },
     )
     session.flush()
     return membership
@@ -336,8 +364,9 @@ def remove_member(
     )
     problems = new.problems()
     left_on = new.on or utcnow().date()
-    membership = session.get(MouGroupCouncil, (new.group_name, new.council_code))
-    if membership is None:
+    stays = _stays(session=session, group_name=new.group_name, council_code=new.council_code)
+    membership = next((m for m in stays if m.left_on is None), None)
+    if not stays:
         problems.append(
             Problem(
                 "member.unknown",
@@ -346,11 +375,11 @@ def remove_member(
                 value=new.council_code,
             )
         )
-    elif membership.left_on is not None:
+    elif membership is None:
         problems.append(
             Problem(
                 "member.left",
-                f"the council left this group on {membership.left_on:%Y-%m-%d} already",
+                f"the council left this group on {stays[-1].left_on:%Y-%m-%d} already",
                 column="council_code",
                 value=new.council_code,
             )
