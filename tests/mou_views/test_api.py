@@ -4,6 +4,7 @@ answered as if it did not exist."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,8 +19,9 @@ from tests.builders.mou_views import (
     make_group,
     make_reader,
 )
+from tests.builders.people import TEST_ACTOR
 from workforce.auth.models import Role
-from workforce.mou import rules
+from workforce.mou import rules, service
 from workforce.mou.models import FindingStatus
 
 
@@ -155,3 +157,25 @@ def test_the_rate_index_is_kept_until_a_group_or_its_data_changes(
     reference_session.commit()
     client.get("/api/rate-index")
     assert answers.misses == misses + 1
+
+
+def test_a_rejoined_council_is_listed_once_with_its_stays_in_order(
+    reference_session: Session, world: World, client: TestClient
+) -> None:
+    code = world.a_councils[1]
+    for change, day in (
+        (service.remove_member, date(2025, 6, 1)),
+        (service.add_member, date(2026, 1, 1)),
+    ):
+        change(
+            session=reference_session,
+            group_name="A MoU",
+            council_code=code,
+            on=day,
+            actor=TEST_ACTOR,
+        )
+    reference_session.commit()
+    page = client.get("/mou/groups/A MoU", headers=world.analyst.headers).text
+    assert page.count(f'data-council="{code}"') == 1
+    line = page.split(f'data-council="{code}"')[1].split("</li>")[0]
+    assert line.endswith(", left 1 June 2025, rejoined 1 January 2026")
