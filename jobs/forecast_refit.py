@@ -1,8 +1,10 @@
 """Jobs ``forecast_refit`` and ``early_warning``.
 
 ``forecast_refit`` runs every 30 minutes but refits only when the data changed (a new
-release or judgements: the data fingerprint differs from the last run's) or the last fit
-is more than 20 hours old, so in practice it refits after new data and nightly.
+release or judgements: the data fingerprint differs from the last run's), the model did
+(the last run was fitted by another ``MODEL_VERSION``, as after an upgrade), or the last
+fit is more than 20 hours old, so in practice it refits after new data, after an upgrade
+that changes the model, and nightly.
 ``early_warning`` recomputes the latest run's warnings (thresholds are settings).
 """
 
@@ -16,6 +18,7 @@ from jobs.registry import JobOutcome, job
 from workforce.auth import audit
 from workforce.auth.audit import Actor
 from workforce.forecasting import flows, service
+from workforce.forecasting.model import MODEL_VERSION
 from workforce.timeutils import as_utc, utcnow
 
 STALE_AFTER = timedelta(hours=20)
@@ -32,7 +35,8 @@ def forecast_refit(*, session: Session) -> JobOutcome:
     if latest is not None:
         fitted_at = as_utc(latest.fitted_at)
         fresh = fitted_at is not None and utcnow() - fitted_at < STALE_AFTER
-        if latest.data_fingerprint == fingerprint and fresh:
+        same_model = latest.model_version == MODEL_VERSION
+        if latest.data_fingerprint == fingerprint and fresh and same_model:
             return JobOutcome(rows=0, summary=f"data unchanged since run {latest.id}; no refit")
     run = flows.refit(session=session, trigger="scheduler")
     pruned = service.prune_runs(session=session)

@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from jobs.runner import run_job
 from workforce.config import Settings
 from workforce.forecasting import flows
+from workforce.forecasting.model import MODEL_VERSION
 from workforce.forecasting.models import ForecastRun, ForecastValue
 from workforce.statistics.bundled import newest_census_year
 
@@ -51,6 +52,14 @@ def test_the_refit_job_stores_a_run_then_waits_for_new_data(
     assert {v.target for v in forecasts} == {LAST + 1, LAST + 2}
     warnings = run_job("early_warning", trigger="test")
     assert warnings.status == "succeeded" and warnings.rows == len(run.early_warnings)
+    # After an upgrade that changes the model, the same data is refitted by the new one.
+    run.model_version = "panel-lad-4"
+    public_session.add(run)
+    public_session.commit()
+    upgraded = run_job("forecast_refit", trigger="test")
+    assert upgraded.status == "succeeded" and upgraded.rows == 8, upgraded.summary
+    latest = public_session.exec(select(ForecastRun).order_by(col(ForecastRun.id).desc())).first()
+    assert latest is not None and latest.model_version == MODEL_VERSION
 
 
 def test_forecasts_scenarios_effects_and_warnings(
