@@ -246,11 +246,7 @@ def returns_outlook(
     for measure in MEASURES_UPDATED:
         public = by_target.get((measure, target))
         if public is None:
-            fallback = by_target.get((measure, first_target))
-            if fallback is not None:
-                outlook.measures.append(
-                    _unmoved(fallback, f"the forecasts do not reach {target}, the year returned")
-                )
+            outlook.measures.extend(_not_reached(by_target, measure, target))
             continue
         if jump:
             outlook.measures.append(
@@ -344,15 +340,10 @@ def _settled(
         "the published ones."
     )
     figures = census.measures
-    first_target = min(target for _, target in by_target)
     for measure in MEASURES_UPDATED:
         public = by_target.get((measure, year))
         if public is None:
-            fallback = by_target.get((measure, first_target))
-            if fallback is not None:
-                outlook.measures.append(
-                    _unmoved(fallback, f"the forecasts do not reach {year}, the year returned")
-                )
+            outlook.measures.extend(_not_reached(by_target, measure, year))
             continue
         value = figures.get(measure)
         if value is None:
@@ -360,12 +351,7 @@ def _settled(
                 _unmoved(public, "your census return has no figure to work it out from")
             )
             continue
-        change = round(value - public.point, 1)
-        moved = (
-            "the same to one decimal place"
-            if change == 0
-            else f"{'up' if change > 0 else 'down'} {abs(change):.1f} points"
-        )
+        moved = _moved_words(value - public.point, same="the same to one decimal place")
         outlook.measures.append(
             _outlook(
                 public,
@@ -383,6 +369,26 @@ def _settled(
             )
         )
     return outlook
+
+
+def _not_reached(
+    by_target: dict[tuple[str, int], ForecastValue], measure: str, year: int
+) -> list[MeasureOutlook]:
+    """The measure's first public forecast, unmoved, when the forecasts stop before ``year``
+    (none if the run has no forecast of the measure)."""
+    first_target = min(target for _, target in by_target)
+    fallback = by_target.get((measure, first_target))
+    if fallback is None:
+        return []
+    return [_unmoved(fallback, f"the forecasts do not reach {year}, the year returned")]
+
+
+def _moved_words(difference: float, *, same: str) -> str:
+    """ "up 2.2 points", "down 0.5 points", or ``same`` when it rounds to nothing."""
+    change = round(difference, 1)
+    if change == 0:
+        return same
+    return f"{'up' if change > 0 else 'down'} {abs(change):.1f} points"
 
 
 def _quarter(day: date, row: CouncilReturn | None, was_rejected: bool) -> Quarter:
@@ -478,7 +484,6 @@ def _moved(public: ForecastValue, rate: float, quarters: int, latest: date) -> M
     weight = min(quarters / 4, MAX_WEIGHT)
     updated = public.point + weight * (rate - public.point)
     label = _label(public.measure)
-    change = round(updated - public.point, 1)
     if public.measure == "turnover_rate_fte":
         source = (
             f"your accepted return for the quarter to {long_date(latest)}, its leavers "
@@ -491,11 +496,7 @@ def _moved(public: ForecastValue, rate: float, quarters: int, latest: date) -> M
     else:
         source = f"your latest accepted return, for {long_date(latest)}, puts it"
         why = f"it closes {quarters} of the year's four quarters"
-    moved = (
-        "unchanged to one decimal place"
-        if change == 0
-        else f"{'up' if change > 0 else 'down'} {abs(change):.1f} points"
-    )
+    moved = _moved_words(updated - public.point, same="unchanged to one decimal place")
     return _outlook(
         public,
         returns_rate=rate,
