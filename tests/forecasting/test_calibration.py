@@ -16,6 +16,7 @@ from tests.builders.forecasting import panel as synthetic_panel
 from workforce.forecasting import backtest, caveats, model, words
 from workforce.forecasting.models import BacktestScore, ForecastRun
 from workforce.forecasting.panel import JudgementEvent, Panel
+from workforce.forecasting.service import model_from_dict
 from workforce.statistics.bundled import newest_census_year
 
 
@@ -264,19 +265,20 @@ def test_the_caveat_appears_for_an_affected_council_and_not_for_another(
     assert said.caveats == [sentence]
 
 
-def test_a_run_stored_before_group_calibration_still_loads() -> None:
-    from workforce.forecasting.service import model_from_dict
+# A fit as a run stores it (flows._model_dict), one pooled multiple per level.
+STORED_FIT: dict[str, Any] = {
+    "measure": "turnover_rate_fte",
+    "horizon": 1,
+    "terms": ["own_gap", "national_gap"],
+    "params": {"own_gap": -0.3, "national_gap": -0.1},
+    "quantiles": {"0.8": 1.2, "0.95": 2.0},
+    "n_obs": 900,
+    "cutoff": 2023,
+}
 
-    old = {
-        "measure": "turnover_rate_fte",
-        "horizon": 1,
-        "terms": ["own_gap", "national_gap"],
-        "params": {"own_gap": -0.3, "national_gap": -0.1},
-        "quantiles": {"0.8": 1.2, "0.95": 2.0},
-        "n_obs": 900,
-        "cutoff": 2023,
-    }
-    loaded = model_from_dict(old)
+
+def test_a_run_stored_before_group_calibration_still_loads() -> None:
+    loaded = model_from_dict(STORED_FIT)
     assert loaded.group_quantiles == {}
     synthetic, _ = synthetic_panel(councils=20)
     out = model.forecast(loaded, synthetic)
@@ -287,20 +289,12 @@ def test_a_run_stored_before_group_calibration_still_loads() -> None:
 
 def test_a_run_stored_with_group_multiples_keeps_them() -> None:
     """A ``panel-lad-4`` run kept a multiple per group: its forecasts read back as fitted."""
-    from workforce.forecasting.service import model_from_dict
-
     stored = {
-        "measure": "turnover_rate_fte",
-        "horizon": 1,
-        "terms": ["own_gap", "national_gap"],
-        "params": {"own_gap": -0.3, "national_gap": -0.1},
-        "quantiles": {"0.8": 1.2, "0.95": 2.0},
+        **STORED_FIT,
         "group_quantiles": {
             "exposed": {"0.8": 1.5, "0.95": 2.5},
             "rest": {"0.8": 1.1, "0.95": 1.9},
         },
-        "n_obs": 900,
-        "cutoff": 2023,
     }
     loaded = model_from_dict(stored)
     synthetic, _ = synthetic_panel(councils=20)
