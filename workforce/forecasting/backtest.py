@@ -244,18 +244,16 @@ def forecasts_at(
     return frame, seen
 
 
+def _held(frame: pd.DataFrame, method: str, level: int) -> pd.Series:
+    """Whether each outcome fell inside ``method``'s ``level``% interval."""
+    return (frame["actual"] >= frame[f"{method}_lo{level}"]) & (
+        frame["actual"] <= frame[f"{method}_hi{level}"]
+    )
+
+
 def _scores(frame: pd.DataFrame, measure: str, horizon: int) -> list[Score]:
     scores = []
-    small = frame["small_workforce"].astype(bool)
-    for group in GROUPS:
-        if group == "small_workforce":
-            part = frame[small]
-        elif group == "all":
-            part = frame[~small]
-        elif group == "recent_inadequate":
-            part = frame[~small & frame["recent_inadequate"]]
-        else:
-            part = frame[~small & ~frame["recent_inadequate"]]
+    for group, part in _groups(frame).items():
         naive_mae = float((part["last_value"] - part["actual"]).abs().mean()) if len(part) else 0
         for method in METHODS:
             errors = part[method] - part["actual"]
@@ -272,32 +270,31 @@ def _scores(frame: pd.DataFrame, measure: str, horizon: int) -> list[Score]:
             )
             if f"{method}_lo80" in part and len(part):
                 for level in (80, 95):
-                    inside = (part["actual"] >= part[f"{method}_lo{level}"]) & (
-                        part["actual"] <= part[f"{method}_hi{level}"]
-                    )
+                    inside = _held(part, method, level)
                     setattr(score, f"coverage_{level}", float(inside.mean()))
             scores.append(score)
     return scores
 
 
-def _inside(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each panel forecast's group and whether its outcome fell inside its 80% and 95%
-    intervals (small workforces apart)."""
+def _groups(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The forecasts of each group, in ``GROUPS`` order: a small workforce is in its own
+    group only."""
     small = frame["small_workforce"].astype(bool)
-    out = pd.DataFrame(
-        {
-            "group": np.where(
-                small,
-                "small_workforce",
-                np.where(frame["recent_inadequate"].astype(bool), "recent_inadequate", "rest"),
-            )
-        },
-        index=frame.index,
-    )
+    recent = frame["recent_inadequate"].astype(bool)
+    return {
+        "all": frame[~small],
+        "recent_inadequate": frame[~small & recent],
+        "rest": frame[~small & ~recent],
+        "small_workforce": frame[small],
+    }
+
+
+def _inside(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each panel forecast's group flags and whether its outcome fell inside its 80% and
+    95% intervals."""
+    out = frame[["small_workforce", "recent_inadequate"]].copy()
     for level in (80, 95):
-        out[f"in{level}"] = (frame["actual"] >= frame[f"panel_lo{level}"]) & (
-            frame["actual"] <= frame[f"panel_hi{level}"]
-        )
+        out[f"in{level}"] = _held(frame, "panel", level)
     return out
 
 
@@ -305,13 +302,10 @@ def _coverage_by_horizon(inside: dict[int, list[pd.DataFrame]]) -> list[dict[str
     from workforce.forecasting.caveats import coverage_by_chance
 
     found = []
-    for horizon, parts in sorted(inside.items()):
-        together = pd.concat(parts, ignore_index=True)
+    for horizon, frames in sorted(inside.items()):
+        parts = _groups(pd.concat(frames, ignore_index=True))
         for group in ("all", "recent_inadequate", "rest"):
-            if group == "all":
-                part = together[together["group"] != "small_workforce"]
-            else:
-                part = together[together["group"] == group]
+            part = parts[group]
             if part.empty:
                 continue
             entry: dict[str, Any] = {"horizon": horizon, "group": group, "n": len(part)}
